@@ -1,0 +1,1041 @@
+/**
+ * The event loop, futures, tasks and lazy coroutines, with CPython asyncio's semantics.
+ *
+ * How JavaScript's `await` is made to behave like asyncio's:
+ * - A task step runs user code until it awaits one of our awaitables. The engine then calls that awaitable's
+ *   `then()` (one microtask later): that call is the suspension. Only then does the loop run the next ready handle,
+ *   so exactly one task runs at a time and ready tasks run in the order they became ready, as in asyncio.
+ * - Waking a task calls the resolve/reject functions the engine gave to `then()`; its code continues in a microtask.
+ * - A step that never reaches one of our awaitables (it awaits a promise we do not own) is noticed by a watchdog that
+ *   runs once the microtask queue is empty: the task is marked as waiting on something external.
+ * - Code bundled by the runner calls `__ct_await(siteId, value)` right before each `await`: it names the site and
+ *   wraps foreign promises into futures, so even those waits are attributed exactly.
+ */
+import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from './errors';
+import type { Recorder } from './recorder';
+import { EventCode, SuspendCode, WakeCode } from '../contract/wire';
+import { clipPreview } from '../contract/trace';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tracing hooks. `REC` is null when the program runs untraced: every recording site tests it first.
+
+export let REC: Recorder | null = null;
+/** Resolves a site id for an API call when the bundler gave none (stack capture, cached per position). */
+let captureSite: ((skipFn: Function) => number) | null = null;
+
+export function setRecorder(rec: Recorder | null, siteCapture?: (skipFn: Function) => number): void {
+  REC = rec;
+  captureSite = siteCapture ?? null;
+}
+
+/** Site id of the instrumented API call being made now (set by `__ct_site`), consumed by the callee. */
+let pendingCallSite = 0;
+
+/** Takes the call site for the API function `fn` that is being called now. */
+export function takeCallSite(fn: Function): number {
+  const s = pendingCallSite;
+  pendingCallSite = 0;
+  if (s !== 0 || REC === null || captureSite === null) return s;
+  return captureSite(fn);
+}
+
+/** Short, safe text for a user value (results, queue items). Never throws. */
+export function preview(value: unknown): string {
+  try {
+    if (typeof value === 'string') return clipPreview(JSON.stringify(value));
+    if (value === undefined) return 'undefined';
+    if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
+    if (typeof value === 'bigint') return `${value}n`;
+    if (value instanceof Error) return clipPreview(`${value.name}: ${value.message}`);
+    if (value instanceof Task) return `<Task ${value.name}>`;
+    const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    return clipPreview(json ?? String(value));
+  } catch {
+    try {
+      return clipPreview(Object.prototype.toString.call(value));
+    } catch {
+      return '?';
+    }
+  }
+}
+
+export function errorJson(err: unknown): string {
+  if (err instanceof Error) {
+    let stack: string | undefined;
+    try {
+      stack = err.stack;
+    } catch {
+      stack = undefined;
+    }
+    return JSON.stringify({ name: err.name, message: err.message, stack });
+  }
+  return JSON.stringify({ name: typeof err, message: preview(err) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Handles: entries of the ready queue and the timer heap.
+
+const enum HandleKind {
+  /** Call `fn(arg)`. */
+  Callback,
+  /** First step of a task. */
+  TaskStart,
+  /** Wake a task whose awaited future completed. */
+  TaskWake,
+  /** Resume a task that yielded with `sleep(0)`, sending `value`. */
+  TaskSend,
+}
+
+export class Handle {
+  cancelled = false;
+  constructor(
+    readonly kind: HandleKind,
+    readonly fn: ((arg: any) => void) | null,
+    readonly arg: any,
+    readonly task: Task<any> | null,
+    readonly fut: Future<any> | null,
+    readonly onF: ((v: any) => void) | null,
+    readonly onR: ((e: any) => void) | null,
+  ) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+export class TimerHandle extends Handle {
+  constructor(
+    readonly when: number,
+    readonly seq: number,
+    fn: (arg: any) => void,
+    arg: any,
+  ) {
+    super(HandleKind.Callback, fn, arg, null, null, null, null);
+  }
+}
+
+function timerBefore(a: TimerHandle, b: TimerHandle): boolean {
+  return a.when < b.when || (a.when === b.when && a.seq < b.seq);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The loop.
+
+export type ClockKind = 'real' | 'virtual';
+
+export interface LoopOptions {
+  clock?: ClockKind;
+}
+
+let runningLoop: EventLoop | null = null;
+let taskCounter = 0;
+
+export function getRunningLoop(): EventLoop {
+  if (runningLoop === null) throw new RuntimeError('no running event loop');
+  return runningLoop;
+}
+
+export function _getRunningLoopOrNull(): EventLoop | null {
+  return runningLoop;
+}
+
+/** Marks "no instrumented await is pending" (distinct from any value the program could await). */
+export const NO_TARGET: unique symbol = Symbol('no await target');
+
+/** How long the loop may run ready handles back to back before letting Node's own I/O in (real clock). */
+const MACROTASK_SLICE_MS = 10;
+
+/** `performance.now()` at trace time 0. Set by the tracing bootstrap so events outside the loop share the scale. */
+let timeEpoch: number | null = null;
+export function setTimeEpoch(epoch: number): void {
+  timeEpoch = epoch;
+}
+
+export class EventLoop {
+  readonly clock: ClockKind;
+  private readonly t0 = timeEpoch ?? performance.now();
+  private vnow = 0;
+  private ready: (Handle | undefined)[] = [];
+  private head = 0;
+  private ntodo = 0;
+  private timers: TimerHandle[] = [];
+  private timerSeq = 0;
+  /** The task whose step is running now (between its wake-up and its next suspension). */
+  current: Task<any> | null = null;
+  /** True while the synchronous part of a task step runs (the loop itself is on the stack). */
+  private syncPhase = false;
+  private pumping = false;
+  private watchdogArmed = false;
+  private nodeTimer: ReturnType<typeof setTimeout> | null = null;
+  private immediatePending = false;
+  private lastMacrotask = performance.now();
+  private inTimerCallback = false;
+  closed = false;
+  /** Tasks not done yet, in creation order. */
+  readonly liveTasks = new Set<Task<any>>();
+  /** Tasks the watchdog found waiting on something we do not own. */
+  readonly stalled = new Set<Task<any>>();
+  /** Foreign promises wrapped by `__ct_await` that have not settled. */
+  externalPending = 0;
+  /** What the instrumented `await` about to happen will await, and where. */
+  awaitTarget: unknown = NO_TARGET;
+  awaitSite = 0;
+  /** Time of the current step's start (trace ms), read once per wake-up. */
+  stepT = 0;
+  onDeadlock: ((waiting: Task<any>[]) => void) | null = null;
+
+  constructor(options: LoopOptions = {}) {
+    this.clock = options.clock ?? 'real';
+  }
+
+  /** Loop time in milliseconds since the loop started. */
+  time(): number {
+    return this.clock === 'virtual' ? this.vnow : performance.now() - this.t0;
+  }
+
+  callSoon<A>(fn: (arg: A) => void, arg?: A): Handle {
+    const h = new Handle(HandleKind.Callback, fn, arg, null, null, null, null);
+    this.ready.push(h);
+    return h;
+  }
+
+  /** Schedules `fn(arg)` `delayMs` from now. Timers with equal deadlines run in the order they were set. */
+  callLater<A>(delayMs: number, fn: (arg: A) => void, arg?: A): TimerHandle {
+    return this.callAt(this.time() + Math.max(0, delayMs), fn, arg);
+  }
+
+  callAt<A>(when: number, fn: (arg: A) => void, arg?: A): TimerHandle {
+    const h = new TimerHandle(when, this.timerSeq++, fn as (arg: any) => void, arg);
+    const heap = this.timers;
+    heap.push(h);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!timerBefore(heap[i], heap[p])) break;
+      [heap[i], heap[p]] = [heap[p], heap[i]];
+      i = p;
+    }
+    if (!this.pumping && this.current === null) this.wake();
+    return h;
+  }
+
+  private popTimer(): TimerHandle {
+    const heap = this.timers;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && timerBefore(heap[l], heap[m])) m = l;
+        if (r < heap.length && timerBefore(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  _scheduleTaskStart(task: Task<any>): void {
+    this.ready.push(new Handle(HandleKind.TaskStart, null, undefined, task, null, null, null));
+  }
+
+  _scheduleTaskWake(task: Task<any>, fut: Future<any>, onF: (v: any) => void, onR: (e: any) => void): void {
+    this.ready.push(new Handle(HandleKind.TaskWake, null, undefined, task, fut, onF, onR));
+  }
+
+  _scheduleTaskSend(task: Task<any>, value: unknown, onF: (v: any) => void, onR: (e: any) => void): void {
+    this.ready.push(new Handle(HandleKind.TaskSend, null, value, task, null, onF, onR));
+  }
+
+  /** Runs ready handles until a task step is under way (its suspension calls `pump` again) or nothing is ready. */
+  pump(): void {
+    if (this.pumping || this.current !== null || this.closed) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.ntodo === 0 && !this.startIteration()) return;
+        const h = this.ready[this.head]!;
+        this.ready[this.head++] = undefined;
+        this.ntodo--;
+        if (this.head > 1024 && this.head * 2 > this.ready.length) {
+          this.ready = this.ready.slice(this.head);
+          this.head = 0;
+        }
+        if (h.cancelled) continue;
+        if (h.kind === HandleKind.Callback) {
+          this.runCallback(h);
+          continue;
+        }
+        this.runTaskStep(h);
+        if (this.current !== null) return;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private runCallback(h: Handle): void {
+    this.inTimerCallback = h instanceof TimerHandle;
+    try {
+      h.fn!(h.arg);
+    } catch (err) {
+      reportCallbackError(err);
+    } finally {
+      this.inTimerCallback = false;
+    }
+  }
+
+  /** True when the callback now running was a timer (for the wake cause of what it completes). */
+  get firedByTimer(): boolean {
+    return this.inTimerCallback;
+  }
+
+  /**
+   * Starts one iteration as asyncio's `_run_once` does: waits if nothing is ready, moves due timers to the ready
+   * queue, then fixes how many handles this iteration runs. Returns false when the loop must wait instead.
+   */
+  private startIteration(): boolean {
+    const readyCount = this.ready.length - this.head;
+    if (readyCount === 0) {
+      if (this.timers.length === 0) {
+        // Nothing scheduled: wait for the outside world. If nothing outside can wake us, Node says so with
+        // 'beforeExit' and run() reports the deadlock.
+        return false;
+      }
+      if (this.clock === 'real') {
+        const delay = this.timers[0].when - this.time();
+        if (delay > 0) {
+          this.sleepUntilTimer(delay);
+          return false;
+        }
+      } else {
+        if (this.externalPending > 0 || this.stalled.size > 0) return false; // wait for the outside world
+        // Virtual time: nothing can run before the next timer, so time jumps to it.
+        this.vnow = Math.max(this.vnow, this.timers[0].when);
+      }
+    } else if (this.clock === 'real' && performance.now() - this.lastMacrotask > MACROTASK_SLICE_MS) {
+      // Let Node deliver I/O and timers of its own, then go on.
+      this.yieldToNode();
+      return false;
+    }
+    const now = this.time();
+    while (this.timers.length > 0 && this.timers[0].when <= now) {
+      const t = this.popTimer();
+      if (!t.cancelled) this.ready.push(t);
+    }
+    this.ntodo = this.ready.length - this.head;
+    return this.ntodo > 0 || this.startIteration();
+  }
+
+  private sleepUntilTimer(delayMs: number): void {
+    if (this.nodeTimer !== null) clearTimeout(this.nodeTimer);
+    this.nodeTimer = setTimeout(() => {
+      this.nodeTimer = null;
+      this.lastMacrotask = performance.now();
+      this.pump();
+    }, Math.max(1, Math.ceil(delayMs)));
+  }
+
+  private yieldToNode(): void {
+    if (this.immediatePending) return;
+    this.immediatePending = true;
+    setImmediate(() => {
+      this.immediatePending = false;
+      this.lastMacrotask = performance.now();
+      this.pump();
+    });
+  }
+
+  /** Something outside the loop made a handle ready: run it now if the loop is idle. */
+  wake(): void {
+    if (this.pumping || this.current !== null || this.closed) return;
+    if (this.nodeTimer !== null) {
+      clearTimeout(this.nodeTimer);
+      this.nodeTimer = null;
+    }
+    this.pump();
+  }
+
+
+  /**
+   * Node is about to exit with the loop idle: nothing in the program can wake any task again. Called by `run()` on
+   * `beforeExit`. Tasks still waiting are deadlocked; the main task is failed with `DeadlockError`.
+   */
+  _nodeIsExiting(): boolean {
+    if (this.closed || this.current !== null || this.ready.length - this.head > 0 || this.timers.length > 0) {
+      return false;
+    }
+    const waiting = [...this.liveTasks];
+    if (waiting.length === 0) return false;
+    this.onDeadlock?.(waiting);
+    return true;
+  }
+
+  // ---- task steps ------------------------------------------------------------------------------------------------
+
+  private runTaskStep(h: Handle): void {
+    const task = h.task!;
+    if (task._state !== PENDING) return;
+    this.current = task;
+    this.awaitTarget = NO_TARGET;
+    if (REC !== null) this.stepT = this.time();
+    if (!this.watchdogArmed) {
+      this.watchdogArmed = true;
+      setImmediate(this.watchdog);
+    }
+    this.syncPhase = true;
+    try {
+      switch (h.kind) {
+        case HandleKind.TaskStart:
+          task._first();
+          break;
+        case HandleKind.TaskWake:
+          task._wake(h.fut!, h.onF!, h.onR!);
+          break;
+        case HandleKind.TaskSend:
+          task._send(h.arg, h.onF!, h.onR!);
+          break;
+        default:
+          break;
+      }
+    } finally {
+      this.syncPhase = false;
+    }
+  }
+
+  /** Runs once the microtask queue is empty: a task still "running" then is waiting on a promise we do not own. */
+  private readonly watchdog = (): void => {
+    this.watchdogArmed = false;
+    const task = this.current;
+    if (task === null) return;
+    this.stalled.add(task);
+    if (REC !== null) {
+      REC.ev(EventCode['task.suspended'], this.time(), task.id, SuspendCode.external, this.awaitSite);
+    }
+    this.awaitSite = 0;
+    this.current = null;
+    this.pump();
+  };
+
+  /**
+   * Decides whether a `then()` call on `awaitable` is the current task suspending on it. It is when a task step is
+   * under way, the call did not come synchronously from the loop, and the instrumented `await` (if any) names it.
+   * A task the watchdog marked as stalled that comes back into the runtime is taken to be the caller.
+   */
+  _suspendingTask(awaitable: unknown): Task<any> | null {
+    const task = this.current;
+    if (task !== null) {
+      if (this.syncPhase) return null;
+      if (this.awaitTarget !== NO_TARGET && this.awaitTarget !== awaitable) return null;
+      return task;
+    }
+    if (this.stalled.size === 1 && !this.pumping) {
+      // The one task waiting on something external has come back: it is the caller.
+      const [back] = this.stalled;
+      this.stalled.delete(back);
+      this.current = back;
+      if (REC !== null) {
+        this.stepT = this.time();
+        REC.ev(EventCode['task.resumed'], this.stepT, back.id, WakeCode.external);
+      }
+      return back;
+    }
+    return null;
+  }
+
+  /** The current task has suspended: record it and run what is ready next. */
+  _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
+    if (REC !== null) REC.ev(EventCode['task.suspended'], this.time(), task.id, reasonCode, this.awaitSite, d, e);
+    this.awaitSite = 0;
+    this.awaitTarget = NO_TARGET;
+    this.current = null;
+    this.pump();
+  }
+
+  /** A task's coroutine settled (returned or threw). */
+  _taskSettled(task: Task<any>): void {
+    if (this.current === task) {
+      this.current = null;
+      this.awaitSite = 0;
+      this.pump();
+    } else {
+      this.stalled.delete(task);
+      this.wake();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.nodeTimer !== null) clearTimeout(this.nodeTimer);
+    this.nodeTimer = null;
+  }
+}
+
+function reportCallbackError(err: unknown): void {
+  // asyncio logs errors from callbacks and goes on; so do we.
+  const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+  process.stderr.write(`Exception in callback: ${text}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Futures.
+
+export const PENDING = 0;
+export const FINISHED = 1;
+export const FAILED = 2;
+export const CANCELLED = 3;
+
+type DoneCallback<F> = (fut: F) => void;
+
+/** One `then()` registration: a suspended task, or plain resolve/reject functions (a non-task awaiter). */
+interface Waiter {
+  task: Task<any> | null;
+  onF: ((v: any) => void) | null;
+  onR: ((e: any) => void) | null;
+  fn: DoneCallback<any> | null;
+}
+
+/**
+ * asyncio's Future: a result that will be set later. Awaitable (it is a thenable), not a Promise. Callbacks and
+ * woken tasks run from the loop's ready queue, never synchronously from `setResult`.
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  _state = PENDING;
+  _result: T | undefined = undefined;
+  _exception: unknown = undefined;
+  _cancelMessage: string | null = null;
+  _cancelledError: CancelledError | null = null;
+  /** True once somebody looked at the exception (for "exception never retrieved"). */
+  _retrieved = false;
+  private waiters: Waiter[] | null = null;
+  readonly _loop: EventLoop;
+  /** How a task waiting on this future is described in the trace (a `SuspendCode`), with its arguments. */
+  _waitKind: number = SuspendCode.future;
+  _waitD = 0;
+  _waitE = 0;
+  /** Who completed it, for the woken task's `cause`. */
+  _completedBy = 0;
+  _completedByTimer = false;
+  /** Timer to cancel when this future is cancelled (sleep). */
+  _timer: TimerHandle | null = null;
+
+  constructor(loop?: EventLoop) {
+    this._loop = loop ?? getRunningLoop();
+  }
+
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  result(): T {
+    switch (this._state) {
+      case PENDING:
+        throw new InvalidStateError('Result is not set.');
+      case CANCELLED:
+        throw this._makeCancelledError();
+      case FAILED:
+        this._retrieved = true;
+        throw this._exception;
+      default:
+        return this._result as T;
+    }
+  }
+
+  exception(): unknown {
+    if (this._state === PENDING) throw new InvalidStateError('Exception is not set.');
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    this._retrieved = true;
+    return this._state === FAILED ? this._exception : null;
+  }
+
+  _makeCancelledError(): CancelledError {
+    return this._cancelledError ?? new CancelledError(this._cancelMessage);
+  }
+
+  setResult(value: T): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: ${stateName(this._state)}`);
+    this._result = value;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  setException(exc: unknown): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`invalid state: ${stateName(this._state)}`);
+    this._exception = exc;
+    this._state = FAILED;
+    this._scheduleCallbacks();
+  }
+
+  cancel(msg?: string | null): boolean {
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg ?? null;
+    if (this._timer !== null) this._timer.cancel();
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  addDoneCallback(fn: DoneCallback<this>): void {
+    const w: Waiter = { task: null, onF: null, onR: null, fn };
+    if (this._state !== PENDING) this._scheduleOne(w);
+    else (this.waiters ??= []).push(w);
+  }
+
+  removeDoneCallback(fn: DoneCallback<this>): number {
+    if (this.waiters === null) return 0;
+    const before = this.waiters.length;
+    this.waiters = this.waiters.filter((w) => w.fn !== fn);
+    return before - this.waiters.length;
+  }
+
+  /** Awaiting a future: the engine calls this. Suspends the running task, or registers plain callbacks. */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    const onF = typeof onfulfilled === 'function' ? onfulfilled : null;
+    const onR = typeof onrejected === 'function' ? onrejected : null;
+    if (onF === null && onR === null) return this as unknown as PromiseLike<R1 | R2>;
+    if (this._state !== PENDING) {
+      // Awaiting a done future does not yield (asyncio returns at once); the continuation is still a microtask.
+      deliver(this, onF, onR);
+      return undefined as unknown as PromiseLike<R1 | R2>;
+    }
+    const loop = this._loop;
+    const task = loop._suspendingTask(this);
+    (this.waiters ??= []).push({ task, onF, onR, fn: null });
+    if (task !== null) {
+      task._futWaiter = this;
+      if (task._mustCancel) {
+        if (this.cancel(task._cancelMessage)) task._mustCancel = false;
+      }
+      loop._suspended(task, this._waitKind, this._waitD, this._waitE);
+    }
+    return undefined as unknown as PromiseLike<R1 | R2>;
+  }
+
+  protected _scheduleCallbacks(): void {
+    const loop = this._loop;
+    const cur = loop.current;
+    this._completedBy = cur !== null ? cur.id : 0;
+    this._completedByTimer = loop.firedByTimer;
+    const ws = this.waiters;
+    if (ws === null) return;
+    this.waiters = null;
+    for (let i = 0; i < ws.length; i++) this._scheduleOne(ws[i]);
+    if (cur === null) loop.wake();
+  }
+
+  private _scheduleOne(w: Waiter): void {
+    const loop = this._loop;
+    if (w.task !== null) loop._scheduleTaskWake(w.task, this, w.onF!, w.onR!);
+    else if (w.fn !== null) loop.callSoon(w.fn, this);
+    else loop.callSoon(deliverFromLoop, { fut: this, onF: w.onF, onR: w.onR });
+  }
+}
+
+function deliverFromLoop(x: { fut: Future<any>; onF: ((v: any) => void) | null; onR: ((e: any) => void) | null }): void {
+  deliver(x.fut, x.onF, x.onR);
+}
+
+function deliver(fut: Future<any>, onF: ((v: any) => void) | null, onR: ((e: any) => void) | null): void {
+  if (fut._state === FINISHED) {
+    onF?.(fut._result);
+  } else {
+    const err = fut._state === CANCELLED ? fut._makeCancelledError() : fut._exception;
+    fut._retrieved = true;
+    if (onR) onR(err);
+  }
+}
+
+function stateName(s: number): string {
+  return s === PENDING ? 'PENDING' : s === CANCELLED ? 'CANCELLED' : 'FINISHED';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lazy coroutines.
+
+/**
+ * What calling a `coroutine(fn)` function returns: nothing runs until it is awaited (then it runs inside the
+ * awaiting task, as `await coro()` does in Python) or wrapped in a task. It can be awaited once.
+ */
+export class Coroutine<T = unknown> implements PromiseLike<T> {
+  _started = false;
+  constructor(
+    readonly _fn: (...args: any[]) => T | PromiseLike<T>,
+    readonly _this: unknown,
+    readonly _args: unknown[],
+  ) {}
+
+  get name(): string {
+    return this._fn.name;
+  }
+
+  /** Runs the body; returns its promise. Used by tasks and by `then`. */
+  _start(): Promise<T> {
+    if (this._started) return Promise.reject(new RuntimeError('cannot reuse already awaited coroutine'));
+    this._started = true;
+    try {
+      const r = this._fn.apply(this._this, this._args);
+      return r instanceof Promise ? r : Promise.resolve(r);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    // Awaited inline: the body's own awaits are what suspend the task, so nothing is recorded here.
+    const loop = runningLoop;
+    if (loop !== null && loop.awaitTarget === this) loop.awaitTarget = NO_TARGET;
+    return this._start().then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * Makes `fn` behave like an `async def`: calling the result returns a lazy `Coroutine` that starts only when awaited
+ * or wrapped in a task.
+ */
+export function coroutine<A extends unknown[], T>(
+  fn: (...args: A) => Promise<T> | T,
+): (...args: A) => Coroutine<T> {
+  const make = function (this: unknown, ...args: A): Coroutine<T> {
+    return new Coroutine<T>(fn, this, args);
+  };
+  Object.defineProperty(make, 'name', { value: fn.name });
+  return make;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tasks.
+
+export type TaskSource<T> = Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T>;
+
+export interface TaskOptions {
+  name?: string;
+}
+
+/** A coroutine scheduled on the loop. Awaitable; `cancel()` raises `CancelledError` at its current `await`. */
+export class Task<T = unknown> extends Future<T> {
+  readonly id: number;
+  private _name: string;
+  _futWaiter: Future<any> | null = null;
+  _mustCancel = false;
+  _numCancelsRequested = 0;
+  private readonly body: () => Promise<T>;
+  readonly _coroName: string;
+
+  constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {
+    super(loop);
+    const l = this._loop;
+    if (l.closed) throw new RuntimeError('Event loop is closed');
+    this.id = ++taskCounter;
+    this._name = options.name ?? fixedName ?? `Task-${this.id}`;
+    this._waitKind = SuspendCode.task;
+    this._waitD = this.id;
+    let eager = false;
+    if (source instanceof Coroutine) {
+      this.body = () => source._start();
+      this._coroName = source.name;
+    } else if (typeof source === 'function') {
+      this.body = () => {
+        const r = source();
+        return r instanceof Promise ? r : Promise.resolve(r);
+      };
+      this._coroName = source.name;
+    } else if (source instanceof Future) {
+      throw new TypeError('a coroutine was expected, got a Future or Task');
+    } else if (source !== null && typeof source === 'object' && typeof (source as PromiseLike<T>).then === 'function') {
+      // Already running: the task can only wait for it. Attribution of its work is wrong, hence the warning.
+      eager = true;
+      const p = source as PromiseLike<T>;
+      this.body = () => awaitExternal(p);
+      this._coroName = '';
+    } else {
+      throw new TypeError(`a coroutine was expected, got ${preview(source)}`);
+    }
+    l.liveTasks.add(this);
+    if (REC !== null) {
+      const parent = l.current;
+      REC.ev(
+        EventCode['task.created'],
+        l.time(),
+        this.id,
+        REC.intern(this._name),
+        parent !== null ? parent.id : 0,
+        site,
+        this._coroName ? REC.intern(this._coroName) : 0,
+      );
+      if (eager) {
+        REC.ev(
+          EventCode['warning'],
+          l.time(),
+          0 /* eager-promise */,
+          this.id,
+          site,
+          REC.str(
+            `Task ${this._name} was created from a promise that had already started: its work before the first ` +
+              `await ran outside the task. Pass coroutine(fn)(...) or a thunk () => fn(...) instead.`,
+          ),
+        );
+      }
+    }
+    l._scheduleTaskStart(this);
+    if (l.current === null) l.wake();
+  }
+
+  get name(): string {
+    return this._name;
+  }
+  set name(value: string) {
+    this._name = String(value);
+  }
+  getName(): string {
+    return this._name;
+  }
+  setName(value: string): void {
+    this._name = String(value);
+  }
+
+  /** Requests cancellation: `CancelledError` is raised in the task at the `await` where it is suspended. */
+  override cancel(msg?: string | null): boolean {
+    const site = takeCallSite(this.cancel);
+    return this._cancel(msg, site);
+  }
+
+  _cancel(msg: string | null | undefined, site: number): boolean {
+    this._retrieved = true;
+    if (this._state !== PENDING) return false;
+    this._numCancelsRequested++;
+    const l = this._loop;
+    if (REC !== null) {
+      const by = l.current;
+      REC.ev(
+        EventCode['task.cancelRequested'],
+        l.time(),
+        this.id,
+        by !== null ? by.id : 0,
+        REC.str(msg ?? null),
+        site,
+      );
+    }
+    const waiter = this._futWaiter;
+    if (waiter !== null) {
+      const ok = waiter instanceof Task ? waiter._cancel(msg, site) : waiter.cancel(msg);
+      // The waiter may be a task that swallows the cancellation: keep it, we may cancel it again.
+      if (ok) return true;
+    }
+    this._mustCancel = true;
+    this._cancelMessage = msg ?? null;
+    return true;
+  }
+
+  /** Number of pending cancellation requests (asyncio's `cancelling()`). */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /** Decrements the pending cancellation count; returns what is left (asyncio's `uncancel()`). */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) this._numCancelsRequested--;
+    return this._numCancelsRequested;
+  }
+
+  override setResult(_value: T): never {
+    throw new RuntimeError('Task does not support setResult()');
+  }
+
+  override setException(_exc: unknown): never {
+    throw new RuntimeError('Task does not support setException()');
+  }
+
+  // ---- driven by the loop ---------------------------------------------------------------------------------------
+
+  _first(): void {
+    const l = this._loop;
+    if (REC !== null) REC.ev(EventCode['task.started'], l.stepT, this.id);
+    if (this._mustCancel) {
+      // Cancelled before it ever ran: the body never starts (as throwing into an unstarted coroutine).
+      this._mustCancel = false;
+      this._finishCancelled(new CancelledError(this._cancelMessage));
+      l._taskSettled(this);
+      return;
+    }
+    let p: Promise<T>;
+    try {
+      p = this.body();
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(this.onBodyResolved, this.onBodyRejected);
+  }
+
+  _wake(fut: Future<any>, onF: (v: any) => void, onR: (e: any) => void): void {
+    this._futWaiter = null;
+    if (REC !== null) {
+      const cause =
+        fut._state === CANCELLED
+          ? WakeCode.cancel
+          : fut._completedByTimer
+            ? WakeCode.timer
+            : fut._state === FAILED
+              ? WakeCode.exception
+              : WakeCode.result;
+      REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, cause, fut._completedBy);
+    }
+    if (this._mustCancel) {
+      this._mustCancel = false;
+      if (fut._state === CANCELLED) deliver(fut, onF, onR);
+      else {
+        if (fut._state === FAILED) fut._retrieved = true;
+        onR(new CancelledError(this._cancelMessage));
+      }
+      return;
+    }
+    deliver(fut, onF, onR);
+  }
+
+  _send(value: unknown, onF: (v: any) => void, onR: (e: any) => void): void {
+    this._futWaiter = null;
+    if (REC !== null) REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, WakeCode.yield);
+    if (this._mustCancel) {
+      this._mustCancel = false;
+      onR(new CancelledError(this._cancelMessage));
+      return;
+    }
+    onF(value);
+  }
+
+  private readonly onBodyResolved = (value: T): void => {
+    if (this._mustCancel) {
+      // Cancelled right before it returned.
+      this._mustCancel = false;
+      this._finishCancelled(new CancelledError(this._cancelMessage));
+    } else {
+      this._result = value;
+      this._state = FINISHED;
+      if (REC !== null) REC.ev(EventCode['task.done'], this._loop.time(), this.id, REC.str(preview(value)));
+      this.finish();
+    }
+    this._loop._taskSettled(this);
+  };
+
+  private readonly onBodyRejected = (err: unknown): void => {
+    if (err instanceof CancelledError) {
+      this._finishCancelled(err);
+    } else {
+      this._exception = err;
+      this._state = FAILED;
+      if (REC !== null) REC.ev(EventCode['task.failed'], this._loop.time(), this.id, REC.str(errorJson(err)));
+      this.finish();
+    }
+    this._loop._taskSettled(this);
+  };
+
+  private _finishCancelled(err: CancelledError): void {
+    this._cancelledError = err;
+    this._cancelMessage = err.message || this._cancelMessage;
+    this._state = CANCELLED;
+    if (REC !== null) {
+      REC.ev(EventCode['task.cancelled'], this._loop.time(), this.id, REC.str(err.message || null));
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    this._loop.liveTasks.delete(this);
+    this._futWaiter = null;
+    // Completion callbacks (tasks awaiting this one) are scheduled through the loop, as asyncio does.
+    this._scheduleCallbacks();
+  }
+}
+
+/** A future that settles when a promise the runtime does not own settles. */
+export function wrapExternal<T>(p: PromiseLike<T>, loop: EventLoop): Future<T> {
+  const fut = new Future<T>(loop);
+  fut._waitKind = SuspendCode.external;
+  loop.externalPending++;
+  p.then(
+    (v) => {
+      loop.externalPending--;
+      if (fut._state === PENDING) fut.setResult(v);
+    },
+    (e) => {
+      loop.externalPending--;
+      if (fut._state !== PENDING) return;
+      if (e instanceof CancelledError) fut.cancel(e.message);
+      else fut.setException(e);
+    },
+  );
+  return fut;
+}
+
+function awaitExternal<T>(p: PromiseLike<T>): Promise<T> {
+  const loop = getRunningLoop();
+  const fut = wrapExternal(p, loop);
+  return (async () => await fut)();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hooks the bundler's instrumentation calls (see runner/instrument.ts).
+
+function isOurs(v: unknown): boolean {
+  return v instanceof Future || v instanceof Coroutine;
+}
+
+/** `await __ct_await(site, x)`: names the await's site, and turns foreign promises into futures we can follow. */
+export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
+  const loop = runningLoop;
+  if (loop === null) return value;
+  const task = loop.current;
+  if (task === null) return value;
+  loop.awaitSite = site;
+  if (isOurs(value)) {
+    loop.awaitTarget = value;
+    return value;
+  }
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    let then: unknown;
+    try {
+      then = (value as { then?: unknown }).then;
+    } catch {
+      return value;
+    }
+    if (typeof then === 'function') {
+      const fut = wrapExternal(value as unknown as PromiseLike<unknown>, loop);
+      loop.awaitTarget = fut;
+      return fut;
+    }
+  }
+  loop.awaitTarget = NO_TARGET;
+  return value;
+}
+
+/** `f(a, __ct_site(site, b))`: names the call site of the runtime call about to be made. */
+export function ctSite<T>(site: number, value?: T): T | undefined {
+  pendingCallSite = site;
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loop lifecycle used by `run()`.
+
+export function _setRunningLoop(loop: EventLoop | null): void {
+  runningLoop = loop;
+}
+
+export function _resetTaskCounter(): void {
+  taskCounter = 0;
+}
+
+export { DeadlockError };

@@ -1,0 +1,89 @@
+/**
+ * Sends recorder frames to the host over a file descriptor (the pipe the runner opened as fd 3) without ever
+ * blocking the program: the descriptor is switched to non-blocking mode, and what the pipe cannot take now waits in
+ * a bounded queue. Past the bound, event frames are dropped and counted; `drain` (at exit) waits briefly.
+ */
+import * as fs from 'fs';
+import * as net from 'net';
+import type { FrameSink } from './recorder';
+
+export class FdSink implements FrameSink {
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private broken = false;
+  private readonly socket: net.Socket | null;
+
+  constructor(
+    private readonly fd: number,
+    private readonly maxQueuedBytes = 64 * 1024 * 1024,
+  ) {
+    // Opening the descriptor as a socket makes libuv set O_NONBLOCK on it; we then write with writeSync, which
+    // returns EAGAIN instead of blocking when the host is behind. The socket itself is never used for I/O.
+    let socket: net.Socket | null = null;
+    try {
+      socket = new net.Socket({ fd, readable: false, writable: true });
+      socket.unref();
+      socket.on('error', () => undefined);
+    } catch {
+      socket = null;
+    }
+    this.socket = socket;
+  }
+
+  write(frame: Uint8Array, essential: boolean): boolean {
+    if (this.broken) return essential;
+    if (this.queue.length > 0) this.tryDrain();
+    if (this.queue.length === 0) {
+      const written = this.writeSome(frame);
+      if (written === frame.length) return true;
+      frame = frame.subarray(written);
+    } else if (!essential && this.queuedBytes + frame.length > this.maxQueuedBytes) {
+      return false;
+    }
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    return true;
+  }
+
+  /** Writes what the pipe takes now, without waiting. */
+  tryDrain(): void {
+    while (this.queue.length > 0 && !this.broken) {
+      const head = this.queue[0];
+      const written = this.writeSome(head);
+      this.queuedBytes -= written;
+      if (written < head.length) {
+        this.queue[0] = head.subarray(written);
+        return;
+      }
+      this.queue.shift();
+    }
+  }
+
+  drain(timeoutMs: number): void {
+    const deadline = Date.now() + timeoutMs;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    while (this.queue.length > 0 && !this.broken && Date.now() < deadline) {
+      this.tryDrain();
+      if (this.queue.length > 0) Atomics.wait(sleeper, 0, 0, 1);
+    }
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  private writeSome(buf: Uint8Array): number {
+    try {
+      return fs.writeSync(this.fd, buf);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 0;
+      // The host went away (EPIPE): nobody is listening, stop trying.
+      this.broken = true;
+      this.queue = [];
+      this.queuedBytes = 0;
+      void this.socket;
+      return buf.length;
+    }
+  }
+}

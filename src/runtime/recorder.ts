@@ -1,0 +1,115 @@
+/**
+ * The in-program half of tracing: events go into a preallocated float64 ring (a few ns each, no allocation), and
+ * whole batches leave through a `FrameSink` off the hot path. The runtime knows nothing of where frames go.
+ */
+import { FrameKind, ROW_WIDTH, WireStats, frameHeader } from '../contract/wire';
+
+/** Where encoded frames go. `write` must never block; `drain` may block briefly (process exit). */
+export interface FrameSink {
+  /**
+   * Takes ownership of `frame`. Returns false if it was dropped because the sink is over its bound; `essential`
+   * frames (strings, sites, stats) are kept whatever the bound, since surviving events refer to them.
+   */
+  write(frame: Uint8Array, essential: boolean): boolean;
+  /** Pushes out everything still queued, waiting up to `timeoutMs`. */
+  drain(timeoutMs: number): void;
+}
+
+const DEFAULT_ROWS = 8192;
+const encoder = new TextEncoder();
+
+export class Recorder {
+  private rows: Float64Array;
+  private n = 0;
+  private readonly capacity: number;
+  private strings: string[] = [];
+  private nextStringId = 1;
+  private firstPendingString = 1;
+  private readonly interned = new Map<string, number>();
+  private sites: [number, string, number, number][] = [];
+  droppedEvents = 0;
+  /** Total events recorded (kept or dropped). */
+  eventCount = 0;
+
+  constructor(
+    private readonly sink: FrameSink,
+    capacityRows = DEFAULT_ROWS,
+  ) {
+    this.capacity = capacityRows;
+    this.rows = new Float64Array(capacityRows * ROW_WIDTH);
+  }
+
+  /** Records one event. Columns are described in `contract/wire.ts`. */
+  ev(code: number, t: number, a: number, b = 0, c = 0, d = 0, e = 0, f = 0): void {
+    if (this.n === this.capacity) this.flush();
+    const r = this.rows;
+    const i = this.n++ * ROW_WIDTH;
+    r[i] = code;
+    r[i + 1] = t;
+    r[i + 2] = a;
+    r[i + 3] = b;
+    r[i + 4] = c;
+    r[i + 5] = d;
+    r[i + 6] = e;
+    r[i + 7] = f;
+    this.eventCount++;
+  }
+
+  /** A string used once (a result preview, printed text). 0 stands for null. */
+  str(s: string | null | undefined): number {
+    if (s === null || s === undefined) return 0;
+    this.strings.push(s);
+    return this.nextStringId++;
+  }
+
+  /** A string used many times (task and coroutine names, target lists): sent once. */
+  intern(s: string): number {
+    let id = this.interned.get(s);
+    if (id === undefined) {
+      id = this.str(s);
+      this.interned.set(s, id);
+    }
+    return id;
+  }
+
+  /** Registers a site found by stack capture (positions as the running code sees them). */
+  defineSite(id: number, file: string, line: number, column: number): void {
+    this.sites.push([id, file, line, column]);
+  }
+
+  /** Ships everything buffered. Strings and sites go first: the events refer to them. */
+  flush(): void {
+    if (this.strings.length > 0) {
+      this.sendJson(FrameKind.Strings, [this.firstPendingString, ...this.strings]);
+      this.strings = [];
+      this.firstPendingString = this.nextStringId;
+    }
+    if (this.sites.length > 0) {
+      this.sendJson(FrameKind.Sites, this.sites);
+      this.sites = [];
+    }
+    if (this.n > 0) {
+      const bytes = this.n * ROW_WIDTH * 8;
+      const frame = new Uint8Array(8 + bytes);
+      frame.set(frameHeader(FrameKind.Events, bytes), 0);
+      frame.set(new Uint8Array(this.rows.buffer, 0, bytes), 8);
+      if (!this.sink.write(frame, false)) this.droppedEvents += this.n;
+      this.n = 0;
+    }
+  }
+
+  /** Flushes, sends the final statistics and waits (briefly) for the sink to empty: the program is ending. */
+  close(stats: Omit<WireStats, 'droppedEvents'>, timeoutMs = 5000): void {
+    this.flush();
+    this.sendJson(FrameKind.Stats, { ...stats, droppedEvents: this.droppedEvents });
+    this.sink.drain(timeoutMs);
+  }
+
+  private sendJson(kind: FrameKind, value: unknown): void {
+    const payload = encoder.encode(JSON.stringify(value));
+    const frame = new Uint8Array(8 + payload.length);
+    frame.set(frameHeader(kind, payload.length), 0);
+    frame.set(payload, 8);
+    this.sink.write(frame, true);
+  }
+}
