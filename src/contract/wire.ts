@@ -169,8 +169,11 @@ export class WireDecoder {
   private decodeFrame(kind: FrameKind, payload: Uint8Array): void {
     switch (kind) {
       case FrameKind.Events: {
-        // Copy to an aligned buffer: the payload's offset in the chunk is arbitrary.
-        const rows = new Float64Array(payload.slice().buffer);
+        // Copy to an aligned buffer: the payload's offset in the chunk is arbitrary (and a Node Buffer's
+        // `slice` would not copy).
+        const aligned = new Uint8Array(payload.length - (payload.length % 8));
+        aligned.set(payload.subarray(0, aligned.length));
+        const rows = new Float64Array(aligned.buffer);
         for (let i = 0; i + ROW_WIDTH <= rows.length; i += ROW_WIDTH) {
           this.eventCount++;
           this.onEvent(this.decodeRow(rows, i));

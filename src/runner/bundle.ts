@@ -32,7 +32,7 @@ export interface BundleResult {
   code: string;
   /** Source map of `code`; `sources` are absolute paths of the original files. */
   map: SourceMapV3;
-  /** `sites[id]` is the source site of site id `id` (ids start at 0 and are unique within the bundle). */
+  /** `sites[id - 1]` is the source site of site id `id` (ids start at 1, since 0 means "no site", and are unique within the bundle). */
   sites: SourceSite[];
 }
 
@@ -112,6 +112,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
             sourcemap: 'external',
             sourcesContent: true,
             target: 'node20',
+            keepNames: true,
           });
         } catch (e) {
           if (isEsbuildFailure(e)) return { errors: e.errors, warnings: e.warnings };
@@ -120,7 +121,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
         let result;
         try {
           result = instrumentModule(transformed.code, transformed.map, {
-            firstSiteId: sites.length,
+            firstSiteId: sites.length + 1,
             sourceFileForSites: args.path,
           });
         } catch (e) {
@@ -149,6 +150,8 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
       target: 'node20',
       sourcemap: 'external',
       sourcesContent: true,
+      // Function names are what users read in the trace (`coroutine` names, stack traces): keep them.
+      keepNames: true,
       write: false,
       outfile: outFile,
       banner: { js: BUNDLE_BANNER },

@@ -75,27 +75,12 @@ export function errorJson(err: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Handles: entries of the ready queue and the timer heap.
 
-const enum HandleKind {
-  /** Call `fn(arg)`. */
-  Callback,
-  /** First step of a task. */
-  TaskStart,
-  /** Wake a task whose awaited future completed. */
-  TaskWake,
-  /** Resume a task that yielded with `sleep(0)`, sending `value`. */
-  TaskSend,
-}
-
+/** A callback in the ready queue. Task steps are queued as the task itself (see `Task._resume`): no allocation. */
 export class Handle {
   cancelled = false;
   constructor(
-    readonly kind: HandleKind,
-    readonly fn: ((arg: any) => void) | null,
+    readonly fn: (arg: any) => void,
     readonly arg: any,
-    readonly task: Task<any> | null,
-    readonly fut: Future<any> | null,
-    readonly onF: ((v: any) => void) | null,
-    readonly onR: ((e: any) => void) | null,
   ) {}
   cancel(): void {
     this.cancelled = true;
@@ -109,8 +94,19 @@ export class TimerHandle extends Handle {
     fn: (arg: any) => void,
     arg: any,
   ) {
-    super(HandleKind.Callback, fn, arg, null, null, null, null);
+    super(fn, arg);
   }
+}
+
+/** What a queued task does when its turn comes. */
+const enum Resume {
+  None,
+  /** First step. */
+  Start,
+  /** Its awaited future completed: deliver the outcome. */
+  Wake,
+  /** It yielded with `sleep(0)`: send the value. */
+  Send,
 }
 
 function timerBefore(a: TimerHandle, b: TimerHandle): boolean {
@@ -154,7 +150,7 @@ export class EventLoop {
   readonly clock: ClockKind;
   private readonly t0 = timeEpoch ?? performance.now();
   private vnow = 0;
-  private ready: (Handle | undefined)[] = [];
+  private ready: (Handle | Task<any> | undefined)[] = [];
   private head = 0;
   private ntodo = 0;
   private timers: TimerHandle[] = [];
@@ -193,7 +189,7 @@ export class EventLoop {
   }
 
   callSoon<A>(fn: (arg: A) => void, arg?: A): Handle {
-    const h = new Handle(HandleKind.Callback, fn, arg, null, null, null, null);
+    const h = new Handle(fn, arg);
     this.ready.push(h);
     return h;
   }
@@ -240,15 +236,23 @@ export class EventLoop {
   }
 
   _scheduleTaskStart(task: Task<any>): void {
-    this.ready.push(new Handle(HandleKind.TaskStart, null, undefined, task, null, null, null));
+    task._resume = Resume.Start;
+    this.ready.push(task);
   }
 
-  _scheduleTaskWake(task: Task<any>, fut: Future<any>, onF: (v: any) => void, onR: (e: any) => void): void {
-    this.ready.push(new Handle(HandleKind.TaskWake, null, undefined, task, fut, onF, onR));
+  /** Queues the wake-up of `task`, which suspended on `fut` (its resolve functions are on the task). */
+  _scheduleTaskWake(task: Task<any>, fut: Future<any>): void {
+    task._resume = Resume.Wake;
+    task._resumeFut = fut;
+    this.ready.push(task);
   }
 
   _scheduleTaskSend(task: Task<any>, value: unknown, onF: (v: any) => void, onR: (e: any) => void): void {
-    this.ready.push(new Handle(HandleKind.TaskSend, null, value, task, null, onF, onR));
+    task._resume = Resume.Send;
+    task._sendValue = value;
+    task._onF = onF;
+    task._onR = onR;
+    this.ready.push(task);
   }
 
   /** Runs ready handles until a task step is under way (its suspension calls `pump` again) or nothing is ready. */
@@ -265,9 +269,8 @@ export class EventLoop {
           this.ready = this.ready.slice(this.head);
           this.head = 0;
         }
-        if (h.cancelled) continue;
-        if (h.kind === HandleKind.Callback) {
-          this.runCallback(h);
+        if (h instanceof Handle) {
+          if (!h.cancelled) this.runCallback(h);
           continue;
         }
         this.runTaskStep(h);
@@ -377,8 +380,9 @@ export class EventLoop {
 
   // ---- task steps ------------------------------------------------------------------------------------------------
 
-  private runTaskStep(h: Handle): void {
-    const task = h.task!;
+  private runTaskStep(task: Task<any>): void {
+    const resume = task._resume;
+    task._resume = Resume.None;
     if (task._state !== PENDING) return;
     this.current = task;
     this.awaitTarget = NO_TARGET;
@@ -389,15 +393,15 @@ export class EventLoop {
     }
     this.syncPhase = true;
     try {
-      switch (h.kind) {
-        case HandleKind.TaskStart:
+      switch (resume) {
+        case Resume.Start:
           task._first();
           break;
-        case HandleKind.TaskWake:
-          task._wake(h.fut!, h.onF!, h.onR!);
+        case Resume.Wake:
+          task._wake();
           break;
-        case HandleKind.TaskSend:
-          task._send(h.arg, h.onF!, h.onR!);
+        case Resume.Send:
+          task._send();
           break;
         default:
           break;
@@ -491,13 +495,16 @@ export const CANCELLED = 3;
 
 type DoneCallback<F> = (fut: F) => void;
 
-/** One `then()` registration: a suspended task, or plain resolve/reject functions (a non-task awaiter). */
-interface Waiter {
-  task: Task<any> | null;
-  onF: ((v: any) => void) | null;
-  onR: ((e: any) => void) | null;
-  fn: DoneCallback<any> | null;
+/** A `then()` registration that is not a task suspending (code outside any task awaiting a future). */
+class PlainWaiter {
+  constructor(
+    readonly onF: ((v: any) => void) | null,
+    readonly onR: ((e: any) => void) | null,
+  ) {}
 }
+
+/** Who is told when a future completes: a suspended task, a done callback, or a plain awaiter. */
+type Waiter = Task<any> | DoneCallback<any> | PlainWaiter;
 
 /**
  * asyncio's Future: a result that will be set later. Awaitable (it is a thenable), not a Promise. Callbacks and
@@ -584,15 +591,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   addDoneCallback(fn: DoneCallback<this>): void {
-    const w: Waiter = { task: null, onF: null, onR: null, fn };
-    if (this._state !== PENDING) this._scheduleOne(w);
-    else (this.waiters ??= []).push(w);
+    if (this._state !== PENDING) this._scheduleOne(fn);
+    else (this.waiters ??= []).push(fn);
   }
 
   removeDoneCallback(fn: DoneCallback<this>): number {
     if (this.waiters === null) return 0;
     const before = this.waiters.length;
-    this.waiters = this.waiters.filter((w) => w.fn !== fn);
+    this.waiters = this.waiters.filter((w) => w !== fn);
     return before - this.waiters.length;
   }
 
@@ -611,8 +617,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     const loop = this._loop;
     const task = loop._suspendingTask(this);
-    (this.waiters ??= []).push({ task, onF, onR, fn: null });
-    if (task !== null) {
+    if (task === null) {
+      (this.waiters ??= []).push(new PlainWaiter(onF, onR));
+    } else {
+      task._onF = onF;
+      task._onR = onR;
+      (this.waiters ??= []).push(task);
       task._futWaiter = this;
       if (task._mustCancel) {
         if (this.cancel(task._cancelMessage)) task._mustCancel = false;
@@ -636,14 +646,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   private _scheduleOne(w: Waiter): void {
     const loop = this._loop;
-    if (w.task !== null) loop._scheduleTaskWake(w.task, this, w.onF!, w.onR!);
-    else if (w.fn !== null) loop.callSoon(w.fn, this);
-    else loop.callSoon(deliverFromLoop, { fut: this, onF: w.onF, onR: w.onR });
+    if (w instanceof Task) loop._scheduleTaskWake(w, this);
+    else if (w instanceof PlainWaiter) loop.callSoon(deliverFromLoop, { fut: this, w });
+    else loop.callSoon(w, this);
   }
 }
 
-function deliverFromLoop(x: { fut: Future<any>; onF: ((v: any) => void) | null; onR: ((e: any) => void) | null }): void {
-  deliver(x.fut, x.onF, x.onR);
+function deliverFromLoop(x: { fut: Future<any>; w: PlainWaiter }): void {
+  deliver(x.fut, x.w.onF, x.w.onR);
 }
 
 function deliver(fut: Future<any>, onF: ((v: any) => void) | null, onR: ((e: any) => void) | null): void {
@@ -677,6 +687,10 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
 
   get name(): string {
     return this._fn.name;
+  }
+
+  toString(): string {
+    return `<coroutine object ${this.name || '<anonymous>'}>`;
   }
 
   /** Runs the body; returns its promise. Used by tasks and by `then`. */
@@ -732,7 +746,14 @@ export class Task<T = unknown> extends Future<T> {
   _futWaiter: Future<any> | null = null;
   _mustCancel = false;
   _numCancelsRequested = 0;
-  private readonly body: () => Promise<T>;
+  /** What the loop does when this task's turn in the ready queue comes, and with what. */
+  _resume = Resume.None;
+  _resumeFut: Future<any> | null = null;
+  _sendValue: unknown = undefined;
+  /** The resolve/reject functions of the `await` the task is suspended at. */
+  _onF: ((v: any) => void) | null = null;
+  _onR: ((e: any) => void) | null = null;
+  private readonly source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T>;
   readonly _coroName: string;
 
   constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {
@@ -744,22 +765,14 @@ export class Task<T = unknown> extends Future<T> {
     this._waitKind = SuspendCode.task;
     this._waitD = this.id;
     let eager = false;
-    if (source instanceof Coroutine) {
-      this.body = () => source._start();
-      this._coroName = source.name;
-    } else if (typeof source === 'function') {
-      this.body = () => {
-        const r = source();
-        return r instanceof Promise ? r : Promise.resolve(r);
-      };
+    this.source = source;
+    if (source instanceof Coroutine || typeof source === 'function') {
       this._coroName = source.name;
     } else if (source instanceof Future) {
       throw new TypeError('a coroutine was expected, got a Future or Task');
     } else if (source !== null && typeof source === 'object' && typeof (source as PromiseLike<T>).then === 'function') {
       // Already running: the task can only wait for it. Attribution of its work is wrong, hence the warning.
       eager = true;
-      const p = source as PromiseLike<T>;
-      this.body = () => awaitExternal(p);
       this._coroName = '';
     } else {
       throw new TypeError(`a coroutine was expected, got ${preview(source)}`);
@@ -871,16 +884,26 @@ export class Task<T = unknown> extends Future<T> {
       l._taskSettled(this);
       return;
     }
-    let p: Promise<T>;
-    try {
-      p = this.body();
-    } catch (err) {
-      p = Promise.reject(err);
-    }
+    const source = this.source;
+    let p: PromiseLike<T>;
+    if (source instanceof Coroutine) p = source._start();
+    else if (typeof source === 'function') {
+      try {
+        const r = source();
+        p = r instanceof Promise ? r : Promise.resolve(r);
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+    } else p = awaitExternal(source);
     p.then(this.onBodyResolved, this.onBodyRejected);
   }
 
-  _wake(fut: Future<any>, onF: (v: any) => void, onR: (e: any) => void): void {
+  _wake(): void {
+    const fut = this._resumeFut!;
+    const onF = this._onF!;
+    const onR = this._onR!;
+    this._resumeFut = null;
+    this._onF = this._onR = null;
     this._futWaiter = null;
     if (REC !== null) {
       const cause =
@@ -905,7 +928,12 @@ export class Task<T = unknown> extends Future<T> {
     deliver(fut, onF, onR);
   }
 
-  _send(value: unknown, onF: (v: any) => void, onR: (e: any) => void): void {
+  _send(): void {
+    const value = this._sendValue;
+    const onF = this._onF!;
+    const onR = this._onR!;
+    this._sendValue = undefined;
+    this._onF = this._onR = null;
     this._futWaiter = null;
     if (REC !== null) REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, WakeCode.yield);
     if (this._mustCancel) {

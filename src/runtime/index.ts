@@ -25,6 +25,18 @@ export {
 } from './api';
 export type { Awaitable, RunOptions, GatherOptions, WaitOptions, WaitResult, ReturnWhen } from './api';
 export {
+  Queue,
+  PriorityQueue,
+  LifoQueue,
+  Lock,
+  Event,
+  Condition,
+  Semaphore,
+  BoundedSemaphore,
+  compareItems,
+} from './sync';
+export type { ResourceOptions } from './sync';
+export {
   CancelledError,
   TimeoutError,
   InvalidStateError,

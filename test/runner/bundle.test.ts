@@ -67,7 +67,7 @@ describe('runner/bundle', () => {
     const logged = /sites=(.*)\n/.exec(run.stdout)?.[1].split(',') ?? [];
     const described = logged.map((entry) => {
       const [kind, id] = entry.split(':');
-      const site = result.sites[Number(id)];
+      const site = result.sites[Number(id) - 1];
       return `${kind} ${path.basename(site.file)}:${site.line}:${site.column}`;
     });
     const at = (kind: string, file: string, snippet: string, token: string) => {
@@ -125,7 +125,7 @@ describe('runner/bundle', () => {
     let checked = 0;
     lines.forEach((text, i) => {
       for (const m of text.matchAll(/await __ct_await\((\d+),|createTask\(__ct_site\((\d+),/g)) {
-        const site = result.sites[Number(m[1] ?? m[2])];
+        const site = result.sites[Number(m[1] ?? m[2]) - 1];
         const orig = originalPositionFor(map, { line: i + 1, column: m.index! });
         assert.deepStrictEqual(
           { source: orig.source, line: orig.line, column: orig.column! + 1 },

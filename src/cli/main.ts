@@ -1,0 +1,210 @@
+/**
+ * The `coroutine-trace` command line: run a program traced, summarise a trace, export it.
+ * Every user error ends with one line on stderr and exit code 2, never a stack trace.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { TRACE_FILE_EXTENSION } from '../contract/trace';
+import { parseTrace, TraceFormatError } from '../model/traceFileReader';
+import { buildModel } from '../model/model';
+import { renderRunReport, renderSummary } from '../model/summary';
+import { toChromeTrace } from '../model/chromeExport';
+import { ProgramBuildError, runProgram } from '../runner/runProgram';
+
+const USAGE = `usage:
+  coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [-- program args]
+  coroutine-trace summary TRACE [--width N] [--ascii]
+  coroutine-trace export TRACE --format chrome -o OUT.json
+  coroutine-trace --help | --version`;
+
+/** A problem with what the user asked for: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export const EXIT_USAGE = 2;
+
+interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+  rest: string[];
+}
+
+function parseArgs(argv: string[], valued: ReadonlySet<string>, known: ReadonlySet<string>): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  let rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest = argv.slice(i + 1);
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(0, eq) : a;
+      if (!known.has(name) && !valued.has(name)) throw new UsageError(`unknown option ${name}`);
+      if (valued.has(name)) {
+        const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (value === undefined) throw new UsageError(`${name} needs a value`);
+        flags.set(name, value);
+      } else flags.set(name, true);
+    } else positional.push(a);
+  }
+  return { positional, flags, rest };
+}
+
+function readTraceFile(file: string): ReturnType<typeof parseTrace> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${file}: file not found`);
+    if (code === 'EISDIR') throw new UsageError(`${file}: is a directory, not a trace file`);
+    throw new UsageError(`${file}: cannot read (${code ?? String(err)})`);
+  }
+  try {
+    return parseTrace(text);
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+function warnIfTruncated(file: string, truncated: boolean, stderr: NodeJS.WritableStream): void {
+  if (truncated) stderr.write(`coroutine-trace: warning: ${file} is truncated (no run.finished); showing what it has\n`);
+}
+
+function defaultTracePath(program: string): string {
+  const base = path.basename(program).replace(/\.[cm]?[jt]sx?$/, '');
+  return path.join(process.cwd(), '.coroutine-trace', `${base}${TRACE_FILE_EXTENSION}`);
+}
+
+async function cmdRun(argv: string[], io: Io): Promise<number> {
+  const { positional, flags, rest } = parseArgs(argv, new Set(['--out', '-o']), new Set(['--virtual-clock', '--quiet']));
+  if (positional.length !== 1) throw new UsageError('run needs exactly one program file');
+  const file = positional[0];
+  if (!fs.existsSync(file)) throw new UsageError(`${file}: file not found`);
+  if (fs.statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, not a program`);
+  const out = (flags.get('--out') ?? flags.get('-o') ?? defaultTracePath(file)) as string;
+  let result;
+  try {
+    result = await runProgram(file, {
+      clock: flags.has('--virtual-clock') ? 'virtual' : 'real',
+      tracePath: out,
+      args: rest,
+      cwd: process.cwd(),
+    });
+  } catch (err) {
+    if (err instanceof ProgramBuildError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (!flags.has('--quiet')) {
+    const trace = readTraceFile(out);
+    io.stderr.write(renderRunReport(buildModel(trace.header, trace.events), displayPath(out)));
+  }
+  const { exitCode, signal } = result.finished;
+  if (exitCode !== null) return exitCode;
+  return 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1);
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function cmdSummary(argv: string[], io: Io): number {
+  const { positional, flags } = parseArgs(argv, new Set(['--width']), new Set(['--ascii']));
+  if (positional.length !== 1) throw new UsageError('summary needs exactly one trace file');
+  const width = flags.has('--width') ? Number(flags.get('--width')) : undefined;
+  if (width !== undefined && (!Number.isInteger(width) || width < 10 || width > 1000)) {
+    throw new UsageError('--width must be a whole number from 10 to 1000');
+  }
+  const trace = readTraceFile(positional[0]);
+  warnIfTruncated(positional[0], trace.truncated, io.stderr);
+  const text = renderSummary(buildModel(trace.header, trace.events), { width, ascii: flags.has('--ascii') });
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return 0;
+}
+
+function cmdExport(argv: string[], io: Io): number {
+  const { positional, flags } = parseArgs(argv, new Set(['--format', '-o', '--out']), new Set());
+  if (positional.length !== 1) throw new UsageError('export needs exactly one trace file');
+  const format = flags.get('--format') ?? 'chrome';
+  if (format !== 'chrome' && format !== 'perfetto') {
+    throw new UsageError(`unknown export format '${String(format)}' (supported: chrome)`);
+  }
+  const out = (flags.get('-o') ?? flags.get('--out')) as string | undefined;
+  if (!out) throw new UsageError('export needs -o OUT.json');
+  const trace = readTraceFile(positional[0]);
+  warnIfTruncated(positional[0], trace.truncated, io.stderr);
+  const json = JSON.stringify(toChromeTrace(buildModel(trace.header, trace.events)));
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    fs.writeFileSync(out, json);
+  } catch (err) {
+    throw new UsageError(`${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  io.stderr.write(`coroutine-trace: wrote ${displayPath(out)} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);
+  return 0;
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Runs one command; returns the exit code. Never throws for user errors. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await cmdRun(rest, io);
+      case 'summary':
+        return cmdSummary(rest, io);
+      case 'export':
+        return cmdExport(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(`${readVersion()}\n`);
+        return 0;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case undefined:
+        throw new UsageError('no command given');
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`coroutine-trace: ${err.message}\n`);
+      if (/^(no command|unknown command|unknown option)/.test(err.message)) io.stderr.write(`${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    // Not the user's fault: still one line, with what we know.
+    io.stderr.write(`coroutine-trace: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function readVersion(): string {
+  for (const candidate of ['../package.json', '../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(fs.readFileSync(path.resolve(__dirname, candidate), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next
+    }
+  }
+  return 'unknown';
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

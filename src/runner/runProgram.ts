@@ -1,0 +1,267 @@
+/**
+ * Runs a user program traced: bundles it (with site instrumentation), starts it in a child Node process with the
+ * event pipe on fd 3, decodes the events as they arrive, maps sites to the original sources, and writes the NDJSON
+ * trace. Shared by the command line and the extension: there is no second way to run a program.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import {
+  ClockKind,
+  SourceSite,
+  TRACE_FORMAT,
+  TRACE_SCHEMA_VERSION,
+  TraceEvent,
+  TraceHeader,
+  RunFinishedEvent,
+} from '../contract/trace';
+import { WireDecoder } from '../contract/wire';
+import { BundleResult, ProgramBuildError, bundleProgram } from './bundle';
+import { TraceFileWriter } from './traceFileWriter';
+
+export interface RunOptions {
+  /** The program's arguments (what follows `--`). */
+  args?: string[];
+  clock?: ClockKind;
+  /** Where to write the trace; missing: no file (events only through `onEvent`). */
+  tracePath?: string;
+  /** Node binary for the program. Default: the Node running this code. */
+  nodePath?: string;
+  /** Extra environment for the program. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** `inherit` (command line) passes the program's output through; `pipe` hands it to `onOutput`. */
+  stdio?: 'inherit' | 'pipe';
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called with the header, then with every event as it is decoded (in batches, in order). */
+  onHeader?: (header: TraceHeader) => void;
+  onEvents?: (events: TraceEvent[]) => void;
+  /** Largest number of bytes the program may queue for us before it drops events (default 64 MiB). */
+  maxBufferBytes?: number;
+  /** The runtime module the program's `coroutine-trace` import resolves to. Default: `findRuntimeEntry()`. */
+  runtimeEntry?: string;
+}
+
+export interface RunResult {
+  header: TraceHeader;
+  finished: RunFinishedEvent;
+  tracePath: string | null;
+  eventCount: number;
+}
+
+/** A run under way: its result, and a way to stop it. */
+export interface RunningProgram {
+  readonly result: Promise<RunResult>;
+  /** Ends the program and everything it started (SIGTERM to its process group, SIGKILL after `graceMs`). */
+  stop(graceMs?: number): void;
+  readonly pid: number | undefined;
+}
+
+/** Node flags for the program: mapped stack traces, and a young generation sized for many live coroutines. */
+export const PROGRAM_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+
+/** Finds the built runtime bundle (`dist/runtime.mjs`) from wherever this code runs (dist/ or out/). */
+export function findRuntimeEntry(): string {
+  const candidates = [
+    path.resolve(__dirname, 'runtime.mjs'),
+    path.resolve(__dirname, '../dist/runtime.mjs'),
+    path.resolve(__dirname, '../../dist/runtime.mjs'),
+    path.resolve(__dirname, '../../../dist/runtime.mjs'),
+  ];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error('the coroutine-trace runtime is not built (run `npm run build`)');
+  return found;
+}
+
+/** Bundles and starts `entryFile`. Build errors reject `result` with `ProgramBuildError`. */
+export function startProgram(entryFile: string, options: RunOptions = {}): RunningProgram {
+  let child: ChildProcess | null = null;
+  let stopRequested = false;
+  let killTimer: ReturnType<typeof setTimeout> | null = null;
+  const stop = (graceMs = 1000): void => {
+    stopRequested = true;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    signalGroup(child, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      if (child && child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
+    }, graceMs);
+    killTimer.unref();
+  };
+
+  const result = (async (): Promise<RunResult> => {
+    const program = path.resolve(entryFile);
+    const bundle = await bundleProgram(program, { runtimeEntry: options.runtimeEntry ?? findRuntimeEntry() });
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'coroutine-trace-'));
+    const bundlePath = path.join(dir, path.basename(program).replace(/\.[cm]?[jt]sx?$/, '') + '.bundle.mjs');
+    const mapText = JSON.stringify(bundle.map);
+    await fs.promises.writeFile(`${bundlePath}.map`, mapText);
+    await fs.promises.writeFile(bundlePath, `${bundle.code}\n//# sourceMappingURL=${path.basename(bundlePath)}.map\n`);
+
+    const clock = options.clock ?? 'real';
+    const header: TraceHeader = {
+      format: TRACE_FORMAT,
+      version: TRACE_SCHEMA_VERSION,
+      clock,
+      program,
+      startedAt: new Date().toISOString(),
+    };
+    if (options.args && options.args.length > 0) header.args = options.args;
+    const writer = options.tracePath ? await TraceFileWriter.open(options.tracePath, header) : null;
+    options.onHeader?.(header);
+
+    const resolveSite = makeSiteResolver(bundle, bundlePath);
+    let lastT = 0;
+    let eventCount = 0;
+    let batch: TraceEvent[] = [];
+    const decoder: WireDecoder = new WireDecoder(
+      (id): SourceSite | null => resolveSite(id, decoder.dynamicSites),
+      (event) => {
+        if (event.t < lastT) event.t = lastT;
+        lastT = event.t;
+        eventCount++;
+        writer?.write(event);
+        batch.push(event);
+      },
+    );
+    const deliver = (): void => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      options.onEvents?.(events);
+    };
+
+    let wireError = null as Error | null;
+    if (stopRequested) throw new Error('stopped before the program started');
+    const stdio = options.stdio ?? 'inherit';
+    child = spawn(options.nodePath ?? process.execPath, [...PROGRAM_NODE_FLAGS, bundlePath, ...(options.args ?? [])], {
+      cwd: options.cwd ?? path.dirname(program),
+      env: {
+        ...process.env,
+        ...options.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        COROUTINE_TRACE_FD: '3',
+        COROUTINE_TRACE_CLOCK: clock,
+        ...(options.maxBufferBytes ? { COROUTINE_TRACE_MAX_BUFFER: String(options.maxBufferBytes) } : {}),
+      },
+      stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, 'pipe'],
+      detached: process.platform !== 'win32',
+    });
+    const started = child;
+    if (stdio === 'pipe') {
+      started.stdout?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stdout', text));
+      started.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
+    }
+    const eventPipe = started.stdio[3] as NodeJS.ReadableStream | null;
+    const pipeClosed = new Promise<void>((resolve) => {
+      if (!eventPipe) return resolve();
+      eventPipe.on('data', (chunk: Buffer) => {
+        if (wireError !== null) return;
+        try {
+          decoder.feed(chunk);
+        } catch (err) {
+          // A program that wrote garbage on fd 3 (or died mid-frame) must not take the host down.
+          wireError = err instanceof Error ? err : new Error(String(err));
+        }
+        deliver();
+      });
+      eventPipe.on('end', resolve);
+      eventPipe.on('close', resolve);
+      eventPipe.on('error', () => resolve());
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      started.on('error', reject);
+      started.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const { code, signal } = await exited;
+    // Grand-children may hold the pipe open; the program's own events are all in once it has exited and the
+    // pipe is drained, so do not wait for them for long.
+    await Promise.race([pipeClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (killTimer) clearTimeout(killTimer);
+    deliver();
+    const finished: RunFinishedEvent = {
+      t: lastT,
+      type: 'run.finished',
+      exitCode: code,
+      signal,
+      pendingTasks: decoder.stats.pendingTasks,
+      droppedEvents: decoder.stats.droppedEvents,
+    };
+    if (wireError !== null) {
+      const warning: TraceEvent = {
+        t: lastT,
+        type: 'warning',
+        kind: 'events-dropped',
+        message: `the event stream from the program was unreadable after ${eventCount} events: ${wireError.message}`,
+      };
+      writer?.write(warning);
+      options.onEvents?.([warning]);
+    }
+    writer?.write(finished);
+    options.onEvents?.([finished]);
+    await writer?.close();
+    void fs.promises.rm(dir, { recursive: true, force: true });
+    return { header, finished, tracePath: writer ? path.resolve(options.tracePath!) : null, eventCount: eventCount + 1 };
+  })();
+
+  return {
+    result,
+    stop,
+    get pid() {
+      return child?.pid;
+    },
+  };
+}
+
+/** Runs to completion; a convenience over `startProgram`. */
+export function runProgram(entryFile: string, options: RunOptions = {}): Promise<RunResult> {
+  return startProgram(entryFile, options).result;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Site ids: positive ones are the bundle's table (assigned at bundle time), negative ones were found by stack
+ * capture in the program and come with bundle positions, mapped here through the source map.
+ */
+function makeSiteResolver(
+  bundle: BundleResult,
+  bundlePath: string,
+): (id: number, dynamic: Map<number, { file: string; line: number; column: number }>) => SourceSite | null {
+  let traceMap: TraceMap | null = null;
+  const cache = new Map<number, SourceSite | null>();
+  return (id, dynamic) => {
+    if (id > 0) return bundle.sites[id - 1] ?? null;
+    let site = cache.get(id);
+    if (site !== undefined) return site;
+    const raw = dynamic.get(id);
+    site = null;
+    if (raw) {
+      if (path.resolve(raw.file) === bundlePath) {
+        traceMap ??= new TraceMap(bundle.map as unknown as ConstructorParameters<typeof TraceMap>[0]);
+        const pos = originalPositionFor(traceMap, { line: raw.line, column: raw.column - 1 });
+        if (pos.source && pos.line !== null && pos.column !== null) {
+          site = { file: path.resolve(pos.source), line: pos.line, column: pos.column + 1 };
+        }
+      } else {
+        site = { file: raw.file, line: raw.line, column: raw.column };
+      }
+    }
+    cache.set(id, site);
+    return site;
+  };
+}
+
+export { ProgramBuildError };

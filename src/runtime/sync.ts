@@ -1,0 +1,568 @@
+/**
+ * Queues and synchronisation primitives with asyncio's semantics (CPython 3.11 `queues.py` and `locks.py`):
+ * waiters are futures woken in FIFO order; a cancelled waiter passes its wake-up on. Each primitive is a traced
+ * resource: created with a site, and its puts, gets, acquisitions and signals are events.
+ */
+import { Coroutine, Future, REC, Task, _getRunningLoopOrNull, getRunningLoop, preview, takeCallSite } from './core';
+import { CancelledError, QueueEmpty, QueueFull, RuntimeError } from './errors';
+import { EventCode, ResourceCode, SuspendCode } from '../contract/wire';
+import type { ResourceKind } from '../contract/trace';
+
+let resourceCounter = 0;
+
+export function _resetResourceCounter(): void {
+  resourceCounter = 0;
+}
+
+function now(): number {
+  const loop = _getRunningLoopOrNull();
+  return loop !== null ? loop.time() : 0;
+}
+
+function currentTaskId(): number {
+  const loop = _getRunningLoopOrNull();
+  const t = loop !== null ? loop.current : null;
+  return t !== null ? t.id : 0;
+}
+
+/** Identity and trace bookkeeping shared by every primitive. */
+abstract class Resource {
+  readonly id: number;
+  readonly name: string;
+
+  constructor(kind: ResourceKind, label: string, site: number, capacity: number | undefined, name?: string) {
+    this.id = ++resourceCounter;
+    this.name = name ?? `${label}-${this.id}`;
+    if (REC !== null) {
+      REC.ev(
+        EventCode['resource.created'],
+        now(),
+        this.id,
+        ResourceCode[kind],
+        REC.intern(this.name),
+        site,
+        capacity === undefined ? NaN : capacity,
+      );
+    }
+  }
+
+  /** A future a task waits on, described as waiting on this resource. */
+  protected waiter<T>(kind: number): Future<T> {
+    const fut = new Future<T>(getRunningLoop());
+    fut._waitKind = kind;
+    fut._waitD = this.id;
+    return fut;
+  }
+}
+
+function wakeupNext(waiters: Future<unknown>[]): void {
+  while (waiters.length > 0) {
+    const w = waiters.shift()!;
+    if (!w.done()) {
+      w.setResult(undefined);
+      break;
+    }
+  }
+}
+
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+export interface ResourceOptions {
+  /** Shown in the trace instead of `Queue-N`, `Lock-N`, ... */
+  name?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queues
+
+/** A FIFO queue for producers and consumers. `maxsize <= 0` means unbounded. */
+export class Queue<T> extends Resource {
+  readonly maxsize: number;
+  private readonly getters: Future<unknown>[] = [];
+  private readonly putters: Future<unknown>[] = [];
+  private readonly joiners: Future<unknown>[] = [];
+  private unfinished = 0;
+  private seq = 0;
+
+  constructor(maxsize = 0, options: ResourceOptions = {}) {
+    super(...Queue.describe(new.target), takeCallSite(new.target), maxsize, options.name);
+    this.maxsize = maxsize;
+    this._init();
+  }
+
+  private static describe(cls: Function): [ResourceKind, string] {
+    if (cls === PriorityQueue) return ['priorityQueue', 'PriorityQueue'];
+    if (cls === LifoQueue) return ['lifoQueue', 'LifoQueue'];
+    return ['queue', 'Queue'];
+  }
+
+  // Storage: overridden by PriorityQueue and LifoQueue. Each entry keeps the sequence number of its put.
+  protected items: { item: T; seq: number }[] = [];
+  private head = 0;
+  protected _init(): void {}
+  protected _put(entry: { item: T; seq: number }): void {
+    this.items.push(entry);
+  }
+  protected _get(): { item: T; seq: number } {
+    const e = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as { item: T; seq: number };
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return e;
+  }
+
+  qsize(): number {
+    return this.items.length - this.head;
+  }
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+  full(): boolean {
+    return this.maxsize > 0 && this.qsize() >= this.maxsize;
+  }
+
+  /** Puts `item`, waiting while the queue is full. */
+  put(item: T): Coroutine<void> {
+    takeCallSite(this.put);
+    return new Coroutine(this.putImpl, this, [item]);
+  }
+
+  private async putImpl(item: T): Promise<void> {
+    while (this.full()) {
+      const putter = this.waiter(SuspendCode['queue.put']);
+      this.putters.push(putter);
+      try {
+        await putter;
+      } catch (err) {
+        putter.cancel();
+        removeItem(this.putters, putter);
+        if (!this.full() && !putter.cancelled()) wakeupNext(this.putters);
+        throw err;
+      }
+    }
+    this.putNowait(item);
+  }
+
+  /** Puts `item` now; throws `QueueFull` if there is no room. */
+  putNowait(item: T): void {
+    takeCallSite(this.putNowait);
+    if (this.full()) throw new QueueFull();
+    const seq = ++this.seq;
+    this._put({ item, seq });
+    this.unfinished++;
+    if (REC !== null) {
+      REC.ev(EventCode['queue.put'], now(), this.id, currentTaskId(), this.qsize(), REC.str(preview(item)), seq);
+    }
+    wakeupNext(this.getters);
+  }
+
+  /** Removes and returns an item, waiting while the queue is empty. */
+  get(): Coroutine<T> {
+    takeCallSite(this.get);
+    return new Coroutine(this.getImpl, this, []);
+  }
+
+  private async getImpl(): Promise<T> {
+    while (this.empty()) {
+      const getter = this.waiter(SuspendCode['queue.get']);
+      this.getters.push(getter);
+      try {
+        await getter;
+      } catch (err) {
+        getter.cancel();
+        removeItem(this.getters, getter);
+        if (!this.empty() && !getter.cancelled()) wakeupNext(this.getters);
+        throw err;
+      }
+    }
+    return this.getNowait();
+  }
+
+  /** Removes and returns an item now; throws `QueueEmpty` if there is none. */
+  getNowait(): T {
+    takeCallSite(this.getNowait);
+    if (this.empty()) throw new QueueEmpty();
+    const { item, seq } = this._get();
+    if (REC !== null) {
+      REC.ev(EventCode['queue.get'], now(), this.id, currentTaskId(), this.qsize(), REC.str(preview(item)), seq);
+    }
+    wakeupNext(this.putters);
+    return item;
+  }
+
+  /** Marks one item taken with `get` as processed (for `join`). */
+  taskDone(): void {
+    takeCallSite(this.taskDone);
+    if (this.unfinished <= 0) throw new RangeError('taskDone() called too many times');
+    this.unfinished--;
+    if (this.unfinished === 0) {
+      const js = this.joiners.splice(0);
+      for (const j of js) if (!j.done()) j.setResult(undefined);
+    }
+  }
+
+  /** Waits until every item put has been marked done with `taskDone`. */
+  join(): Coroutine<void> {
+    takeCallSite(this.join);
+    return new Coroutine(this.joinImpl, this, []);
+  }
+
+  private async joinImpl(): Promise<void> {
+    if (this.unfinished === 0) return;
+    const fut = this.waiter(SuspendCode['queue.join']);
+    this.joiners.push(fut);
+    try {
+      await fut;
+    } finally {
+      removeItem(this.joiners, fut);
+    }
+  }
+}
+
+/** Compares queue items as Python compares them: numbers and strings by value, arrays (tuples) element by element. */
+export function compareItems(a: unknown, b: unknown): number {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = compareItems(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  throw new TypeError(`cannot order queue items ${preview(a)} and ${preview(b)}`);
+}
+
+/** Retrieves the smallest item first (`compareItems` order; use `[priority, data]` tuples). */
+export class PriorityQueue<T> extends Queue<T> {
+  protected override _put(entry: { item: T; seq: number }): void {
+    const heap = this.items;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (compareItems(heap[i].item, heap[p].item) >= 0) break;
+      [heap[i], heap[p]] = [heap[p], heap[i]];
+      i = p;
+    }
+  }
+  protected override _get(): { item: T; seq: number } {
+    const heap = this.items;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && compareItems(heap[l].item, heap[m].item) < 0) m = l;
+        if (r < heap.length && compareItems(heap[r].item, heap[m].item) < 0) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+  override qsize(): number {
+    return this.items.length;
+  }
+}
+
+/** Retrieves the most recently added item first. */
+export class LifoQueue<T> extends Queue<T> {
+  protected override _get(): { item: T; seq: number } {
+    return this.items.pop()!;
+  }
+  override qsize(): number {
+    return this.items.length;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lock, Event, Condition, Semaphore
+
+function traceHolder(code: number, resource: number): void {
+  if (REC !== null) REC.ev(code, now(), resource, currentTaskId());
+}
+
+/** A mutual-exclusion lock. `await lock.acquire()` ... `lock.release()` (in `finally`). */
+export class Lock extends Resource {
+  private readonly waiters: Future<unknown>[] = [];
+  private isLocked = false;
+
+  constructor(options: ResourceOptions = {}) {
+    super('lock', 'Lock', takeCallSite(Lock), undefined, options.name);
+  }
+
+  locked(): boolean {
+    return this.isLocked;
+  }
+
+  acquire(): Coroutine<true> {
+    takeCallSite(this.acquire);
+    return new Coroutine(this.acquireImpl, this, []);
+  }
+
+  private async acquireImpl(): Promise<true> {
+    if (!this.isLocked && this.waiters.every((w) => w.cancelled())) {
+      this.isLocked = true;
+      traceHolder(EventCode['resource.acquired'], this.id);
+      return true;
+    }
+    const fut = this.waiter(SuspendCode.lock);
+    this.waiters.push(fut);
+    try {
+      try {
+        await fut;
+      } finally {
+        removeItem(this.waiters, fut);
+      }
+    } catch (err) {
+      if (err instanceof CancelledError && !this.isLocked) this.wakeUpFirst();
+      throw err;
+    }
+    this.isLocked = true;
+    traceHolder(EventCode['resource.acquired'], this.id);
+    return true;
+  }
+
+  release(): void {
+    takeCallSite(this.release);
+    if (!this.isLocked) throw new RuntimeError('Lock is not acquired.');
+    this.isLocked = false;
+    traceHolder(EventCode['resource.released'], this.id);
+    this.wakeUpFirst();
+  }
+
+  private wakeUpFirst(): void {
+    const fut = this.waiters[0];
+    if (fut !== undefined && !fut.done()) fut.setResult(true);
+  }
+}
+
+/** A flag tasks can wait for. */
+export class Event extends Resource {
+  private readonly waiters: Future<unknown>[] = [];
+  private value = false;
+
+  constructor(options: ResourceOptions = {}) {
+    super('event', 'Event', takeCallSite(Event), undefined, options.name);
+  }
+
+  isSet(): boolean {
+    return this.value;
+  }
+
+  set(): void {
+    takeCallSite(this.set);
+    if (this.value) return;
+    this.value = true;
+    if (REC !== null) REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 0, NaN);
+    for (const fut of this.waiters) if (!fut.done()) fut.setResult(true);
+  }
+
+  clear(): void {
+    takeCallSite(this.clear);
+    if (this.value && REC !== null) {
+      REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 1, NaN);
+    }
+    this.value = false;
+  }
+
+  wait(): Coroutine<true> {
+    takeCallSite(this.wait);
+    return new Coroutine(this.waitImpl, this, []);
+  }
+
+  private async waitImpl(): Promise<true> {
+    if (this.value) return true;
+    const fut = this.waiter(SuspendCode.event);
+    this.waiters.push(fut);
+    try {
+      await fut;
+      return true;
+    } finally {
+      removeItem(this.waiters, fut);
+    }
+  }
+}
+
+/** A condition variable over a lock: `wait()` releases the lock until notified, then takes it back. */
+export class Condition extends Resource {
+  private readonly lock: Lock;
+  private readonly waiters: Future<unknown>[] = [];
+
+  constructor(lock?: Lock, options: ResourceOptions = {}) {
+    super('condition', 'Condition', takeCallSite(Condition), undefined, options.name);
+    this.lock = lock ?? new Lock({ name: `${this.name}.lock` });
+  }
+
+  locked(): boolean {
+    return this.lock.locked();
+  }
+  acquire(): Coroutine<true> {
+    return this.lock.acquire();
+  }
+  release(): void {
+    this.lock.release();
+  }
+
+  wait(): Coroutine<true> {
+    takeCallSite(this.wait);
+    return new Coroutine(this.waitImpl, this, []);
+  }
+
+  private async waitImpl(): Promise<true> {
+    if (!this.locked()) throw new RuntimeError('cannot wait on un-acquired lock');
+    this.release();
+    try {
+      const fut = this.waiter(SuspendCode.condition);
+      this.waiters.push(fut);
+      try {
+        await fut;
+        return true;
+      } finally {
+        removeItem(this.waiters, fut);
+      }
+    } finally {
+      // The lock must be taken back even if the wait was cancelled.
+      let cancelled = false;
+      for (;;) {
+        try {
+          await this.acquire();
+          break;
+        } catch (err) {
+          if (err instanceof CancelledError) cancelled = true;
+          else throw err;
+        }
+      }
+      if (cancelled) throw new CancelledError();
+    }
+  }
+
+  /** Waits until `predicate()` is true, re-checking after each notification. */
+  waitFor<R>(predicate: () => R): Coroutine<R> {
+    takeCallSite(this.waitFor);
+    return new Coroutine(async () => {
+      let result = predicate();
+      while (!result) {
+        await this.wait();
+        result = predicate();
+      }
+      return result;
+    }, this, []);
+  }
+
+  notify(n = 1): void {
+    takeCallSite(this.notify);
+    if (!this.locked()) throw new RuntimeError('cannot notify on un-acquired lock');
+    if (REC !== null) REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 2, n);
+    let idx = 0;
+    for (const fut of this.waiters) {
+      if (idx >= n) break;
+      if (!fut.done()) {
+        idx++;
+        fut.setResult(false);
+      }
+    }
+  }
+
+  notifyAll(): void {
+    this.notify(this.waiters.length);
+  }
+}
+
+/** A counter of available slots: `acquire` waits while it is zero. */
+export class Semaphore extends Resource {
+  private readonly waiters: Future<unknown>[] = [];
+  protected value: number;
+
+  constructor(value = 1, options: ResourceOptions = {}) {
+    if (value < 0) throw new RangeError('Semaphore initial value must be >= 0');
+    const bounded = new.target === BoundedSemaphore;
+    super(
+      bounded ? 'boundedSemaphore' : 'semaphore',
+      bounded ? 'BoundedSemaphore' : 'Semaphore',
+      takeCallSite(new.target),
+      value,
+      options.name,
+    );
+    this.value = value;
+  }
+
+  locked(): boolean {
+    return this.value === 0 || this.waiters.some((w) => !w.cancelled());
+  }
+
+  acquire(): Coroutine<true> {
+    takeCallSite(this.acquire);
+    return new Coroutine(this.acquireImpl, this, []);
+  }
+
+  private async acquireImpl(): Promise<true> {
+    if (!this.locked()) {
+      this.value--;
+      traceHolder(EventCode['resource.acquired'], this.id);
+      return true;
+    }
+    const fut = this.waiter(SuspendCode.semaphore);
+    this.waiters.push(fut);
+    try {
+      try {
+        await fut;
+      } finally {
+        removeItem(this.waiters, fut);
+      }
+    } catch (err) {
+      if (err instanceof CancelledError && !fut.cancelled()) {
+        this.value++;
+        this.wakeUpNext();
+      }
+      throw err;
+    }
+    if (this.value > 0) this.wakeUpNext();
+    traceHolder(EventCode['resource.acquired'], this.id);
+    return true;
+  }
+
+  release(): void {
+    takeCallSite(this.release);
+    this.value++;
+    traceHolder(EventCode['resource.released'], this.id);
+    this.wakeUpNext();
+  }
+
+  private wakeUpNext(): void {
+    for (const fut of this.waiters) {
+      if (!fut.done()) {
+        this.value--;
+        fut.setResult(true);
+        return;
+      }
+    }
+  }
+}
+
+/** A semaphore that refuses to be released more often than acquired. */
+export class BoundedSemaphore extends Semaphore {
+  private readonly bound: number;
+  constructor(value = 1, options: ResourceOptions = {}) {
+    super(value, options);
+    this.bound = value;
+  }
+  override release(): void {
+    if (this.value >= this.bound) throw new RangeError('BoundedSemaphore released too many times');
+    super.release();
+  }
+}
+
+export { Task };
