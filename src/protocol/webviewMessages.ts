@@ -1,0 +1,90 @@
+/**
+ * Typed messages between the extension host and the timeline webview (and the standalone HTML report, which plays
+ * the host's part itself). The webview says `ready`; the host answers with a `snapshot` of the whole trace so far,
+ * then sends `events` deltas while the program runs, and `finished` at the end. The webview never opens files: it
+ * asks the host with `openSite`. Pure types: imported by both sides.
+ */
+import type { SourceSite, TraceEvent, TraceHeader } from '../contract/trace';
+
+export const enum MessageType {
+  // host → webview
+  Snapshot = 'snapshot',
+  Events = 'events',
+  Finished = 'finished',
+  Cursor = 'cursor',
+  RevealTask = 'revealTask',
+  Empty = 'empty',
+  // webview → host
+  Ready = 'ready',
+  OpenSite = 'openSite',
+  CursorChanged = 'cursorChanged',
+  TaskSelected = 'taskSelected',
+}
+
+/** The whole trace so far. Replaces whatever the webview showed. */
+export interface SnapshotMessage {
+  type: MessageType.Snapshot;
+  header: TraceHeader;
+  events: TraceEvent[];
+  /** True while the program still runs (more `events` will follow). */
+  live: boolean;
+}
+
+/** Events appended to the trace, in order. */
+export interface EventsMessage {
+  type: MessageType.Events;
+  events: TraceEvent[];
+}
+
+export interface FinishedMessage {
+  type: MessageType.Finished;
+}
+
+/** Set (or clear, with `null`) the time cursor, e.g. from the tree view. */
+export interface CursorMessage {
+  type: MessageType.Cursor;
+  t: number | null;
+}
+
+/** Scroll the lane of `task` into view and highlight it. */
+export interface RevealTaskMessage {
+  type: MessageType.RevealTask;
+  task: number;
+}
+
+/** Nothing to show: `message` says why (no trace yet, no tasks recorded). */
+export interface EmptyMessage {
+  type: MessageType.Empty;
+  message: string;
+}
+
+export type HostToWebviewMessage =
+  | SnapshotMessage
+  | EventsMessage
+  | FinishedMessage
+  | CursorMessage
+  | RevealTaskMessage
+  | EmptyMessage;
+
+export interface ReadyMessage {
+  type: MessageType.Ready;
+}
+
+/** The user clicked something that has a source site: the host opens the editor there. */
+export interface OpenSiteMessage {
+  type: MessageType.OpenSite;
+  site: SourceSite;
+}
+
+/** The user set or moved the time cursor (`null`: removed it). The tree view shows the states at that instant. */
+export interface CursorChangedMessage {
+  type: MessageType.CursorChanged;
+  t: number | null;
+}
+
+export interface TaskSelectedMessage {
+  type: MessageType.TaskSelected;
+  task: number;
+}
+
+export type WebviewToHostMessage = ReadyMessage | OpenSiteMessage | CursorChangedMessage | TaskSelectedMessage;
