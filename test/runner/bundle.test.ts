@@ -100,9 +100,10 @@ describe('runner/bundle', () => {
     assert.deepStrictEqual(create, { line: 16, column: 16 });
     const find = (p: { line: number; column: number }) =>
       result.sites.findIndex((s) => s.file === PROGRAM && s.line === p.line && s.column === p.column);
-    const awaitId = find(awaitSleep);
-    const createId = find(create);
-    assert.ok(awaitId >= 0 && createId >= 0, JSON.stringify(result.sites));
+    // Site ids start at 1: `sites[id - 1]`.
+    const awaitId = find(awaitSleep) + 1;
+    const createId = find(create) + 1;
+    assert.ok(awaitId >= 1 && createId >= 1, JSON.stringify(result.sites));
     assert.match(result.code, new RegExp(`await __ct_await\\(${awaitId}, sleep\\(`));
     assert.match(result.code, new RegExp(`createTask\\(__ct_site\\(${createId}, worker\\(q\\)\\)\\)`));
   });
