@@ -1,0 +1,204 @@
+/**
+ * Entry point of the extension host. Wires the run manager, the tree, the timeline panels, the `.cotrace` editor and
+ * the commands; every registration is owned by `context.subscriptions`. Activation is lazy (the commands, the view
+ * and the custom editor activate it).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SourceSite } from '../contract/trace';
+import { toChromeTrace } from '../model/chromeExport';
+import { Command, HELP_ANCHOR, TIMELINE_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE, ViewId } from './commands';
+import { openSite } from './navigation';
+import { TraceSession } from './pure/traceSession';
+import { RunManager } from './runManager';
+import { SessionHub } from './sessionHub';
+import { TaskTreeNode, TaskTreeProvider } from './taskTreeProvider';
+import { TimelineHost, TimelinePanel } from './timelinePanel';
+import { TraceEditorProvider, loadTraceFile } from './traceEditor';
+import { TraceStore } from './traceStore';
+
+/** Workspace-state key: the trace the standalone timeline showed, to restore it after a restart. */
+const TIMELINE_TRACE_KEY = 'coroutineTrace.timelineTrace';
+
+/** What `activate` returns: used by the extension-host tests, not a public API. */
+export interface CoroutineTraceApi {
+  readonly hub: SessionHub;
+  readonly runs: RunManager;
+  readonly tree: TaskTreeProvider;
+  /** Runs a file; resolves with its session when the run has ended. */
+  run(uri: vscode.Uri): Promise<TraceSession | undefined>;
+}
+
+export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
+  const hub = new SessionHub();
+  const store = new TraceStore(context);
+  const runs = new RunManager(hub, store);
+  const tree = new TaskTreeProvider(hub);
+  const treeView = vscode.window.createTreeView(ViewId.Tasks, { treeDataProvider: tree, showCollapseAll: true });
+  tree.attach(treeView);
+  context.subscriptions.push(hub, runs, tree, treeView);
+
+  const host: TimelineHost = {
+    openSite: (site) => void openSite(site),
+    cursorChanged: (session, t) => {
+      if (hub.current !== session) hub.setCurrent(session);
+      tree.setCursor(t ?? undefined);
+    },
+    taskSelected: (session, task) => {
+      if (hub.current !== session) hub.setCurrent(session);
+      void tree.revealTask(task);
+    },
+    activated: (session) => hub.setCurrent(session),
+  };
+  const editors = new TraceEditorProvider(context.extensionUri, host);
+
+  /** Shows the standalone timeline for `session` and remembers its trace for the next window. */
+  const showTimeline = (session: TraceSession | undefined, preserveFocus: boolean): TimelinePanel => {
+    const existing = session ? editors.panelFor(session) : undefined;
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
+    }
+    const panel = TimelinePanel.showStandalone(context.extensionUri, host, session, { preserveFocus });
+    void context.workspaceState.update(TIMELINE_TRACE_KEY, session?.tracePath);
+    return panel;
+  };
+
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(TRACE_EDITOR_VIEW_TYPE, editors, {
+      supportsMultipleEditorsPerDocument: false,
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
+    vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+        const tracePath = context.workspaceState.get<string>(TIMELINE_TRACE_KEY);
+        let session: TraceSession | undefined;
+        let error: string | undefined;
+        if (tracePath && fs.existsSync(tracePath)) {
+          const document = await loadTraceFile(vscode.Uri.file(tracePath));
+          session = document.session;
+          error = document.error;
+        } else if (tracePath) {
+          error = `The trace this timeline showed (${tracePath}) no longer exists.`;
+        }
+        const timeline = TimelinePanel.adoptStandalone(panel, context.extensionUri, host, session);
+        if (error) timeline.showMessage(error);
+        if (session && !hub.current) hub.setCurrent(session);
+      },
+    }),
+    // A new run replaces what the standalone timeline shows, and opens it beside the editor.
+    runs.onDidStartRun((session) => {
+      showTimeline(session, true);
+      void vscode.commands.executeCommand(`${ViewId.Tasks}.focus`).then(undefined, () => undefined);
+    }),
+  );
+
+  const sessionForCommands = (): TraceSession | undefined => tree.currentSession ?? hub.current;
+
+  const register = (id: Command, fn: (...args: any[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+
+  register(Command.Run, (uri?: vscode.Uri) => {
+    void runs.run(uri instanceof vscode.Uri ? uri : undefined);
+  });
+  register(Command.RunAgain, () => {
+    const session = sessionForCommands();
+    if (!session) return vscode.commands.executeCommand(Command.Run);
+    void runs.run(vscode.Uri.file(session.program));
+  });
+  register(Command.Stop, (sessionId?: number) => runs.stop(typeof sessionId === 'number' ? sessionId : undefined));
+  register(Command.OpenTimeline, () => {
+    showTimeline(sessionForCommands(), false);
+  });
+  register(Command.OpenTraceFile, async () => {
+    const session = sessionForCommands();
+    const defaultUri = session?.tracePath ? vscode.Uri.file(path.dirname(session.tracePath)) : undefined;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      defaultUri,
+      filters: { 'Coroutine traces': ['cotrace'], 'All files': ['*'] },
+      openLabel: 'Open Trace',
+    });
+    if (picked?.[0]) await vscode.commands.executeCommand('vscode.openWith', picked[0], TRACE_EDITOR_VIEW_TYPE);
+  });
+  register(Command.Export, () => exportTrace(sessionForCommands()));
+  register(Command.OpenSite, (site?: SourceSite) => (site ? openSite(site) : undefined));
+  register(Command.GoToCreationSite, (node?: TaskTreeNode) => {
+    const site = tree.creationSite(node);
+    if (site) return openSite(site);
+    void vscode.window.showInformationMessage('Coroutine Trace: the trace has no creation site for this task.');
+  });
+  register(Command.GoToCurrentAwait, (node?: TaskTreeNode) => {
+    const site = tree.currentAwait(node);
+    if (site) return openSite(site);
+    void vscode.window.showInformationMessage('Coroutine Trace: this task has not stopped at an await (yet).');
+  });
+  register(Command.RevealInTimeline, (node?: TaskTreeNode) => {
+    const task = tree.taskOf(node);
+    const timeline = showTimeline(sessionForCommands(), false);
+    if (task) timeline.revealTask(task.id);
+  });
+  register(Command.CopyTaskName, async (node?: TaskTreeNode) => {
+    const task = tree.taskOf(node);
+    if (task) await vscode.env.clipboard.writeText(task.name);
+  });
+  register(Command.ClearTimeCursor, () => {
+    tree.setCursor(undefined);
+    const session = sessionForCommands();
+    (session ? editors.panelFor(session) : undefined)?.setCursor(null);
+    TimelinePanel.current?.setCursor(null);
+  });
+  register(Command.ShowHelp, () => showHelp(context.extensionUri));
+
+  return { hub, runs, tree, run: (uri) => runs.run(uri) };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions (running programs are stopped by RunManager.dispose).
+}
+
+async function exportTrace(session: TraceSession | undefined): Promise<void> {
+  const model = session?.model();
+  if (!session || !model) {
+    void vscode.window.showInformationMessage('Coroutine Trace: no trace to export. Run a program or open a trace file first.');
+    return;
+  }
+  const chrome = { label: 'Perfetto / Chrome trace (JSON)', detail: 'Open it in ui.perfetto.dev or chrome://tracing.' };
+  const html = {
+    label: 'HTML report',
+    detail: 'A standalone page with the timeline: not available in this version yet.',
+  };
+  const pick = await vscode.window.showQuickPick([chrome, html], { placeHolder: 'Export the trace as…' });
+  if (!pick) return;
+  if (pick === html) {
+    void vscode.window.showInformationMessage('Coroutine Trace: the HTML report is not available in this version yet.');
+    return;
+  }
+  const base = path.basename(session.tracePath ?? session.program).replace(/\.(cotrace|[cm]?[jt]sx?)$/, '');
+  const folder = session.tracePath ? path.dirname(session.tracePath) : path.dirname(session.program);
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? folder, `${base}.json`)),
+    filters: { 'Trace JSON': ['json'] },
+    saveLabel: 'Export',
+  });
+  if (!target) return;
+  const json = JSON.stringify(toChromeTrace(model));
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(json));
+  void vscode.window.showInformationMessage(`Coroutine Trace: exported ${path.basename(target.fsPath)}.`);
+}
+
+/** Opens the README's "Writing a traced program" section in the Markdown preview. */
+async function showHelp(extensionUri: vscode.Uri): Promise<void> {
+  const readme = vscode.Uri.joinPath(extensionUri, 'README.md');
+  try {
+    await vscode.workspace.fs.stat(readme);
+  } catch {
+    void vscode.window.showInformationMessage(
+      'Coroutine Trace: import the runtime (`import * as asyncio from "coroutine-trace"`) and start your program with `asyncio.run(main())`: only tasks of that runtime are recorded.',
+    );
+    return;
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', readme.with({ fragment: HELP_ANCHOR }));
+}

@@ -1,0 +1,136 @@
+/**
+ * One trace as the extension shows it, live or loaded from a file: the header, the events so far and the model folded
+ * from them. The tree, the timeline and the status bar all read the same session, so a trace opened from disk and a
+ * live run look the same. Pure (no `vscode`): change listeners are plain callbacks, and consumers throttle themselves.
+ */
+import { TraceEvent, TraceHeader } from '../../contract/trace';
+import { ModelBuilder, TraceModel } from '../../model/model';
+import { TaskEventIndex } from './taskTree';
+
+export type SessionOrigin = 'run' | 'file';
+
+export interface TraceSessionOptions {
+  origin: SessionOrigin;
+  /** The program (a run starts before its header arrives) or the trace file's program. */
+  program: string;
+  /** Where the trace is (or will be) written. */
+  tracePath?: string;
+  /** Most events kept for the views; later ones are still in the trace file. 0 or missing: no limit. */
+  maxEvents?: number;
+}
+
+export type SessionListener = (session: TraceSession) => void;
+
+let nextSessionId = 1;
+
+export class TraceSession {
+  readonly id = nextSessionId++;
+  readonly origin: SessionOrigin;
+  readonly program: string;
+  tracePath: string | undefined;
+  /** Events kept for the views, in trace order. */
+  readonly events: TraceEvent[] = [];
+  /** Events not kept because of `maxEvents` (0: the views show the whole trace). */
+  omittedEvents = 0;
+  /** Bumped on every change, so consumers can tell whether they are up to date. */
+  version = 0;
+  /** The trace file was cut short (no `run.finished`), when loaded from a file. */
+  truncated = false;
+  /** One line, when the run could not start or the trace could not be read. */
+  error: string | undefined;
+
+  private headerValue: TraceHeader | undefined;
+  private builder: ModelBuilder | undefined;
+  private liveValue: boolean;
+  private readonly maxEvents: number;
+  private readonly listeners = new Set<SessionListener>();
+  private modelCache: { version: number; model: TraceModel } | undefined;
+  private readonly index = new TaskEventIndex();
+
+  constructor(options: TraceSessionOptions) {
+    this.origin = options.origin;
+    this.program = options.program;
+    this.tracePath = options.tracePath;
+    this.maxEvents = options.maxEvents && options.maxEvents > 0 ? Math.floor(options.maxEvents) : Infinity;
+    this.liveValue = options.origin === 'run';
+  }
+
+  /** A finished session from a parsed trace file. */
+  static fromTrace(
+    header: TraceHeader,
+    events: readonly TraceEvent[],
+    options: Omit<TraceSessionOptions, 'origin' | 'program'> & { truncated?: boolean },
+  ): TraceSession {
+    const session = new TraceSession({ ...options, origin: 'file', program: header.program });
+    session.truncated = options.truncated ?? false;
+    session.setHeader(header);
+    session.addEvents(events);
+    session.finish();
+    return session;
+  }
+
+  get header(): TraceHeader | undefined {
+    return this.headerValue;
+  }
+
+  /** True while the program runs (more events may come). */
+  get live(): boolean {
+    return this.liveValue;
+  }
+
+  setHeader(header: TraceHeader): void {
+    this.headerValue = header;
+    this.builder = new ModelBuilder(header);
+    for (const event of this.events) this.builder.add(event);
+    this.changed();
+  }
+
+  addEvents(events: readonly TraceEvent[]): void {
+    if (events.length === 0) return;
+    for (const event of events) {
+      // The last event always gets in, so a capped trace still ends with `run.finished`.
+      if (this.events.length >= this.maxEvents && event.type !== 'run.finished') {
+        this.omittedEvents++;
+        continue;
+      }
+      this.events.push(event);
+      this.builder?.add(event);
+    }
+    this.changed();
+  }
+
+  finish(error?: string): void {
+    if (error !== undefined) this.error = error;
+    this.liveValue = false;
+    this.changed();
+  }
+
+  /** The model so far; undefined before the header arrived. Cached per version. */
+  model(): TraceModel | undefined {
+    if (!this.builder) return undefined;
+    if (this.modelCache?.version !== this.version) this.modelCache = { version: this.version, model: this.builder.model() };
+    return this.modelCache.model;
+  }
+
+  /** Indexes into `events` of a task's own events, in order. */
+  eventsOf(task: number): readonly number[] {
+    this.index.update(this.events);
+    return this.index.of(task);
+  }
+
+  /** True once the run ended and no task was recorded: the program did not use the runtime. */
+  get hasNoTasks(): boolean {
+    const model = this.model();
+    return !this.live && model !== undefined && model.tasks.length === 0;
+  }
+
+  onDidChange(listener: SessionListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const listener of [...this.listeners]) listener(this);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * Hosts the swimlane timeline webview (its page lives in `src/webview/`, built to `dist/webview.js`). The page says
+ * `ready`; the host answers with a `snapshot` of the trace so far, then batched `events` deltas (at most four a
+ * second) while the program runs, and `finished` at the end. Clicks in the page come back as `openSite`, the time
+ * cursor as `cursorChanged`. When the bundle is missing, a script-free text page lists the tasks instead.
+ *
+ * The same class serves the standalone timeline (which follows the latest run) and the `.cotrace` editor (one trace).
+ */
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { SourceSite } from '../contract/trace';
+import {
+  HostToWebviewMessage,
+  MessageType,
+  WebviewToHostMessage,
+} from '../protocol/webviewMessages';
+import { TIMELINE_VIEW_TYPE } from './commands';
+import { Throttle } from './pure/throttle';
+import { TraceSession } from './pure/traceSession';
+import { makeNonce, placeholderHtml, timelineHtml } from './pure/webviewHtml';
+
+/** Deltas to the page: at most four batches a second. */
+const EVENTS_INTERVAL_MS = 250;
+/** The text placeholder is rebuilt at most once a second. */
+const PLACEHOLDER_INTERVAL_MS = 1000;
+
+export const NO_TASKS_MESSAGE =
+  'No tasks were recorded: the program ran, but did not use the coroutine-trace runtime. ' +
+  'See "Writing a traced program" in the README.';
+
+export interface TimelineHost {
+  openSite(site: SourceSite): void;
+  cursorChanged(session: TraceSession, t: number | null): void;
+  taskSelected(session: TraceSession, task: number): void;
+  /** This panel became the active editor: its session should be the one the tree shows. */
+  activated(session: TraceSession): void;
+}
+
+export class TimelinePanel implements vscode.Disposable {
+  /** The standalone panel, if open. */
+  private static standalone: TimelinePanel | undefined;
+
+  private session: TraceSession | undefined;
+  private sessionListener: vscode.Disposable | undefined;
+  private ready = false;
+  /** How many of the session's events the page has. */
+  private sent = 0;
+  private finishedSent = false;
+  /** The page has this session's snapshot, so deltas apply. */
+  private snapshotSent = false;
+  private pendingReveal: number | undefined;
+  private readonly eventsThrottle = new Throttle(() => this.sendDeltas(), EVENTS_INTERVAL_MS);
+  private readonly placeholderThrottle = new Throttle(() => this.renderPlaceholder(), PLACEHOLDER_INTERVAL_MS);
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+  private readonly onDisposeCallbacks: Array<() => void> = [];
+  private emptyMessage: string | undefined;
+  private wasVisible = true;
+
+  /** Where the page's files are; `dist/webview.js` may not exist yet. */
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  /** Shows the standalone timeline with `session`, creating the panel when needed. */
+  static showStandalone(
+    extensionUri: vscode.Uri,
+    host: TimelineHost,
+    session: TraceSession | undefined,
+    options: { preserveFocus?: boolean } = {},
+  ): TimelinePanel {
+    const existing = TimelinePanel.standalone;
+    if (existing && !existing.disposed) {
+      existing.panel.reveal(undefined, options.preserveFocus);
+      existing.setSession(session);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TIMELINE_VIEW_TYPE,
+      'Coroutine Timeline',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus ?? false },
+      TimelinePanel.webviewOptions(extensionUri),
+    );
+    return TimelinePanel.adoptStandalone(panel, extensionUri, host, session);
+  }
+
+  /** Makes `panel` (new, or revived after a restart by the serializer) the standalone timeline. */
+  static adoptStandalone(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    host: TimelineHost,
+    session: TraceSession | undefined,
+  ): TimelinePanel {
+    TimelinePanel.standalone?.dispose();
+    const timeline = new TimelinePanel(panel, extensionUri, host, session);
+    TimelinePanel.standalone = timeline;
+    timeline.onDispose(() => {
+      if (TimelinePanel.standalone === timeline) TimelinePanel.standalone = undefined;
+    });
+    return timeline;
+  }
+
+  static get current(): TimelinePanel | undefined {
+    return TimelinePanel.standalone;
+  }
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: TimelineHost,
+    session: TraceSession | undefined,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'coroutine-trace.svg');
+    panel.webview.options = TimelinePanel.webviewOptions(extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: WebviewToHostMessage) => this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState((e) => {
+        const visible = e.webviewPanel.visible;
+        if (visible && !this.wasVisible && this.hasBundle()) {
+          // A hidden webview loses its page; the reloaded page says `ready` and gets a snapshot then. Send one now
+          // too, for a page that survived (a duplicate snapshot only replaces the same data).
+          this.ready = true;
+          this.sendSnapshot();
+        } else if (!visible) {
+          this.ready = false;
+        }
+        this.wasVisible = visible;
+        if (e.webviewPanel.active && this.session) this.host.activated(this.session);
+      }),
+    );
+    this.setSession(session);
+  }
+
+  get traceSession(): TraceSession | undefined {
+    return this.session;
+  }
+
+  /** Switches the panel to another trace (the standalone panel follows new runs). */
+  setSession(session: TraceSession | undefined): void {
+    if (session === this.session && this.session !== undefined) return;
+    this.sessionListener?.dispose();
+    this.session = session;
+    this.emptyMessage = undefined;
+    const base = session?.program.split(/[\\/]/).pop();
+    this.panel.title = base ? `Timeline: ${base}` : 'Coroutine Timeline';
+    this.sessionListener = session?.onDidChange(() => this.sessionChanged());
+    this.ready = false;
+    this.loadPage();
+  }
+
+  /** Shows `message` instead of a trace (nothing to show yet, or the trace could not be read). */
+  showMessage(message: string): void {
+    this.emptyMessage = message;
+    this.post({ type: MessageType.Empty, message });
+    if (!this.hasBundle()) this.renderPlaceholder();
+  }
+
+  /** Scrolls to and highlights the task's lane. */
+  revealTask(task: number): void {
+    this.panel.reveal(undefined, false);
+    if (this.ready) this.post({ type: MessageType.RevealTask, task });
+    else this.pendingReveal = task;
+  }
+
+  /** Sets (or clears) the page's time cursor. */
+  setCursor(t: number | null): void {
+    this.post({ type: MessageType.Cursor, t });
+  }
+
+  onDispose(callback: () => void): void {
+    this.onDisposeCallbacks.push(callback);
+  }
+
+  private hasBundle(): boolean {
+    return fs.existsSync(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js').fsPath);
+  }
+
+  /** Sets the page's HTML; the page then says `ready`. */
+  private loadPage(): void {
+    if (this.disposed) return;
+    const webview = this.panel.webview;
+    if (!this.hasBundle()) {
+      this.renderPlaceholder();
+      return;
+    }
+    const cssFile = vscode.Uri.joinPath(this.extensionUri, 'media', 'timeline.css');
+    const html = timelineHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: fs.existsSync(cssFile.fsPath) ? webview.asWebviewUri(cssFile).toString() : undefined,
+      title: this.panel.title,
+    });
+    webview.html = html;
+  }
+
+  private renderPlaceholder(): void {
+    if (this.disposed || this.hasBundle()) return;
+    const session = this.session;
+    const model = session?.model();
+    let message = this.emptyMessage;
+    if (!message && session?.hasNoTasks) message = NO_TASKS_MESSAGE;
+    if (!message && session?.error) message = session.error;
+    if (!message && !session) message = 'No trace yet: run a program with "Run with Coroutine Trace", or open a .cotrace file.';
+    this.panel.webview.html = placeholderHtml({
+      cspSource: this.panel.webview.cspSource,
+      title: this.panel.title,
+      model,
+      live: session?.live,
+      message,
+    });
+  }
+
+  private receive(message: WebviewToHostMessage): void {
+    switch (message.type) {
+      case MessageType.Ready:
+        this.ready = true;
+        this.sendSnapshot();
+        return;
+      case MessageType.OpenSite:
+        this.host.openSite(message.site);
+        return;
+      case MessageType.CursorChanged:
+        if (this.session) this.host.cursorChanged(this.session, message.t);
+        return;
+      case MessageType.TaskSelected:
+        if (this.session) this.host.taskSelected(this.session, message.task);
+        return;
+      default: {
+        const unknown: never = message;
+        console.warn('coroutine-trace: unknown message from the timeline', unknown);
+      }
+    }
+  }
+
+  /** The whole trace so far, or why there is none. */
+  private sendSnapshot(): void {
+    const session = this.session;
+    this.eventsThrottle.cancel();
+    this.finishedSent = false;
+    this.snapshotSent = false;
+    this.sent = 0;
+    if (!session || !session.header) {
+      this.post({
+        type: MessageType.Empty,
+        message:
+          this.emptyMessage ??
+          session?.error ??
+          (session ? 'Starting…' : 'No trace yet: run a program with "Run with Coroutine Trace", or open a .cotrace file.'),
+      });
+      return;
+    }
+    this.snapshotSent = true;
+    this.sent = session.events.length;
+    if (session.hasNoTasks) {
+      this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
+      this.finishedSent = true;
+      return;
+    }
+    this.post({ type: MessageType.Snapshot, header: session.header, events: session.events.slice(), live: session.live });
+    if (!session.live) {
+      this.post({ type: MessageType.Finished });
+      this.finishedSent = true;
+    }
+    if (this.pendingReveal !== undefined) {
+      this.post({ type: MessageType.RevealTask, task: this.pendingReveal });
+      this.pendingReveal = undefined;
+    }
+  }
+
+  private sessionChanged(): void {
+    const session = this.session;
+    if (!session) return;
+    if (!this.hasBundle()) {
+      if (session.live) this.placeholderThrottle.schedule();
+      else this.renderPlaceholder();
+      return;
+    }
+    if (!this.ready) return;
+    if (!this.snapshotSent) {
+      // The page showed "Starting…" (no header yet), or the run failed before it began.
+      if (session.header || !session.live) this.sendSnapshot();
+      return;
+    }
+    if (session.live) {
+      this.eventsThrottle.schedule();
+      return;
+    }
+    if (this.finishedSent) return;
+    if (session.hasNoTasks) {
+      this.sent = session.events.length;
+      this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
+    } else {
+      this.sendDeltas();
+      this.post({ type: MessageType.Finished });
+    }
+    this.finishedSent = true;
+  }
+
+  private sendDeltas(): void {
+    const session = this.session;
+    if (!session || !this.ready || !this.snapshotSent) return;
+    if (session.events.length <= this.sent) return;
+    const events = session.events.slice(this.sent);
+    this.sent = session.events.length;
+    this.post({ type: MessageType.Events, events });
+  }
+
+  private post(message: HostToWebviewMessage): void {
+    if (this.disposed) return;
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.eventsThrottle.dispose();
+    this.placeholderThrottle.dispose();
+    this.sessionListener?.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+    for (const callback of this.onDisposeCallbacks) callback();
+  }
+}

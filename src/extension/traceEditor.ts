@@ -1,0 +1,78 @@
+/**
+ * The read-only editor for `.cotrace` files: opening one (from the Explorer, or with Open Trace File…) loads it into
+ * a session exactly like a finished run, shows its timeline in the editor, and makes it the tree's trace while the
+ * editor is active.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { TraceFormatError, parseTrace } from '../model/traceFileReader';
+import { readSettings } from './config';
+import { TraceSession } from './pure/traceSession';
+import { TimelineHost, TimelinePanel } from './timelinePanel';
+
+export class TraceDocument implements vscode.CustomDocument {
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly session: TraceSession | undefined,
+    /** Why the file could not be read, when it could not. */
+    readonly error: string | undefined,
+  ) {}
+
+  dispose(): void {
+    // Nothing held open: the file was read whole.
+  }
+}
+
+/** Reads and parses a trace file into a finished session. Never throws: a bad file gives `error`. */
+export async function loadTraceFile(uri: vscode.Uri): Promise<TraceDocument> {
+  const name = path.basename(uri.fsPath || uri.path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    const reason = err instanceof vscode.FileSystemError ? err.code : err instanceof Error ? err.message : String(err);
+    return new TraceDocument(uri, undefined, `Cannot read ${name}: ${reason}`);
+  }
+  try {
+    const trace = parseTrace(text);
+    const session = TraceSession.fromTrace(trace.header, trace.events, {
+      tracePath: uri.scheme === 'file' ? uri.fsPath : undefined,
+      truncated: trace.truncated,
+      maxEvents: readSettings(uri).maxEvents,
+    });
+    return new TraceDocument(uri, session, undefined);
+  } catch (err) {
+    const reason = err instanceof TraceFormatError || err instanceof Error ? err.message : String(err);
+    return new TraceDocument(uri, undefined, `${name} is not a readable coroutine trace: ${reason}`);
+  }
+}
+
+export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
+  /** Open editors by document, so Reveal in Timeline can find the one showing a session. */
+  private readonly panels = new Set<TimelinePanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: TimelineHost,
+  ) {}
+
+  async openCustomDocument(uri: vscode.Uri): Promise<TraceDocument> {
+    const document = await loadTraceFile(uri);
+    if (document.error) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
+    return document;
+  }
+
+  resolveCustomEditor(document: TraceDocument, webviewPanel: vscode.WebviewPanel): void {
+    const timeline = new TimelinePanel(webviewPanel, this.extensionUri, this.host, document.session);
+    if (document.error) timeline.showMessage(document.error);
+    this.panels.add(timeline);
+    timeline.onDispose(() => this.panels.delete(timeline));
+    if (document.session) this.host.activated(document.session);
+  }
+
+  /** The editor showing `session`, if one is open. */
+  panelFor(session: TraceSession): TimelinePanel | undefined {
+    for (const panel of this.panels) if (panel.traceSession === session) return panel;
+    return undefined;
+  }
+}
