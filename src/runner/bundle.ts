@@ -112,6 +112,8 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
             sourcemap: 'external',
             sourcesContent: true,
             target: 'node20',
+            // Function names are what users read in the trace (coroutine names, stack traces). Only user files:
+            // in the runtime, keepNames would cost a call per closure created.
             keepNames: true,
           });
         } catch (e) {
@@ -150,8 +152,6 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
       target: 'node20',
       sourcemap: 'external',
       sourcesContent: true,
-      // Function names are what users read in the trace (`coroutine` names, stack traces): keep them.
-      keepNames: true,
       write: false,
       outfile: outFile,
       banner: { js: BUNDLE_BANNER },

@@ -18,6 +18,7 @@ import {
   _setRunningLoop,
   getRunningLoop,
   takeCallSite,
+  dropCallSite,
   wrapExternal,
 } from './core';
 import { CancelledError, DeadlockError, ExceptionGroup, RuntimeError, TimeoutError } from './errors';
@@ -98,7 +99,11 @@ export function run<T>(main: TaskSource<T>, options: RunOptions = {}): Promise<T
       const all = gatherFutures(loop, left, true, 0);
       all.addDoneCallback(() => finish(mainTask, null));
     });
-    loop.wake();
+    // The loop starts once run() has returned (see EventLoop.started), as if run() blocked until then.
+    queueMicrotask(() => {
+      loop.started = true;
+      loop.wake();
+    });
   });
 }
 
@@ -236,7 +241,7 @@ function setResultUnlessCancelled<T>(x: { fut: Future<T>; value: T }): void {
 export function sleep(seconds: number): Coroutine<void>;
 export function sleep<T>(seconds: number, result: T): Coroutine<T>;
 export function sleep<T>(seconds: number, result?: T): Coroutine<T | undefined> {
-  takeCallSite(sleep);
+  dropCallSite();
   if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
     throw new TypeError(`sleep() needs a number of seconds, got ${String(seconds)}`);
   }
@@ -412,7 +417,11 @@ function describeWaitOn(waiter: Future<unknown>, fut: Future<unknown>): void {
 async function waitForImpl<T>(aw: Awaitable<T>, timeout: number | null | undefined, callSite: number): Promise<T> {
   const loop = getRunningLoop();
   const site = userAwaitSite();
-  if (timeout === null || timeout === undefined) return await (ensureFuture(aw, callSite) as Future<T>);
+  if (timeout === null || timeout === undefined) {
+    // As CPython 3.11 (`return await fut`): a coroutine runs inline in the awaiting task, not in a task of its own.
+    if (aw instanceof Coroutine) return await aw;
+    return await (ensureFuture(aw, callSite) as Future<T>);
+  }
   if (timeout <= 0) {
     const fut = ensureFuture(aw, callSite) as Future<T>;
     if (fut.done()) return fut.result();
@@ -725,7 +734,7 @@ export class TaskGroup {
  * `tg.createTask`. If any fails, the others are cancelled and the group rejects with an `ExceptionGroup`.
  */
 export function taskGroup<T>(body: (tg: TaskGroup) => PromiseLike<T> | T): Coroutine<T> {
-  takeCallSite(taskGroup);
+  dropCallSite();
   return new Coroutine<T>(async () => {
     const tg = new TaskGroup();
     tg._enter();

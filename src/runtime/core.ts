@@ -14,7 +14,7 @@
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from './errors';
 import type { Recorder } from './recorder';
 import { EventCode, SuspendCode, WakeCode } from '../contract/wire';
-import { clipPreview } from '../contract/trace';
+import { PREVIEW_MAX, clipPreview } from '../contract/trace';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tracing hooks. `REC` is null when the program runs untraced: every recording site tests it first.
@@ -31,7 +31,16 @@ export function setRecorder(rec: Recorder | null, siteCapture?: (skipFn: Functio
 /** Site id of the instrumented API call being made now (set by `__ct_site`), consumed by the callee. */
 let pendingCallSite = 0;
 
-/** Takes the call site for the API function `fn` that is being called now. */
+/** Forgets the call site set for an API call whose site is not recorded (sleep, put, get, ...). */
+export function dropCallSite(): void {
+  pendingCallSite = 0;
+}
+
+/**
+ * Takes the call site for the API function `fn` that is being called now. When the bundler gave none (code it did
+ * not instrument), the caller's frame is captured: only runtime entry points that record a site call this, never
+ * runtime internals, so the capture happens at most once per user call.
+ */
 export function takeCallSite(fn: Function): number {
   const s = pendingCallSite;
   pendingCallSite = 0;
@@ -39,16 +48,46 @@ export function takeCallSite(fn: Function): number {
   return captureSite(fn);
 }
 
-/** Short, safe text for a user value (results, queue items). Never throws. */
+/** Short, safe text for a user value (results, queue items). Never throws. Cheap for the common cases. */
 export function preview(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return clipPreview(JSON.stringify(value.length > PREVIEW_MAX ? value.slice(0, PREVIEW_MAX) : value));
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return clipPreview(value.toString());
+    case 'function':
+      return `[Function ${value.name || 'anonymous'}]`;
+    default:
+      break;
+  }
+  if (value === null) return 'null';
   try {
-    if (typeof value === 'string') return clipPreview(JSON.stringify(value));
-    if (value === undefined) return 'undefined';
-    if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
-    if (typeof value === 'bigint') return `${value}n`;
     if (value instanceof Error) return clipPreview(`${value.name}: ${value.message}`);
     if (value instanceof Task) return `<Task ${value.name}>`;
-    const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    if (value instanceof Coroutine) return String(value);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // BigInts and cycles: fall back to a replacer that copes with them.
+      const seen = new WeakSet<object>();
+      json = JSON.stringify(value, (_k, v: unknown) => {
+        if (typeof v === 'bigint') return `${v}n`;
+        if (v !== null && typeof v === 'object') {
+          if (seen.has(v)) return '[Circular]';
+          seen.add(v);
+        }
+        return v;
+      });
+    }
     return clipPreview(json ?? String(value));
   } catch {
     try {
@@ -166,6 +205,12 @@ export class EventLoop {
   private lastMacrotask = performance.now();
   private inTimerCallback = false;
   closed = false;
+  /**
+   * False until `run()` lets the loop go. The main task must not take its first step inside `run()`'s own call: the
+   * caller's code that follows (`await run(...)`) would then run while the main task is current, and its `await`
+   * would be taken for the main task's.
+   */
+  started = false;
   /** Tasks not done yet, in creation order. */
   readonly liveTasks = new Set<Task<any>>();
   /** Tasks the watchdog found waiting on something we do not own. */
@@ -175,12 +220,31 @@ export class EventLoop {
   /** What the instrumented `await` about to happen will await, and where. */
   awaitTarget: unknown = NO_TARGET;
   awaitSite = 0;
-  /** Time of the current step's start (trace ms), read once per wake-up. */
+  /** Time of the current step's start (trace ms). */
   stepT = 0;
+  /**
+   * The last clock reading (trace ms). A step starts when the previous one ends, so the time read when a task
+   * suspends is also the next step's start: one clock read per step, not two.
+   */
+  private lastClock = 0;
   onDeadlock: ((waiting: Task<any>[]) => void) | null = null;
 
   constructor(options: LoopOptions = {}) {
     this.clock = options.clock ?? 'real';
+  }
+
+  /**
+   * Time for an event recorded now: inside a task step, the step's start (the clock is read once per wake-up, not
+   * per event; a step is short by design, and the next suspension reads the clock again).
+   */
+  eventTime(): number {
+    return this.current !== null ? this.stepT : this.time();
+  }
+
+  /** Reads the clock and remembers the reading as the start of whatever step runs next. */
+  _readClock(): number {
+    this.lastClock = this.time();
+    return this.lastClock;
   }
 
   /** Loop time in milliseconds since the loop started. */
@@ -326,6 +390,7 @@ export class EventLoop {
       return false;
     }
     const now = this.time();
+    this.lastClock = now;
     while (this.timers.length > 0 && this.timers[0].when <= now) {
       const t = this.popTimer();
       if (!t.cancelled) this.ready.push(t);
@@ -355,7 +420,7 @@ export class EventLoop {
 
   /** Something outside the loop made a handle ready: run it now if the loop is idle. */
   wake(): void {
-    if (this.pumping || this.current !== null || this.closed) return;
+    if (!this.started || this.pumping || this.current !== null || this.closed) return;
     if (this.nodeTimer !== null) {
       clearTimeout(this.nodeTimer);
       this.nodeTimer = null;
@@ -386,7 +451,7 @@ export class EventLoop {
     if (task._state !== PENDING) return;
     this.current = task;
     this.awaitTarget = NO_TARGET;
-    if (REC !== null) this.stepT = this.time();
+    if (REC !== null) this.stepT = this.lastClock;
     if (!this.watchdogArmed) {
       this.watchdogArmed = true;
       setImmediate(this.watchdog);
@@ -418,7 +483,8 @@ export class EventLoop {
     if (task === null) return;
     this.stalled.add(task);
     if (REC !== null) {
-      REC.ev(EventCode['task.suspended'], this.time(), task.id, SuspendCode.external, this.awaitSite);
+      this.lastClock = this.time();
+      REC.ev(EventCode['task.suspended'], this.lastClock, task.id, SuspendCode.external, this.awaitSite);
     }
     this.awaitSite = 0;
     this.current = null;
@@ -453,7 +519,7 @@ export class EventLoop {
 
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
-    if (REC !== null) REC.ev(EventCode['task.suspended'], this.time(), task.id, reasonCode, this.awaitSite, d, e);
+    if (REC !== null) REC.ev(EventCode['task.suspended'], this._readClock(), task.id, reasonCode, this.awaitSite, d, e);
     this.awaitSite = 0;
     this.awaitTarget = NO_TARGET;
     this.current = null;
@@ -782,9 +848,9 @@ export class Task<T = unknown> extends Future<T> {
       const parent = l.current;
       REC.ev(
         EventCode['task.created'],
-        l.time(),
+        l.eventTime(),
         this.id,
-        REC.intern(this._name),
+        REC.str(this._name),
         parent !== null ? parent.id : 0,
         site,
         this._coroName ? REC.intern(this._coroName) : 0,
@@ -792,7 +858,7 @@ export class Task<T = unknown> extends Future<T> {
       if (eager) {
         REC.ev(
           EventCode['warning'],
-          l.time(),
+          l.eventTime(),
           0 /* eager-promise */,
           this.id,
           site,
@@ -835,7 +901,7 @@ export class Task<T = unknown> extends Future<T> {
       const by = l.current;
       REC.ev(
         EventCode['task.cancelRequested'],
-        l.time(),
+        l.eventTime(),
         this.id,
         by !== null ? by.id : 0,
         REC.str(msg ?? null),
@@ -952,7 +1018,7 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this._result = value;
       this._state = FINISHED;
-      if (REC !== null) REC.ev(EventCode['task.done'], this._loop.time(), this.id, REC.str(preview(value)));
+      if (REC !== null) REC.ev(EventCode['task.done'], this._loop._readClock(), this.id, REC.str(preview(value)));
       this.finish();
     }
     this._loop._taskSettled(this);
@@ -964,7 +1030,7 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this._exception = err;
       this._state = FAILED;
-      if (REC !== null) REC.ev(EventCode['task.failed'], this._loop.time(), this.id, REC.str(errorJson(err)));
+      if (REC !== null) REC.ev(EventCode['task.failed'], this._loop._readClock(), this.id, REC.str(errorJson(err)));
       this.finish();
     }
     this._loop._taskSettled(this);
@@ -975,7 +1041,7 @@ export class Task<T = unknown> extends Future<T> {
     this._cancelMessage = err.message || this._cancelMessage;
     this._state = CANCELLED;
     if (REC !== null) {
-      REC.ev(EventCode['task.cancelled'], this._loop.time(), this.id, REC.str(err.message || null));
+      REC.ev(EventCode['task.cancelled'], this._loop._readClock(), this.id, REC.str(err.message || null));
     }
     this.finish();
   }

@@ -3,7 +3,7 @@
  * waiters are futures woken in FIFO order; a cancelled waiter passes its wake-up on. Each primitive is a traced
  * resource: created with a site, and its puts, gets, acquisitions and signals are events.
  */
-import { Coroutine, Future, REC, Task, _getRunningLoopOrNull, getRunningLoop, preview, takeCallSite } from './core';
+import { Coroutine, Future, REC, Task, _getRunningLoopOrNull, getRunningLoop, preview, takeCallSite, dropCallSite } from './core';
 import { CancelledError, QueueEmpty, QueueFull, RuntimeError } from './errors';
 import { EventCode, ResourceCode, SuspendCode } from '../contract/wire';
 import type { ResourceKind } from '../contract/trace';
@@ -16,7 +16,14 @@ export function _resetResourceCounter(): void {
 
 function now(): number {
   const loop = _getRunningLoopOrNull();
-  return loop !== null ? loop.time() : 0;
+  return loop !== null ? loop.eventTime() : 0;
+}
+
+/** Records a queue put/get. Numbers travel as numbers (no string made in the program); see `contract/wire.ts`. */
+function traceQueueEvent(code: number, queue: number, size: number, item: unknown, seq: number): void {
+  const rec = REC!;
+  if (typeof item === 'number') rec.ev(code, now(), queue, currentTaskId(), size, -1, seq, item);
+  else rec.ev(code, now(), queue, currentTaskId(), size, rec.str(preview(item)), seq);
 }
 
 function currentTaskId(): number {
@@ -128,7 +135,7 @@ export class Queue<T> extends Resource {
 
   /** Puts `item`, waiting while the queue is full. */
   put(item: T): Coroutine<void> {
-    takeCallSite(this.put);
+    dropCallSite();
     return new Coroutine(this.putImpl, this, [item]);
   }
 
@@ -150,20 +157,18 @@ export class Queue<T> extends Resource {
 
   /** Puts `item` now; throws `QueueFull` if there is no room. */
   putNowait(item: T): void {
-    takeCallSite(this.putNowait);
+    dropCallSite();
     if (this.full()) throw new QueueFull();
     const seq = ++this.seq;
     this._put({ item, seq });
     this.unfinished++;
-    if (REC !== null) {
-      REC.ev(EventCode['queue.put'], now(), this.id, currentTaskId(), this.qsize(), REC.str(preview(item)), seq);
-    }
+    if (REC !== null) traceQueueEvent(EventCode['queue.put'], this.id, this.qsize(), item, seq);
     wakeupNext(this.getters);
   }
 
   /** Removes and returns an item, waiting while the queue is empty. */
   get(): Coroutine<T> {
-    takeCallSite(this.get);
+    dropCallSite();
     return new Coroutine(this.getImpl, this, []);
   }
 
@@ -185,19 +190,17 @@ export class Queue<T> extends Resource {
 
   /** Removes and returns an item now; throws `QueueEmpty` if there is none. */
   getNowait(): T {
-    takeCallSite(this.getNowait);
+    dropCallSite();
     if (this.empty()) throw new QueueEmpty();
     const { item, seq } = this._get();
-    if (REC !== null) {
-      REC.ev(EventCode['queue.get'], now(), this.id, currentTaskId(), this.qsize(), REC.str(preview(item)), seq);
-    }
+    if (REC !== null) traceQueueEvent(EventCode['queue.get'], this.id, this.qsize(), item, seq);
     wakeupNext(this.putters);
     return item;
   }
 
   /** Marks one item taken with `get` as processed (for `join`). */
   taskDone(): void {
-    takeCallSite(this.taskDone);
+    dropCallSite();
     if (this.unfinished <= 0) throw new RangeError('taskDone() called too many times');
     this.unfinished--;
     if (this.unfinished === 0) {
@@ -208,7 +211,7 @@ export class Queue<T> extends Resource {
 
   /** Waits until every item put has been marked done with `taskDone`. */
   join(): Coroutine<void> {
-    takeCallSite(this.join);
+    dropCallSite();
     return new Coroutine(this.joinImpl, this, []);
   }
 
@@ -308,7 +311,7 @@ export class Lock extends Resource {
   }
 
   acquire(): Coroutine<true> {
-    takeCallSite(this.acquire);
+    dropCallSite();
     return new Coroutine(this.acquireImpl, this, []);
   }
 
@@ -336,7 +339,7 @@ export class Lock extends Resource {
   }
 
   release(): void {
-    takeCallSite(this.release);
+    dropCallSite();
     if (!this.isLocked) throw new RuntimeError('Lock is not acquired.');
     this.isLocked = false;
     traceHolder(EventCode['resource.released'], this.id);
@@ -363,7 +366,7 @@ export class Event extends Resource {
   }
 
   set(): void {
-    takeCallSite(this.set);
+    dropCallSite();
     if (this.value) return;
     this.value = true;
     if (REC !== null) REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 0, NaN);
@@ -371,7 +374,7 @@ export class Event extends Resource {
   }
 
   clear(): void {
-    takeCallSite(this.clear);
+    dropCallSite();
     if (this.value && REC !== null) {
       REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 1, NaN);
     }
@@ -379,7 +382,7 @@ export class Event extends Resource {
   }
 
   wait(): Coroutine<true> {
-    takeCallSite(this.wait);
+    dropCallSite();
     return new Coroutine(this.waitImpl, this, []);
   }
 
@@ -417,7 +420,7 @@ export class Condition extends Resource {
   }
 
   wait(): Coroutine<true> {
-    takeCallSite(this.wait);
+    dropCallSite();
     return new Coroutine(this.waitImpl, this, []);
   }
 
@@ -451,7 +454,7 @@ export class Condition extends Resource {
 
   /** Waits until `predicate()` is true, re-checking after each notification. */
   waitFor<R>(predicate: () => R): Coroutine<R> {
-    takeCallSite(this.waitFor);
+    dropCallSite();
     return new Coroutine(async () => {
       let result = predicate();
       while (!result) {
@@ -463,7 +466,7 @@ export class Condition extends Resource {
   }
 
   notify(n = 1): void {
-    takeCallSite(this.notify);
+    dropCallSite();
     if (!this.locked()) throw new RuntimeError('cannot notify on un-acquired lock');
     if (REC !== null) REC.ev(EventCode['resource.signalled'], now(), this.id, currentTaskId(), 2, n);
     let idx = 0;
@@ -504,7 +507,7 @@ export class Semaphore extends Resource {
   }
 
   acquire(): Coroutine<true> {
-    takeCallSite(this.acquire);
+    dropCallSite();
     return new Coroutine(this.acquireImpl, this, []);
   }
 
@@ -535,7 +538,7 @@ export class Semaphore extends Resource {
   }
 
   release(): void {
-    takeCallSite(this.release);
+    dropCallSite();
     this.value++;
     traceHolder(EventCode['resource.released'], this.id);
     this.wakeUpNext();

@@ -1,0 +1,20 @@
+# W1: 100,000 tasks that each sleep(0) ten times, joined by gather. Prints the elapsed milliseconds of asyncio.run.
+import asyncio
+import time
+
+TASKS = 100_000
+YIELDS = 10
+
+
+async def worker():
+    for _ in range(YIELDS):
+        await asyncio.sleep(0)
+
+
+async def main():
+    await asyncio.gather(*[asyncio.create_task(worker()) for _ in range(TASKS)])
+
+
+t0 = time.perf_counter()
+asyncio.run(main())
+print(f"elapsed_ms={(time.perf_counter() - t0) * 1000:.1f}")

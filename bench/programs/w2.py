@@ -1,0 +1,33 @@
+# W2: 4 producers and 4 consumers pass 300,000 items through a Queue(100). Prints the elapsed milliseconds.
+import asyncio
+import time
+
+ITEMS = 300_000
+PRODUCERS = 4
+CONSUMERS = 4
+
+
+async def producer(q, n):
+    for i in range(n):
+        await q.put(i)
+
+
+async def consumer(q):
+    while True:
+        await q.get()
+        q.task_done()
+
+
+async def main():
+    q = asyncio.Queue(100)
+    consumers = [asyncio.create_task(consumer(q)) for _ in range(CONSUMERS)]
+    await asyncio.gather(*[producer(q, ITEMS // PRODUCERS) for _ in range(PRODUCERS)])
+    await q.join()
+    for c in consumers:
+        c.cancel()
+    await asyncio.gather(*consumers, return_exceptions=True)
+
+
+t0 = time.perf_counter()
+asyncio.run(main())
+print(f"elapsed_ms={(time.perf_counter() - t0) * 1000:.1f}")
