@@ -24,13 +24,22 @@ function clampIndex(n: number): number {
 
 /**
  * The span of the call that starts at `character` on `lineText`, to select it when jumping to a site: the callee
- * (`asyncio.sleep`, `task3.cancel`, `queue.get`) and its parenthesised arguments when they close on the same line;
- * a leading `await ` is kept. A site that is not on an identifier selects nothing (an empty span at `character`).
+ * (`asyncio.sleep`, `task3.cancel`, `queue.get`, its receiver included when the site points at the method name) and
+ * its parenthesised arguments when they close on the same line; a leading `await ` is kept. A site that is not on an identifier selects nothing (an empty span at `character`).
  */
 export function callSpan(lineText: string, character: number): { start: number; end: number } {
-  const start = Math.min(Math.max(0, character), lineText.length);
-  let i = start;
   const isIdent = (c: string | undefined): boolean => c !== undefined && /[\w$]/.test(c);
+  let start = Math.min(Math.max(0, character), lineText.length);
+  // Sites of method calls point at the method (`createTask` in `asyncio.createTask(...)`): take in the receiver.
+  for (;;) {
+    if (!isIdent(lineText[start]) || lineText[start - 1] !== '.') break;
+    let j = start - 1;
+    if (lineText[j - 1] === '?') j--;
+    if (!isIdent(lineText[j - 1])) break;
+    while (j > 0 && isIdent(lineText[j - 1])) j--;
+    start = j;
+  }
+  let i = start;
   if (lineText.startsWith('await', i) && !isIdent(lineText[i + 5])) {
     i += 5;
     while (lineText[i] === ' ') i++;

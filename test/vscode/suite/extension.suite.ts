@@ -1,0 +1,200 @@
+/**
+ * Extension-host tests: the extension in a real VS Code (code-server or a downloaded VS Code), for wiring. The logic
+ * behind the tree is unit-tested in test/extension/ without VS Code.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CoroutineTraceApi } from '../../../src/extension/extension';
+import type { TaskTreeNode, TreeSnapshotGroup } from '../../../src/extension/taskTreeProvider';
+import type { TraceSession } from '../../../src/extension/pure/traceSession';
+
+const EXTENSION_ID = 'coroutine-trace.coroutine-trace';
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const CANCEL_EXAMPLE = path.join(ROOT, 'examples', 'seed', '07-cancel-timeout.ts');
+
+async function api(): Promise<CoroutineTraceApi> {
+  const ext = vscode.extensions.getExtension<CoroutineTraceApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `{ Done: 2, Failed: 1 }` from the tree. */
+function counts(groups: TreeSnapshotGroup[]): Record<string, number> {
+  return Object.fromEntries(groups.map((g) => [g.label, g.count]));
+}
+
+function lineOf(file: string, needle: string): number {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes(needle));
+  assert.ok(index >= 0, `${needle} is in ${file}`);
+  return index; // 0-based, as the editor's selection
+}
+
+function tempProgram(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-host-test-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** The task node with this label under the group with this label. */
+function findTask(a: CoroutineTraceApi, group: string, label: string): TaskTreeNode {
+  const groupNode = a.tree.getChildren().find((g) => a.tree.getTreeItem(g).label === group);
+  assert.ok(groupNode, `group ${group} is shown`);
+  const node = a.tree.getChildren(groupNode).find((t) => a.tree.getTreeItem(t).label === label);
+  assert.ok(node, `${label} is under ${group}`);
+  return node;
+}
+
+describe('Coroutine Trace extension', function () {
+  this.timeout(120_000);
+  let runSession: TraceSession;
+  let runTree: TreeSnapshotGroup[];
+
+  it('activates', async () => {
+    const a = await api();
+    assert.ok(vscode.extensions.getExtension(EXTENSION_ID)!.isActive);
+    assert.ok(a.tree && a.runs && a.hub);
+  });
+
+  it('registers every command it declares', async () => {
+    const declared = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{ command: string }>).map(
+      (c) => c.command,
+    );
+    assert.ok(declared.length >= 10);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepStrictEqual(declared.filter((c) => !registered.has(c)), []);
+  });
+
+  it('runs 07-cancel-timeout.ts: main and worker_1 done, worker_2 failed, worker_3 cancelled', async () => {
+    const a = await api();
+    const session = await a.run(vscode.Uri.file(CANCEL_EXAMPLE));
+    assert.ok(session, 'the run started');
+    runSession = session;
+    assert.strictEqual(session.live, false);
+    assert.strictEqual(session.error, undefined);
+    assert.strictEqual(a.hub.current, session);
+    runTree = a.tree.snapshot();
+    assert.deepStrictEqual(counts(runTree), { Cancelled: 1, Failed: 1, Done: 2 });
+    const labels = Object.fromEntries(runTree.map((g) => [g.label, g.tasks.map((t) => t.label)]));
+    assert.deepStrictEqual(labels.Done.sort(), ['main', 'worker_1']);
+    assert.deepStrictEqual(labels.Failed, ['worker_2']);
+    assert.deepStrictEqual(labels.Cancelled, ['worker_3']);
+    const failed = runTree.find((g) => g.label === 'Failed')!.tasks[0];
+    assert.strictEqual(failed.description, 'RangeError');
+    const cancelled = runTree.find((g) => g.label === 'Cancelled')!.tasks[0];
+    assert.strictEqual(cancelled.description, `cancelled by main · 07-cancel-timeout.ts:${lineOf(CANCEL_EXAMPLE, 'task3.cancel()') + 1}`);
+  });
+
+  it('writes the run trace, complete, to the trace folder', () => {
+    assert.ok(runSession.tracePath && fs.existsSync(runSession.tracePath), 'trace file exists');
+    const lines = fs.readFileSync(runSession.tracePath, 'utf8').trim().split('\n');
+    assert.strictEqual(JSON.parse(lines[0]).format, 'coroutine-trace');
+    assert.strictEqual(JSON.parse(lines[lines.length - 1]).type, 'run.finished');
+  });
+
+  it('jumps to the source line of a task', async () => {
+    const a = await api();
+    const worker3 = findTask(a, 'Cancelled', 'worker_3');
+    // Go to Creation Site: the createTask call.
+    await vscode.commands.executeCommand('coroutineTrace.goToCreationSite', worker3);
+    let editor = await waitFor('an editor on the example', () => {
+      const e = vscode.window.activeTextEditor;
+      return e && e.document.uri.fsPath === CANCEL_EXAMPLE ? e : undefined;
+    });
+    assert.strictEqual(editor.selection.active.line, lineOf(CANCEL_EXAMPLE, "createTask(worker3()"));
+    assert.strictEqual(editor.document.getText(editor.selection), "asyncio.createTask(worker3(), { name: 'worker_3' })");
+    // A click on the task: where it was when it ended (the sleep it was cancelled in).
+    const item = a.tree.getTreeItem(worker3);
+    assert.ok(item.command, 'the task item has a click command');
+    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    editor = vscode.window.activeTextEditor!;
+    assert.strictEqual(editor.selection.active.line, lineOf(CANCEL_EXAMPLE, 'await asyncio.sleep(3)'));
+  });
+
+  it('opens the saved trace into the same tree', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(runSession.tracePath!);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'coroutineTrace.traceViewer');
+    const fileSession = await waitFor('the trace file to become the shown trace', () =>
+      a.hub.current && a.hub.current.origin === 'file' && a.hub.current.tracePath === uri.fsPath ? a.hub.current : undefined,
+    );
+    assert.notStrictEqual(fileSession, runSession);
+    assert.deepStrictEqual(a.tree.snapshot(), runTree);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('names a missing source file instead of failing', async () => {
+    const result = await vscode.commands.executeCommand('coroutineTrace.openSite', {
+      file: path.join(os.tmpdir(), 'no-such-dir-ct', 'gone.ts'),
+      line: 3,
+      column: 1,
+    });
+    assert.strictEqual(result, undefined);
+  });
+
+  it('turns a syntax error into a diagnostic at its line', async () => {
+    const a = await api();
+    const file = tempProgram('broken.ts', "const ok = 1;\nconst broken = ;\nconsole.log(ok);\n");
+    const session = await a.run(vscode.Uri.file(file));
+    assert.ok(session?.error?.startsWith('Build failed'), session?.error);
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(file));
+    assert.strictEqual(diagnostics.length, 1);
+    assert.strictEqual(diagnostics[0].range.start.line, 1);
+    assert.strictEqual(diagnostics[0].source, 'coroutine-trace');
+  });
+
+  it('runs a program that records no tasks and says so', async () => {
+    const a = await api();
+    const file = tempProgram('plain.ts', "console.log('no coroutines here');\n");
+    const session = await a.run(vscode.Uri.file(file));
+    assert.ok(session);
+    assert.strictEqual(session.error, undefined);
+    assert.strictEqual(session.hasNoTasks, true);
+    assert.deepStrictEqual(a.tree.snapshot(), []);
+  });
+
+  it('stops a running program within a second, with a complete trace', async () => {
+    const a = await api();
+    const file = tempProgram(
+      'forever.ts',
+      [
+        "import * as asyncio from 'coroutine-trace';",
+        'const ticker = asyncio.coroutine(async function ticker() {',
+        '  for (;;) await asyncio.sleep(0.05);',
+        '});',
+        "asyncio.run(ticker());",
+        '',
+      ].join('\n'),
+    );
+    const done = a.run(vscode.Uri.file(file));
+    const session = await waitFor('the program to record its task', () => {
+      const s = a.hub.current;
+      return s && s.program === file && (s.model()?.tasks.length ?? 0) > 0 ? s : undefined;
+    });
+    assert.strictEqual(session.live, true);
+    assert.ok(a.tree.snapshot().some((g) => g.label === 'Sleeping' || g.label === 'Running'), 'the tree is live');
+    const stopAt = Date.now();
+    await vscode.commands.executeCommand('coroutineTrace.stop');
+    await done;
+    const took = Date.now() - stopAt;
+    assert.ok(took < 2500, `stopped in ${took} ms`);
+    assert.strictEqual(session.live, false);
+    const lines = fs.readFileSync(session.tracePath!, 'utf8').trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]);
+    assert.strictEqual(last.type, 'run.finished');
+  });
+});
