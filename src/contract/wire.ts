@@ -210,7 +210,8 @@ export class WireDecoder {
 
   private decodeRow(r: Float64Array, i: number): TraceEvent {
     const type = TRACE_EVENT_TYPES[r[i]];
-    const t = r[i + 1];
+    // Microsecond precision is all a trace needs; shorter numbers make smaller, faster files.
+    const t = Math.round(r[i + 1] * 1000) / 1000;
     const a = r[i + 2];
     const b = r[i + 3];
     const c = r[i + 4];

@@ -22,6 +22,8 @@ import { BundleResult, ProgramBuildError, bundleProgram } from './bundle';
 import { TraceFileWriter } from './traceFileWriter';
 
 export interface RunOptions {
+  /** false: run the same bundle without recording anything (for comparisons). Default true. */
+  trace?: boolean;
   /** The program's arguments (what follows `--`). */
   args?: string[];
   clock?: ClockKind;
@@ -38,7 +40,7 @@ export interface RunOptions {
   /** Called with the header, then with every event as it is decoded (in batches, in order). */
   onHeader?: (header: TraceHeader) => void;
   onEvents?: (events: TraceEvent[]) => void;
-  /** Largest number of bytes the program may queue for us before it drops events (default 64 MiB). */
+  /** Largest number of bytes the program may queue for us before it drops events (default 256 MiB). */
   maxBufferBytes?: number;
   /** The runtime module the program's `coroutine-trace` import resolves to. Default: `findRuntimeEntry()`. */
   runtimeEntry?: string;
@@ -108,7 +110,8 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       startedAt: new Date().toISOString(),
     };
     if (options.args && options.args.length > 0) header.args = options.args;
-    const writer = options.tracePath ? await TraceFileWriter.open(options.tracePath, header) : null;
+    const tracing = options.trace !== false;
+    const writer = tracing && options.tracePath ? await TraceFileWriter.open(options.tracePath, header) : null;
     options.onHeader?.(header);
 
     const resolveSite = makeSiteResolver(bundle, bundlePath);
@@ -141,11 +144,11 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
         ...process.env,
         ...options.env,
         ELECTRON_RUN_AS_NODE: '1',
-        COROUTINE_TRACE_FD: '3',
+        ...(tracing ? { COROUTINE_TRACE_FD: '3' } : {}),
         COROUTINE_TRACE_CLOCK: clock,
         ...(options.maxBufferBytes ? { COROUTINE_TRACE_MAX_BUFFER: String(options.maxBufferBytes) } : {}),
       },
-      stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, 'pipe'],
+      stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, tracing ? 'pipe' : 'ignore'],
       detached: process.platform !== 'win32',
     });
     const started = child;
@@ -153,7 +156,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       started.stdout?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stdout', text));
       started.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
     }
-    const eventPipe = started.stdio[3] as NodeJS.ReadableStream | null;
+    const eventPipe = tracing ? (started.stdio[3] as NodeJS.ReadableStream | null) : null;
     const pipeClosed = new Promise<void>((resolve) => {
       if (!eventPipe) return resolve();
       eventPipe.on('data', (chunk: Buffer) => {

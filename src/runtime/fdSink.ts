@@ -15,7 +15,7 @@ export class FdSink implements FrameSink {
 
   constructor(
     private readonly fd: number,
-    private readonly maxQueuedBytes = 64 * 1024 * 1024,
+    private readonly maxQueuedBytes = 256 * 1024 * 1024,
   ) {
     // Opening the descriptor as a socket makes libuv set O_NONBLOCK on it; we then write with writeSync, which
     // returns EAGAIN instead of blocking when the host is behind. The socket itself is never used for I/O.

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm run bench`: the runtime's benchmarks, measured side by side in one run, printed as a table of ratios.
+//
+// W1: 100,000 tasks that each sleep(0) ten times, joined by gather.
+// W2: 4 producers and 4 consumers passing 300,000 items through a Queue(100).
+// For each: CPython's asyncio (the same program in Python), our runtime untraced, our runtime traced to a file.
+// Each program measures itself (the time of run()/asyncio.run); the traced run also reports the whole command's
+// wall time, which includes the host writing the trace. Rounds are interleaved and the median is reported, since
+// this machine is shared and noisy. Then the timeline webview benchmark runs, if it is built.
+const { spawnSync, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function hasPython() {
+  return spawnSync('python3', ['--version']).status === 0;
+}
+
+function elapsedOf(stdout, what) {
+  const m = /elapsed_ms=([\d.]+)/.exec(stdout);
+  if (!m) throw new Error(`${what} printed no elapsed time:\n${stdout}`);
+  return Number(m[1]);
+}
+
+function timed(cmd, args, env) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return { stdout: r.stdout, wall };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-bench-'));
+  const python = hasPython();
+  const rows = [];
+  for (const w of ['w1', 'w2']) {
+    const ts = path.join(ROOT, 'bench', 'programs', `${w}.ts`);
+    const py = path.join(ROOT, 'bench', 'programs', `${w}.py`);
+    const trace = path.join(tmp, `${w}.cotrace`);
+    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], dropped: 0, events: 0 };
+    for (let i = 0; i < ROUNDS; i++) {
+      if (python) r.cpython.push(elapsedOf(timed('python3', [py]).stdout, `${w}.py`));
+      // Untraced: the same bundle and Node flags, without the recorder (`run --no-trace`).
+      r.untraced.push(elapsedOf(timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout, `${w} untraced`));
+      const traced = timed(process.execPath, [CLI, 'run', ts, '--quiet', '--out', trace]);
+      r.traced.push(elapsedOf(traced.stdout, `${w} traced`));
+      r.tracedWall.push(traced.wall);
+      const lines = fs.readFileSync(trace, 'utf8').trimEnd().split('\n');
+      const finished = JSON.parse(lines[lines.length - 1]);
+      r.dropped = Math.max(r.dropped, finished.droppedEvents);
+      r.events = lines.length - 1;
+    }
+    rows.push({ w, ...r });
+  }
+
+  const fmt = (x) => (x === undefined || Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
+  const header = ['workload', 'CPython ms', 'untraced ms', 'traced ms', 'traced wall ms', 'CPython/untraced', 'traced/untraced', 'events', 'dropped'];
+  const table = rows.map((r) => {
+    const c = python ? median(r.cpython) : NaN;
+    const u = median(r.untraced);
+    const t = median(r.traced);
+    return [
+      r.w.toUpperCase(),
+      fmt(c),
+      fmt(u),
+      fmt(t),
+      fmt(median(r.tracedWall)),
+      `${fmt(c / u)}× (target ≥ 8)`,
+      `${fmt(t / u)}× (target ≤ 1.3)`,
+      String(r.events),
+      String(r.dropped),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(`runtime benchmarks (median of ${ROUNDS} interleaved rounds, Node ${process.version}${python ? ', ' + execFileSync('python3', ['--version']).toString().trim() : ', no python3: CPython column empty'})`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of table) console.log(line(row));
+
+  const webviewBench = path.join(ROOT, 'bench', 'webview-bench.js');
+  if (fs.existsSync(webviewBench)) {
+    console.log('');
+    const r = spawnSync(process.execPath, [webviewBench], { stdio: 'inherit' });
+    if (r.status !== 0) process.exitCode = r.status ?? 1;
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.message}`);
+  process.exit(1);
+});
