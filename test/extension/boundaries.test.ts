@@ -1,0 +1,30 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const SRC = path.resolve(__dirname, '../../../src');
+const TESTS = path.resolve(__dirname, '../../../test/extension');
+
+function files(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const importsVscode = (file: string): boolean => /from ['"]vscode['"]|require\(['"]vscode['"]\)/.test(fs.readFileSync(file, 'utf8'));
+
+describe('extension boundaries', () => {
+  it('only src/extension imports vscode, and never its pure modules', () => {
+    const offenders = files(SRC)
+      .filter(importsVscode)
+      .map((f) => path.relative(SRC, f))
+      .filter((f) => !f.startsWith('extension' + path.sep) || f.startsWith(path.join('extension', 'pure') + path.sep));
+    assert.deepStrictEqual(offenders, []);
+  });
+
+  it('the unit tests of the extension do not import vscode', () => {
+    assert.deepStrictEqual(files(TESTS).filter(importsVscode), []);
+  });
+});

@@ -1,0 +1,63 @@
+import * as assert from 'assert';
+import { TraceSession } from '../../src/extension/pure/traceSession';
+import { parseFixture } from '../model/fixtures';
+
+describe('extension/pure/traceSession', () => {
+  it('folds a live run as events arrive, and tells listeners', () => {
+    const { header, events } = parseFixture('07-cancel-timeout.cotrace');
+    const session = new TraceSession({ origin: 'run', program: header.program, tracePath: '/t/x.cotrace' });
+    const seen: number[] = [];
+    const sub = session.onDidChange((s) => seen.push(s.version));
+    assert.strictEqual(session.live, true);
+    assert.strictEqual(session.model(), undefined);
+    session.setHeader(header);
+    session.addEvents(events.slice(0, 10));
+    const early = session.model()!;
+    assert.ok(early.tasks.length > 0);
+    session.addEvents(events.slice(10));
+    session.finish();
+    assert.strictEqual(session.live, false);
+    assert.strictEqual(session.model()!.runFinished?.type, 'run.finished');
+    assert.deepStrictEqual(seen, [1, 2, 3, 4]);
+    sub.dispose();
+    session.addEvents([]);
+    session.finish();
+    assert.strictEqual(seen.length, 4);
+  });
+
+  it('loads a trace file like a finished run', () => {
+    const { header, events } = parseFixture('07-cancel-timeout.cotrace');
+    const session = TraceSession.fromTrace(header, events, { tracePath: '/t/07.cotrace' });
+    assert.strictEqual(session.origin, 'file');
+    assert.strictEqual(session.live, false);
+    assert.strictEqual(session.program, header.program);
+    assert.strictEqual(session.model()!.tasks.length, 4);
+    assert.strictEqual(session.hasNoTasks, false);
+    assert.ok(session.eventsOf(4).length >= 5);
+  });
+
+  it('keeps at most maxEvents for the views, and always the run.finished', () => {
+    const { header, events } = parseFixture('07-cancel-timeout.cotrace');
+    const session = TraceSession.fromTrace(header, events, { maxEvents: 5 });
+    assert.strictEqual(session.events.length, 6);
+    assert.strictEqual(session.events[5].type, 'run.finished');
+    assert.strictEqual(session.omittedEvents, events.length - 6);
+  });
+
+  it('knows when a finished run recorded no tasks', () => {
+    const { header } = parseFixture('07-cancel-timeout.cotrace');
+    const session = new TraceSession({ origin: 'run', program: header.program });
+    session.setHeader(header);
+    session.addEvents([{ t: 0, type: 'run.finished', exitCode: 0, signal: null, pendingTasks: 0, droppedEvents: 0 }]);
+    assert.strictEqual(session.hasNoTasks, false, 'not while live');
+    session.finish();
+    assert.strictEqual(session.hasNoTasks, true);
+  });
+
+  it('records why a run failed', () => {
+    const session = new TraceSession({ origin: 'run', program: '/p/x.ts' });
+    session.finish('Build failed: x.ts:1:1: oops');
+    assert.strictEqual(session.error, 'Build failed: x.ts:1:1: oops');
+    assert.strictEqual(session.hasNoTasks, false);
+  });
+});
