@@ -1,0 +1,156 @@
+/**
+ * The model's edges (`edges()` in model.ts), kept up to date incrementally while a live run adds events: refolding
+ * every edge of a million-event trace on each delta would cost more than a frame. It reads the same model objects
+ * and yields the same edges (a unit test checks it against `edges()`), split by kind so the renderer can skip the
+ * kinds the user turned off. Pure.
+ */
+import type { QueuePutEvent } from '../contract/trace';
+import { AwaitEdge, CancelEdge, CreateEdge, Edge, QueueEdge, TraceModel, awaitedTasks, edgeStart } from '../model/model';
+
+interface TaskCursor {
+  /** Segments whose await edges are final (every segment but the open last one, once seen). */
+  closedSegments: number;
+  cancelRequests: number;
+  /** Await edges of the last segment, still growing with the trace. */
+  open: AwaitEdge[];
+}
+
+interface ResourceCursor {
+  events: number;
+  puts: Map<number, QueuePutEvent>;
+}
+
+export class EdgeIndex {
+  readonly create: CreateEdge[] = [];
+  readonly await: AwaitEdge[] = [];
+  readonly cancel: CancelEdge[] = [];
+  readonly queue: QueueEdge[] = [];
+  /** Await and queue edges can be long; the longest bounds a search by start time. */
+  maxAwaitSpan = 0;
+  maxQueueSpan = 0;
+  private tasksSeen = 0;
+  private readonly taskCursors = new Map<number, TaskCursor>();
+  private readonly resourceCursors = new Map<number, ResourceCursor>();
+  private readonly openTasks = new Set<number>();
+
+  /**
+   * Brings the index up to date with `model` (the same model object as before, with events added since). Edges of
+   * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task.
+   */
+  update(model: TraceModel, touched?: Iterable<number>): void {
+    const tasks = model.tasks;
+    for (; this.tasksSeen < tasks.length; this.tasksSeen++) {
+      const task = tasks[this.tasksSeen];
+      if (task.parent !== null && model.taskById.has(task.parent)) {
+        this.create.push({ kind: 'create', from: task.parent, to: task.id, t: task.createdAt, site: task.site });
+      }
+    }
+    const ids = touched ?? tasks.map((t) => t.id);
+    for (const id of ids) {
+      const task = model.taskById.get(id);
+      if (!task) continue;
+      let cursor = this.taskCursors.get(id);
+      if (!cursor) {
+        cursor = { closedSegments: 0, cancelRequests: 0, open: [] };
+        this.taskCursors.set(id, cursor);
+      }
+      const segments = task.segments;
+      const lastIndex = segments.length - 1;
+      if (cursor.closedSegments < lastIndex) {
+        // Segments before the last one are closed now; their edges are final.
+        cursor.open = [];
+        for (let i = cursor.closedSegments; i < lastIndex; i++) {
+          const segment = segments[i];
+          if (!segment.reason) continue;
+          for (const target of awaitedTasks(segment.reason)) {
+            const edge: AwaitEdge = {
+              kind: 'await',
+              from: id,
+              to: target,
+              start: segment.start,
+              end: segment.end,
+              open: false,
+              reason: segment.reason,
+              site: segment.site ?? null,
+            };
+            this.await.push(edge);
+            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+          }
+        }
+        cursor.closedSegments = lastIndex;
+        const open = segments[lastIndex];
+        if (open.reason) {
+          for (const target of awaitedTasks(open.reason)) {
+            const edge: AwaitEdge = {
+              kind: 'await',
+              from: id,
+              to: target,
+              start: open.start,
+              end: model.endTime,
+              open: true,
+              reason: open.reason,
+              site: open.site ?? null,
+            };
+            cursor.open.push(edge);
+          }
+        }
+        if (cursor.open.length > 0) this.openTasks.add(id);
+        else this.openTasks.delete(id);
+      }
+      for (; cursor.cancelRequests < task.cancelRequests.length; cursor.cancelRequests++) {
+        const request = task.cancelRequests[cursor.cancelRequests];
+        if (request.by === null) continue;
+        this.cancel.push({ kind: 'cancel', from: request.by, to: id, t: request.t, message: request.message, site: request.site });
+      }
+    }
+    for (const resource of model.resources) {
+      let cursor = this.resourceCursors.get(resource.id);
+      if (!cursor) {
+        cursor = { events: 0, puts: new Map() };
+        this.resourceCursors.set(resource.id, cursor);
+      }
+      const events = resource.events;
+      for (; cursor.events < events.length; cursor.events++) {
+        const event = events[cursor.events];
+        if (event.type === 'queue.put') cursor.puts.set(event.seq, event);
+        else if (event.type === 'queue.get') {
+          const put = cursor.puts.get(event.seq);
+          if (!put) continue;
+          cursor.puts.delete(event.seq);
+          if (put.task === null || event.task === null) continue;
+          this.queue.push({
+            kind: 'queue',
+            from: put.task,
+            to: event.task,
+            start: put.t,
+            end: event.t,
+            resource: resource.id,
+            seq: event.seq,
+            item: event.item,
+          });
+          if (event.t - put.t > this.maxQueueSpan) this.maxQueueSpan = event.t - put.t;
+        }
+      }
+    }
+    // Open waits grow with the trace.
+    for (const id of this.openTasks) {
+      for (const edge of this.taskCursors.get(id)!.open) {
+        edge.end = model.endTime;
+        if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+      }
+    }
+  }
+
+  /** Await edges still open at the end of the trace. */
+  openAwaits(): AwaitEdge[] {
+    const out: AwaitEdge[] = [];
+    for (const id of this.openTasks) out.push(...this.taskCursors.get(id)!.open);
+    return out;
+  }
+
+  /** Every edge, ordered by start time (for tests and for the accessible table). */
+  all(): Edge[] {
+    const list: Edge[] = [...this.create, ...this.await, ...this.openAwaits(), ...this.cancel, ...this.queue];
+    return list.sort((a, b) => edgeStart(a) - edgeStart(b));
+  }
+}

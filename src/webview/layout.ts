@@ -1,0 +1,192 @@
+/**
+ * Lane layout: which lanes the timeline shows, in which order and how deep. One lane per task, in creation order
+ * with children right under their parent (a pre-order walk of the creation tree, siblings in creation order), minus
+ * what the filter hides and what collapsed parents fold away; then, optionally, one lane per queue or lock. Pure.
+ */
+import type { ResourceInfo, TaskInfo, TaskState, TraceModel } from '../model/model';
+import { isTerminal } from '../model/model';
+
+export interface TaskFilter {
+  /** A name substring (case-insensitive), or `/regex/flags`. Empty: every name. */
+  text: string;
+  /** Keep tasks whose current state is one of these. Empty: every state. */
+  states: readonly TaskState[];
+  /** Hide tasks that have ended (done, failed, cancelled). */
+  hideFinished: boolean;
+}
+
+export const NO_FILTER: TaskFilter = { text: '', states: [], hideFinished: false };
+
+export interface CompiledFilter {
+  /** True when the filter lets every task through. */
+  all: boolean;
+  test(task: TaskInfo): boolean;
+  /** Why the text is not a valid regular expression (the filter then matches nothing). */
+  error?: string;
+}
+
+/** Compiles a filter once per layout; `test` is then called for every task. */
+export function compileFilter(filter: TaskFilter): CompiledFilter {
+  const text = filter.text.trim();
+  let nameTest: ((task: TaskInfo) => boolean) | null = null;
+  let error: string | undefined;
+  const regex = /^\/(.+)\/([a-z]*)$/.exec(text);
+  if (regex) {
+    try {
+      const re = new RegExp(regex[1], regex[2].replace(/[gy]/g, ''));
+      nameTest = (task) => re.test(task.name) || (task.coroutine !== undefined && re.test(task.coroutine));
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+      nameTest = () => false;
+    }
+  } else if (text !== '') {
+    const needle = text.toLowerCase();
+    nameTest = (task) =>
+      task.name.toLowerCase().includes(needle) ||
+      (task.coroutine !== undefined && task.coroutine.toLowerCase().includes(needle)) ||
+      `#${task.id}` === needle;
+  }
+  const states = filter.states.length > 0 ? new Set(filter.states) : null;
+  const hideFinished = filter.hideFinished;
+  const all = nameTest === null && states === null && !hideFinished;
+  return {
+    all,
+    error,
+    test(task) {
+      if (hideFinished && isTerminal(task.state)) return false;
+      if (states && !states.has(task.state)) return false;
+      return nameTest === null || nameTest(task);
+    },
+  };
+}
+
+export interface TaskRow {
+  kind: 'task';
+  task: TaskInfo;
+  /** Indentation level: 0 for tasks without a (known) parent. */
+  depth: number;
+  /** It has children that the filter lets through (so it can be collapsed). */
+  hasChildren: boolean;
+  collapsed: boolean;
+  /** Lanes folded into this one by collapsing it. */
+  hiddenDescendants: number;
+  /** Shown only because a descendant matches the filter (the label is drawn dimmed). */
+  context: boolean;
+}
+
+export interface ResourceRow {
+  kind: 'resource';
+  resource: ResourceInfo;
+}
+
+export type LaneRow = TaskRow | ResourceRow;
+
+export interface LaneLayout {
+  rows: LaneRow[];
+  /**
+   * Row index of each task id: its own lane, the lane of the collapsed ancestor that folds it, or -1 when the filter
+   * hides it. Indexed by task id (ids are small positive integers).
+   */
+  rowOfTask: Int32Array;
+  /** Tasks the filter lets through (with their context ancestors), before collapsing. */
+  shownTasks: number;
+  filterError?: string;
+}
+
+export interface LayoutOptions {
+  filter: TaskFilter;
+  collapsed: ReadonlySet<number>;
+  showResources: boolean;
+}
+
+export function layoutLanes(model: TraceModel, options: LayoutOptions): LaneLayout {
+  const tasks = model.tasks;
+  let maxId = 0;
+  for (const task of tasks) if (task.id > maxId) maxId = task.id;
+  const rowOfTask = new Int32Array(maxId + 1).fill(-1);
+  const filter = compileFilter(options.filter);
+
+  // 0: hidden, 1: context (an ancestor of a match), 2: matches.
+  const shown = new Uint8Array(maxId + 1);
+  let shownTasks = 0;
+  if (filter.all) shown.fill(2);
+  else {
+    for (const task of tasks) if (filter.test(task)) shown[task.id] = 2;
+    // Parents are created before their children, so one backwards pass marks every ancestor.
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const task = tasks[i];
+      if (shown[task.id] !== 0 && task.parent !== null && task.parent <= maxId && shown[task.parent] === 0) {
+        shown[task.parent] = 1;
+      }
+    }
+  }
+
+  const rows: LaneRow[] = [];
+  // Iterative pre-order walk (a chain of ten thousand nested tasks must not overflow the stack).
+  const stackTask: number[] = [];
+  const stackDepth: number[] = [];
+  const stackFold: number[] = []; // row of the collapsed ancestor folding this subtree, -1 for none
+  for (let i = tasks.length - 1; i >= 0; i--) {
+    const task = tasks[i];
+    const isRoot = task.parent === null || !model.taskById.has(task.parent);
+    if (isRoot && shown[task.id] !== 0) {
+      stackTask.push(task.id);
+      stackDepth.push(0);
+      stackFold.push(-1);
+    }
+  }
+  while (stackTask.length > 0) {
+    const id = stackTask.pop()!;
+    const depth = stackDepth.pop()!;
+    const fold = stackFold.pop()!;
+    const task = model.taskById.get(id)!;
+    shownTasks++;
+    let childFold = fold;
+    if (fold >= 0) {
+      rowOfTask[id] = fold;
+      (rows[fold] as TaskRow).hiddenDescendants++;
+    } else {
+      let hasChildren = false;
+      for (const child of task.children) {
+        if (shown[child] !== 0) {
+          hasChildren = true;
+          break;
+        }
+      }
+      const collapsed = hasChildren && options.collapsed.has(id);
+      const row: TaskRow = {
+        kind: 'task',
+        task,
+        depth,
+        hasChildren,
+        collapsed,
+        hiddenDescendants: 0,
+        context: shown[id] === 1,
+      };
+      rowOfTask[id] = rows.length;
+      if (collapsed) childFold = rows.length;
+      rows.push(row);
+    }
+    const children = task.children;
+    for (let c = children.length - 1; c >= 0; c--) {
+      const child = children[c];
+      if (child <= maxId && shown[child] !== 0 && model.taskById.has(child)) {
+        stackTask.push(child);
+        stackDepth.push(depth + 1);
+        stackFold.push(childFold);
+      }
+    }
+  }
+
+  if (options.showResources) {
+    for (const resource of model.resources) rows.push({ kind: 'resource', resource });
+  }
+  const layout: LaneLayout = { rows, rowOfTask, shownTasks };
+  if (filter.error !== undefined) layout.filterError = filter.error;
+  return layout;
+}
+
+/** The label text of a task lane: `name (coroutine)` when the coroutine's name adds something. */
+export function taskLabel(task: TaskInfo): string {
+  return task.coroutine && task.coroutine !== task.name ? `${task.name} (${task.coroutine})` : task.name;
+}

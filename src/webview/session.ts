@@ -1,0 +1,140 @@
+/**
+ * The webview's side of the message protocol, without the DOM: folds `snapshot` and `events` messages into a model
+ * (through the shared `ModelBuilder`), keeps the indexes the timeline draws from up to date, and says what changed so
+ * the view knows how much to redo. Pure, so it is tested in Node: a snapshot followed by deltas gives the same model
+ * as folding every event at once.
+ */
+import type { OutputEvent, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
+import { assertNever } from '../contract/trace';
+import { ModelBuilder, TraceModel } from '../model/model';
+import { HostToWebviewMessage, MessageType } from '../protocol/webviewMessages';
+import { EdgeIndex } from './edgeIndex';
+
+/** What a message changed, from most to least work for the view. */
+export type SessionChange =
+  /** A new trace replaced the old one (or the empty state did). */
+  | { kind: 'reset' }
+  /** Events were appended; `newTasks` tells whether lanes were added. */
+  | { kind: 'append'; newTasks: boolean; count: number }
+  /** The run ended: no more deltas. */
+  | { kind: 'finished' }
+  | { kind: 'cursor'; t: number | null }
+  | { kind: 'reveal'; task: number }
+  | { kind: 'none' };
+
+/** Output and warnings of one task, in time order, for the marks on its lane. */
+export interface TaskMarks {
+  output: OutputEvent[];
+  warnings: WarningEvent[];
+}
+
+export class TraceSession {
+  private builder: ModelBuilder | null = null;
+  private current: TraceModel | null = null;
+  private readonly marksByTask = new Map<number, TaskMarks>();
+  private outputSeen = 0;
+  private warningsSeen = 0;
+  /** Warnings not about one task, drawn on the axis. */
+  readonly runWarnings: WarningEvent[] = [];
+  edges = new EdgeIndex();
+  /** True while the host says more events will come. */
+  live = false;
+  /** Why there is nothing to show (`empty` message), when there is nothing. */
+  emptyMessage: string | null = null;
+  /** Bumped on every change to the model, so views can cache what they derive from it. */
+  version = 0;
+  /** Identifies the trace shown: views restore per-trace state (zoom, pan) only for the same trace. */
+  traceKey = '';
+
+  get model(): TraceModel | null {
+    return this.current;
+  }
+
+  get header(): TraceHeader | null {
+    return this.current?.header ?? null;
+  }
+
+  marks(task: number): TaskMarks | undefined {
+    return this.marksByTask.get(task);
+  }
+
+  handle(message: HostToWebviewMessage): SessionChange {
+    switch (message.type) {
+      case MessageType.Snapshot:
+        this.reset(message.header, message.live);
+        this.append(message.events);
+        return { kind: 'reset' };
+      case MessageType.Events: {
+        if (!this.builder) return { kind: 'none' };
+        const before = this.current!.tasks.length;
+        this.append(message.events);
+        return { kind: 'append', newTasks: this.current!.tasks.length !== before, count: message.events.length };
+      }
+      case MessageType.Finished:
+        this.live = false;
+        return { kind: 'finished' };
+      case MessageType.Cursor:
+        return { kind: 'cursor', t: message.t };
+      case MessageType.RevealTask:
+        return { kind: 'reveal', task: message.task };
+      case MessageType.Empty:
+        this.builder = null;
+        this.current = null;
+        this.live = false;
+        this.emptyMessage = message.message;
+        this.marksByTask.clear();
+        this.runWarnings.length = 0;
+        this.edges = new EdgeIndex();
+        this.traceKey = '';
+        this.version++;
+        return { kind: 'reset' };
+      default:
+        return assertNever(message, 'host message');
+    }
+  }
+
+  private reset(header: TraceHeader, live: boolean): void {
+    this.builder = new ModelBuilder(header);
+    this.current = this.builder.model();
+    this.live = live;
+    this.emptyMessage = null;
+    this.marksByTask.clear();
+    this.runWarnings.length = 0;
+    this.outputSeen = 0;
+    this.warningsSeen = 0;
+    this.edges = new EdgeIndex();
+    this.traceKey = `${header.program}\u0000${header.startedAt}`;
+    this.version++;
+  }
+
+  private append(events: readonly TraceEvent[]): void {
+    const builder = this.builder!;
+    const touched = new Set<number>();
+    for (const event of events) {
+      builder.add(event);
+      if (event.type.startsWith('task.')) touched.add((event as { task: number }).task);
+    }
+    const model = builder.model();
+    this.current = model;
+    this.edges.update(model, touched);
+    for (; this.outputSeen < model.output.length; this.outputSeen++) {
+      const output = model.output[this.outputSeen];
+      if (output.task !== null) this.marksFor(output.task).output.push(output);
+    }
+    for (; this.warningsSeen < model.warnings.length; this.warningsSeen++) {
+      const warning = model.warnings[this.warningsSeen];
+      if (warning.task !== undefined && model.taskById.has(warning.task)) this.marksFor(warning.task).warnings.push(warning);
+      else this.runWarnings.push(warning);
+    }
+    this.version++;
+  }
+
+  private marksFor(task: number): TaskMarks {
+    let marks = this.marksByTask.get(task);
+    if (!marks) {
+      marks = { output: [], warnings: [] };
+      this.marksByTask.set(task, marks);
+    }
+    return marks;
+  }
+}

@@ -1,0 +1,114 @@
+import * as assert from 'assert';
+import type { TraceEvent } from '../../src/contract/trace';
+import { buildModel } from '../../src/model/model';
+import { LaneLayout, NO_FILTER, TaskFilter, compileFilter, layoutLanes, taskLabel } from '../../src/webview/layout';
+import { HEADER, model } from './fixtures';
+
+/** Rows as indented labels, `+` for collapsed, `(ctx)` for context rows, `[r]` for resources. */
+function render(layout: LaneLayout): string[] {
+  return layout.rows.map((row) => {
+    if (row.kind === 'resource') return `[r] ${row.resource.name}`;
+    let text = `${'  '.repeat(row.depth)}${taskLabel(row.task)}`;
+    if (row.collapsed) text += ` +${row.hiddenDescendants}`;
+    if (row.context) text += ' (ctx)';
+    return text;
+  });
+}
+
+function filter(partial: Partial<TaskFilter>): TaskFilter {
+  return { ...NO_FILTER, ...partial };
+}
+
+const none = new Set<number>();
+
+describe('webview layout', () => {
+  it('puts one lane per task, children indented under their parent, in creation order', () => {
+    const layout = layoutLanes(model('06-runtime-tasks.cotrace'), { filter: NO_FILTER, collapsed: none, showResources: true });
+    assert.deepStrictEqual(render(layout), ['main', '  Task-2 (worker_1)', '  Task-3 (worker_2)']);
+    assert.deepStrictEqual([...layout.rowOfTask], [-1, 0, 1, 2]);
+    const main = layout.rows[0];
+    assert.ok(main.kind === 'task' && main.hasChildren && !main.collapsed);
+  });
+
+  it('adds queue lanes after the tasks when asked', () => {
+    const m = model('08-queue-handoff.cotrace');
+    assert.deepStrictEqual(render(layoutLanes(m, { filter: NO_FILTER, collapsed: none, showResources: true })), [
+      'main',
+      '  consumer_1 (consumer)',
+      '  producer_1 (producer)',
+      '[r] Queue-1',
+    ]);
+    assert.strictEqual(layoutLanes(m, { filter: NO_FILTER, collapsed: none, showResources: false }).rows.length, 3);
+  });
+
+  it('keeps a child under its parent even when a sibling of the parent was created in between', () => {
+    // main creates A, then B; A creates A1 after B exists: A1 goes right under A, before B.
+    const events: TraceEvent[] = [
+      { t: 0, type: 'task.created', task: 1, name: 'main', parent: null, site: null },
+      { t: 0, type: 'task.created', task: 2, name: 'A', parent: 1, site: null },
+      { t: 0, type: 'task.created', task: 3, name: 'B', parent: 1, site: null },
+      { t: 1, type: 'task.created', task: 4, name: 'A1', parent: 2, site: null },
+      { t: 1, type: 'task.created', task: 5, name: 'orphan', parent: 99, site: null },
+    ];
+    const m = buildModel(HEADER, events);
+    const layout = layoutLanes(m, { filter: NO_FILTER, collapsed: none, showResources: false });
+    assert.deepStrictEqual(render(layout), ['main', '  A', '    A1', '  B', 'orphan']);
+  });
+
+  it('folds the descendants of a collapsed lane into it', () => {
+    const m = model('07-cancel-timeout.cotrace');
+    const layout = layoutLanes(m, { filter: NO_FILTER, collapsed: new Set([1]), showResources: false });
+    assert.deepStrictEqual(render(layout), ['main +3']);
+    // Folded tasks map to the collapsed row, so arrows to them land there.
+    assert.deepStrictEqual([...layout.rowOfTask], [-1, 0, 0, 0, 0]);
+    // Collapsing a task without children changes nothing.
+    const leaf = layoutLanes(m, { filter: NO_FILTER, collapsed: new Set([2]), showResources: false });
+    assert.strictEqual(leaf.rows.length, 4);
+  });
+
+  it('filters by name substring, case-insensitively, keeping ancestors as dimmed context', () => {
+    const m = model('07-cancel-timeout.cotrace');
+    const layout = layoutLanes(m, { filter: filter({ text: 'WORKER_2' }), collapsed: none, showResources: false });
+    assert.deepStrictEqual(render(layout), ['main (ctx)', '  Task-3 (worker_2)']);
+    assert.deepStrictEqual([...layout.rowOfTask], [-1, 0, -1, 1, -1]);
+    assert.strictEqual(layout.shownTasks, 2);
+  });
+
+  it('filters by /regex/ and reports an invalid one', () => {
+    const m = model('07-cancel-timeout.cotrace');
+    const re = layoutLanes(m, { filter: filter({ text: '/^Task-[34]$/' }), collapsed: none, showResources: false });
+    assert.deepStrictEqual(render(re), ['main (ctx)', '  Task-3 (worker_2)', '  Task-4 (worker_3)']);
+    const bad = layoutLanes(m, { filter: filter({ text: '/([/' }), collapsed: none, showResources: false });
+    assert.deepStrictEqual(bad.rows, []);
+    assert.ok(bad.filterError, 'the error is reported');
+    assert.strictEqual(compileFilter(filter({ text: '#3' })).test(m.taskById.get(3)!), true, '#id matches the task id');
+  });
+
+  it('filters by state and hides finished tasks', () => {
+    const m = model('07-cancel-timeout.cotrace');
+    assert.deepStrictEqual(
+      render(layoutLanes(m, { filter: filter({ states: ['failed', 'cancelled'] }), collapsed: none, showResources: false })),
+      ['main (ctx)', '  Task-3 (worker_2)', '  Task-4 (worker_3)'],
+    );
+    assert.deepStrictEqual(render(layoutLanes(m, { filter: filter({ hideFinished: true }), collapsed: none, showResources: false })), []);
+    const truncated = model('06-truncated.cotrace');
+    const live = layoutLanes(truncated, { filter: filter({ hideFinished: true }), collapsed: none, showResources: false });
+    assert.ok(live.rows.every((r) => r.kind === 'task' && r.task.end === undefined));
+    assert.ok(live.rows.length > 0);
+  });
+
+  it('lays out a chain of ten thousand nested tasks without overflowing the stack', () => {
+    const events: TraceEvent[] = [];
+    for (let i = 1; i <= 10_000; i++) {
+      events.push({ t: i, type: 'task.created', task: i, name: `t${i}`, parent: i === 1 ? null : i - 1, site: null });
+    }
+    const m = buildModel(HEADER, events);
+    const layout = layoutLanes(m, { filter: NO_FILTER, collapsed: none, showResources: false });
+    assert.strictEqual(layout.rows.length, 10_000);
+    const lastRow = layout.rows[9_999];
+    assert.ok(lastRow.kind === 'task' && lastRow.depth === 9_999);
+    const folded = layoutLanes(m, { filter: NO_FILTER, collapsed: new Set([5]), showResources: false });
+    assert.strictEqual(folded.rows.length, 5);
+    assert.strictEqual(folded.rowOfTask[10_000], 4);
+  });
+});
