@@ -12,6 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import * as esbuild from 'esbuild';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import type { SourceSite } from '../contract/trace';
@@ -58,10 +59,43 @@ export function formatBuildMessage(m: ProgramBuildMessage): string {
   return `${m.file}:${m.line}:${m.column}: ${m.message}`;
 }
 
-/** Defines `require` for CommonJS packages bundled into ESM, and no-op site hooks for runs without the runtime. */
-export const BUNDLE_BANNER =
-  "import { createRequire as __ctCreateRequire } from 'module'; const require = __ctCreateRequire(import.meta.url);\n" +
-  'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v;';
+/**
+ * Defines `require` for CommonJS packages bundled into ESM (resolving from the entry file's folder, as the program
+ * would on its own), and no-op site hooks for runs without the runtime.
+ */
+export function bundleBanner(entryFile: string): string {
+  return (
+    `import { createRequire as __ctCreateRequire } from 'module'; const require = __ctCreateRequire(${JSON.stringify(entryFile)});\n` +
+    'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v;'
+  );
+}
+
+/**
+ * The bundle runs from a temporary folder, but a module's `__filename`, `__dirname`, `import.meta.url`,
+ * `import.meta.filename` and `import.meta.dirname` must name its original file, as they do when the file runs on its
+ * own. Declared once at the start of line 1 (no line moves), only where the module uses them and does not declare
+ * them itself.
+ */
+export function withModuleLocation(code: string, file: string): string {
+  const decls: string[] = [];
+  const url = pathToFileURL(file).href;
+  let out = code;
+  if (/\bimport\.meta\.(url|filename|dirname)\b/.test(out)) {
+    out = out
+      .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+      .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(file))
+      .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(path.dirname(file)));
+  }
+  for (const [name, value] of [
+    ['__filename', file],
+    ['__dirname', path.dirname(file)],
+  ] as const) {
+    const used = new RegExp(`\\b${name}\\b`).test(out);
+    const declared = new RegExp(`\\b(?:var|let|const|function|class)\\s+${name}\\b`).test(out);
+    if (used && !declared) decls.push(`${name} = ${JSON.stringify(value)}`);
+  }
+  return decls.length > 0 ? `var ${decls.join(', ')}; ${out}` : out;
+}
 
 const PLUGIN_NAME = 'coroutine-trace-instrument';
 const RUNTIME_SPECIFIER = 'coroutine-trace';
@@ -134,7 +168,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
         instrumentedMaps.set(args.path, result.map);
         const inlineMap = Buffer.from(JSON.stringify(result.map)).toString('base64');
         return {
-          contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
+          contents: `${withModuleLocation(result.code, args.path)}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
           loader: 'js',
           resolveDir: path.dirname(args.path),
         };
@@ -154,7 +188,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
       sourcesContent: true,
       write: false,
       outfile: outFile,
-      banner: { js: BUNDLE_BANNER },
+      banner: { js: bundleBanner(entry) },
       plugins: [plugin],
       logLevel: 'silent',
       absWorkingDir: process.cwd(),

@@ -14,6 +14,7 @@ import {
   TaskOptions,
   TaskSource,
   _getRunningLoopOrNull,
+  ownedFuture,
   _resetTaskCounter,
   _setRunningLoop,
   getRunningLoop,
@@ -158,6 +159,11 @@ function restoreSite(site: number): void {
   getRunningLoop().awaitSite = site;
 }
 
+/** Runtime code is not instrumented: it names what its task is about to await, as `__ct_await` does for users. */
+function declareAwait(me: Task<unknown> | null, target: unknown): void {
+  if (me !== null) me._awaitTarget = target;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // sleep
 
@@ -207,12 +213,13 @@ class SleepCoroutine<T> extends Coroutine<T> {
       return undefined as unknown as PromiseLike<R1 | R2>;
     }
     const fut = new Future<T>(loop);
+    // The task awaiting this sleep owns its future; outside a task, nobody suspends on it.
+    fut._owner = loop.current === null ? undefined : loop._isTaskAwait(this) ? loop.current : null;
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
     fut._waitE = when;
     fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
-    if (loop.awaitTarget === this) loop.awaitTarget = fut;
     fut.then(onF, onR);
     return undefined as unknown as PromiseLike<R1 | R2>;
   }
@@ -387,9 +394,9 @@ function releaseWaiter(waiter: Future<unknown>): void {
   if (!waiter.done()) waiter.setResult(undefined);
 }
 
-async function cancelAndWait(fut: Future<unknown>, site: number): Promise<void> {
+async function cancelAndWait(fut: Future<unknown>, site: number, me: Task<unknown> | null): Promise<void> {
   const loop = getRunningLoop();
-  const waiter = new Future<unknown>(loop);
+  const waiter = ownedFuture<unknown>(loop, me);
   describeWaitOn(waiter, fut);
   const cb = (): void => releaseWaiter(waiter);
   fut.addDoneCallback(cb);
@@ -417,15 +424,19 @@ function describeWaitOn(waiter: Future<unknown>, fut: Future<unknown>): void {
 async function waitForImpl<T>(aw: Awaitable<T>, timeout: number | null | undefined, callSite: number): Promise<T> {
   const loop = getRunningLoop();
   const site = userAwaitSite();
+  // The task this coroutine runs in: its waiters are its own (see EventLoop._suspendingTask).
+  const me = loop.current;
   if (timeout === null || timeout === undefined) {
     // As CPython 3.11 (`return await fut`): a coroutine runs inline in the awaiting task, not in a task of its own.
     if (aw instanceof Coroutine) return await aw;
-    return await (ensureFuture(aw, callSite) as Future<T>);
+    const fut = ensureFuture(aw, callSite) as Future<T>;
+    declareAwait(me, fut);
+    return await fut;
   }
   if (timeout <= 0) {
     const fut = ensureFuture(aw, callSite) as Future<T>;
     if (fut.done()) return fut.result();
-    await cancelAndWait(fut, site);
+    await cancelAndWait(fut, site, me);
     try {
       return fut.result();
     } catch (exc) {
@@ -433,7 +444,7 @@ async function waitForImpl<T>(aw: Awaitable<T>, timeout: number | null | undefin
       throw exc;
     }
   }
-  const waiter = new Future<unknown>(loop);
+  const waiter = ownedFuture<unknown>(loop, me);
   const timeoutHandle = loop.callLater(timeout * 1000, releaseWaiter, waiter);
   const cb = (): void => releaseWaiter(waiter);
   const fut = ensureFuture(aw, callSite) as Future<T>;
@@ -447,13 +458,13 @@ async function waitForImpl<T>(aw: Awaitable<T>, timeout: number | null | undefin
       if (err instanceof CancelledError) {
         if (fut.done()) return fut.result();
         fut.removeDoneCallback(cb);
-        await cancelAndWait(fut, site);
+        await cancelAndWait(fut, site, me);
       }
       throw err;
     }
     if (fut.done()) return fut.result();
     fut.removeDoneCallback(cb);
-    await cancelAndWait(fut, site);
+    await cancelAndWait(fut, site, me);
     try {
       return fut.result();
     } catch (exc) {
@@ -509,7 +520,7 @@ function toFutureSet<T>(aws: Iterable<Awaitable<T>>, what: string, site: number)
 async function waitImpl<T>(fs: Set<Future<T>>, timeout: number | null, returnWhen: ReturnWhen): Promise<WaitResult<T>> {
   const loop = getRunningLoop();
   const site = userAwaitSite();
-  const waiter = new Future<unknown>(loop);
+  const waiter = ownedFuture<unknown>(loop, loop.current);
   waiter._waitKind = SuspendCode.wait;
   waiter._waitD = targetsOf(fs);
   const timeoutHandle = timeout !== null ? loop.callLater(timeout * 1000, releaseWaiter, waiter) : null;
@@ -595,7 +606,7 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options: { timeout?:
     let f: Future<T> | null;
     if (completed.length > 0) f = completed.shift()!.f;
     else {
-      const g = new Future<Box>(loop);
+      const g = ownedFuture<Box>(loop, loop.current);
       g._waitKind = SuspendCode.asCompleted;
       g._waitD = targets;
       getters.push(g);
@@ -698,12 +709,13 @@ export class TaskGroup {
   async _exit(failed: boolean, exc: unknown): Promise<void> {
     this.exiting = true;
     const site = userAwaitSite();
+    const me = this.loop.current;
     let propagateCancellation: CancelledError | null = failed && exc instanceof CancelledError ? exc : null;
     if (this.parentCancelRequested && this.parentTask!.uncancel() === 0) propagateCancellation = null;
     if (failed && !this.aborting) this.abort();
     while (this.tasks.size > 0) {
       if (this.onCompletedFut === null) {
-        this.onCompletedFut = new Future(this.loop);
+        this.onCompletedFut = ownedFuture(this.loop, me);
         this.onCompletedFut._waitKind = SuspendCode.gather;
         this.onCompletedFut._waitD = targetsOf(this.tasks);
       }

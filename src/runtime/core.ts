@@ -217,8 +217,7 @@ export class EventLoop {
   readonly stalled = new Set<Task<any>>();
   /** Foreign promises wrapped by `__ct_await` that have not settled. */
   externalPending = 0;
-  /** What the instrumented `await` about to happen will await, and where. */
-  awaitTarget: unknown = NO_TARGET;
+  /** Where the instrumented `await` about to happen is (a site id). What it awaits is kept on the task. */
   awaitSite = 0;
   /** Time of the current step's start (trace ms). */
   stepT = 0;
@@ -450,7 +449,7 @@ export class EventLoop {
     task._resume = Resume.None;
     if (task._state !== PENDING) return;
     this.current = task;
-    this.awaitTarget = NO_TARGET;
+    task._awaitTarget = NO_TARGET;
     if (REC !== null) this.stepT = this.lastClock;
     if (!this.watchdogArmed) {
       this.watchdogArmed = true;
@@ -492,36 +491,55 @@ export class EventLoop {
   };
 
   /**
-   * Decides whether a `then()` call on `awaitable` is the current task suspending on it. It is when a task step is
-   * under way, the call did not come synchronously from the loop, and the instrumented `await` (if any) names it.
+   * Decides whether a `then()` call on `awaitable` is the current task suspending on it. Microtasks of code outside
+   * the task (a plain awaiter's continuation) can run while a task step is under way, so "a step is under way" is not
+   * enough. In order:
+   * - a future made by runtime code for one task to await (`_owner`) suspends exactly that task, nobody else;
+   * - if the task's instrumented `await` named what it awaits (`__ct_await`), only that suspends it;
+   * - otherwise (code the bundler did not instrument) the running task is taken to be the caller, unless the call
+   *   came synchronously from the loop itself.
    * A task the watchdog marked as stalled that comes back into the runtime is taken to be the caller.
    */
   _suspendingTask(awaitable: unknown): Task<any> | null {
     const task = this.current;
+    const owner = awaitable instanceof Future ? awaitable._owner : undefined;
     if (task !== null) {
       if (this.syncPhase) return null;
-      if (this.awaitTarget !== NO_TARGET && this.awaitTarget !== awaitable) return null;
+      if (owner !== undefined) return owner === task ? task : null;
+      if (task._awaitTarget !== NO_TARGET && task._awaitTarget !== awaitable) return null;
       return task;
     }
-    if (this.stalled.size === 1 && !this.pumping) {
-      // The one task waiting on something external has come back: it is the caller.
-      const [back] = this.stalled;
-      this.stalled.delete(back);
-      this.current = back;
-      if (REC !== null) {
-        this.stepT = this.time();
-        REC.ev(EventCode['task.resumed'], this.stepT, back.id, WakeCode.external);
-      }
-      return back;
+    if (this.pumping || this.stalled.size === 0) return null;
+    // A task waiting on something external has come back: it is the caller if it owns the future, or if it is the
+    // only one that could be.
+    let back: Task<any> | null = null;
+    if (owner !== undefined) back = owner !== null && this.stalled.has(owner) ? owner : null;
+    else if (this.stalled.size === 1) [back] = this.stalled;
+    if (back === null) return null;
+    this.stalled.delete(back);
+    this.current = back;
+    back._awaitTarget = NO_TARGET;
+    if (REC !== null) {
+      this.stepT = this._readClock();
+      REC.ev(EventCode['task.resumed'], this.stepT, back.id, WakeCode.external);
     }
-    return null;
+    return back;
+  }
+
+  /** True when a `then()` call on `awaitable` now is a task's `await` (as `_suspendingTask`), without side effects. */
+  _isTaskAwait(awaitable: unknown): boolean {
+    const task = this.current;
+    if (task === null || this.syncPhase) return false;
+    const owner = awaitable instanceof Future ? awaitable._owner : undefined;
+    if (owner !== undefined) return owner === task;
+    return task._awaitTarget === NO_TARGET || task._awaitTarget === awaitable;
   }
 
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) REC.ev(EventCode['task.suspended'], this._readClock(), task.id, reasonCode, this.awaitSite, d, e);
     this.awaitSite = 0;
-    this.awaitTarget = NO_TARGET;
+    task._awaitTarget = NO_TARGET;
     this.current = null;
     this.pump();
   }
@@ -595,6 +613,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _completedByTimer = false;
   /** Timer to cancel when this future is cancelled (sleep). */
   _timer: TimerHandle | null = null;
+  /**
+   * For futures the runtime makes for one task to await (waiters of queues, locks, waitFor...): that task (`null`:
+   * made outside any task). Only it suspends on this future. `undefined`: anyone may await it.
+   */
+  _owner: Task<any> | null | undefined = undefined;
 
   constructor(loop?: EventLoop) {
     this._loop = loop ?? getRunningLoop();
@@ -675,27 +698,47 @@ export class Future<T = unknown> implements PromiseLike<T> {
   ): PromiseLike<R1 | R2> {
     const onF = typeof onfulfilled === 'function' ? onfulfilled : null;
     const onR = typeof onrejected === 'function' ? onrejected : null;
-    if (onF === null && onR === null) return this as unknown as PromiseLike<R1 | R2>;
-    if (this._state !== PENDING) {
-      // Awaiting a done future does not yield (asyncio returns at once); the continuation is still a microtask.
-      deliver(this, onF, onR);
-      return undefined as unknown as PromiseLike<R1 | R2>;
-    }
     const loop = this._loop;
+    if (this._state !== PENDING) {
+      // A task awaiting a done future does not yield (asyncio returns at once); the continuation is a microtask.
+      if (loop._isTaskAwait(this)) {
+        deliver(this, onF, onR);
+        return undefined as unknown as PromiseLike<R1 | R2>;
+      }
+      return chained(this, onF, onR, (w) => queueMicrotask(() => deliver(this, w.onF, w.onR)));
+    }
     const task = loop._suspendingTask(this);
     if (task === null) {
-      (this.waiters ??= []).push(new PlainWaiter(onF, onR));
-    } else {
-      task._onF = onF;
-      task._onR = onR;
-      (this.waiters ??= []).push(task);
-      task._futWaiter = this;
-      if (task._mustCancel) {
-        if (this.cancel(task._cancelMessage)) task._mustCancel = false;
-      }
-      loop._suspended(task, this._waitKind, this._waitD, this._waitE);
+      // Not a task suspending: code outside the loop's tasks (or `.then` chaining). Behave like a promise.
+      return chained(this, onF, onR, (w) => (this.waiters ??= []).push(w));
     }
+    task._onF = onF;
+    task._onR = onR;
+    (this.waiters ??= []).push(task);
+    task._futWaiter = this;
+    if (task._mustCancel) {
+      if (this.cancel(task._cancelMessage)) task._mustCancel = false;
+    }
+    loop._suspended(task, this._waitKind, this._waitD, this._waitE);
+    // The engine ignores what `then` returns when it awaits.
     return undefined as unknown as PromiseLike<R1 | R2>;
+  }
+
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): PromiseLike<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): PromiseLike<T> {
+    return this.then(
+      (v) => {
+        onfinally?.();
+        return v;
+      },
+      (e) => {
+        onfinally?.();
+        throw e;
+      },
+    );
   }
 
   protected _scheduleCallbacks(): void {
@@ -716,6 +759,36 @@ export class Future<T = unknown> implements PromiseLike<T> {
     else if (w instanceof PlainWaiter) loop.callSoon(deliverFromLoop, { fut: this, w });
     else loop.callSoon(w, this);
   }
+}
+
+/** A promise settled by `fut` through `onF`/`onR`, as `Promise.prototype.then` would make. */
+function chained<R>(
+  fut: Future<any>,
+  onF: ((v: any) => any) | null,
+  onR: ((e: any) => any) | null,
+  register: (w: PlainWaiter) => void,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    register(
+      new PlainWaiter(
+        (v) => {
+          try {
+            resolve(onF ? onF(v) : v);
+          } catch (err) {
+            reject(err);
+          }
+        },
+        (e) => {
+          if (!onR) return reject(e);
+          try {
+            resolve(onR(e));
+          } catch (err) {
+            reject(err);
+          }
+        },
+      ),
+    );
+  });
 }
 
 function deliverFromLoop(x: { fut: Future<any>; w: PlainWaiter }): void {
@@ -776,9 +849,18 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
     // Awaited inline: the body's own awaits are what suspend the task, so nothing is recorded here.
-    const loop = runningLoop;
-    if (loop !== null && loop.awaitTarget === this) loop.awaitTarget = NO_TARGET;
+    // The body's awaits name their own targets; this coroutine is no longer what the task waits for.
+    const task = runningLoop !== null ? runningLoop.current : null;
+    if (task !== null && task._awaitTarget === this) task._awaitTarget = NO_TARGET;
     return this._start().then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected) as Promise<T | R>;
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this._start().finally(onfinally);
   }
 }
 
@@ -816,6 +898,8 @@ export class Task<T = unknown> extends Future<T> {
   _resume = Resume.None;
   _resumeFut: Future<any> | null = null;
   _sendValue: unknown = undefined;
+  /** What the task's next instrumented `await` awaits (`__ct_await`), or NO_TARGET. */
+  _awaitTarget: unknown = NO_TARGET;
   /** The resolve/reject functions of the `await` the task is suspended at. */
   _onF: ((v: any) => void) | null = null;
   _onR: ((e: any) => void) | null = null;
@@ -1054,6 +1138,13 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
+/** A future that only `owner` may suspend on (see `EventLoop._suspendingTask`). */
+export function ownedFuture<T>(loop: EventLoop, owner: Task<any> | null): Future<T> {
+  const fut = new Future<T>(loop);
+  fut._owner = owner;
+  return fut;
+}
+
 /** A future that settles when a promise the runtime does not own settles. */
 export function wrapExternal<T>(p: PromiseLike<T>, loop: EventLoop): Future<T> {
   const fut = new Future<T>(loop);
@@ -1095,7 +1186,7 @@ export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
   if (task === null) return value;
   loop.awaitSite = site;
   if (isOurs(value)) {
-    loop.awaitTarget = value;
+    task._awaitTarget = value;
     return value;
   }
   if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
@@ -1107,11 +1198,12 @@ export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
     }
     if (typeof then === 'function') {
       const fut = wrapExternal(value as unknown as PromiseLike<unknown>, loop);
-      loop.awaitTarget = fut;
+      fut._owner = task;
+      task._awaitTarget = fut;
       return fut;
     }
   }
-  loop.awaitTarget = NO_TARGET;
+  task._awaitTarget = NO_TARGET;
   return value;
 }
 

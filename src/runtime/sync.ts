@@ -3,7 +3,18 @@
  * waiters are futures woken in FIFO order; a cancelled waiter passes its wake-up on. Each primitive is a traced
  * resource: created with a site, and its puts, gets, acquisitions and signals are events.
  */
-import { Coroutine, Future, REC, Task, _getRunningLoopOrNull, getRunningLoop, preview, takeCallSite, dropCallSite } from './core';
+import {
+  Coroutine,
+  Future,
+  REC,
+  Task,
+  _getRunningLoopOrNull,
+  dropCallSite,
+  getRunningLoop,
+  ownedFuture,
+  preview,
+  takeCallSite,
+} from './core';
 import { CancelledError, QueueEmpty, QueueFull, RuntimeError } from './errors';
 import { EventCode, ResourceCode, SuspendCode } from '../contract/wire';
 import type { ResourceKind } from '../contract/trace';
@@ -53,9 +64,10 @@ abstract class Resource {
     }
   }
 
-  /** A future a task waits on, described as waiting on this resource. */
+  /** A future the running task (only it) waits on, described as waiting on this resource. */
   protected waiter<T>(kind: number): Future<T> {
-    const fut = new Future<T>(getRunningLoop());
+    const loop = getRunningLoop();
+    const fut = ownedFuture<T>(loop, loop.current);
     fut._waitKind = kind;
     fut._waitD = this.id;
     return fut;
