@@ -110,8 +110,9 @@ export function aggregateSegments(
     if (xs < xMin) xs = xMin;
     if (xe > xMax) xe = xMax;
     if (xe <= xs) {
-      // A moment: counts for its pixel, below any real coverage.
-      add(Math.min(Math.floor(xs), xMax - 1), category, MOMENT_WEIGHT[category]);
+      // A moment: counts for its pixel, below any real coverage. On a pixel boundary it belongs to the pixel that
+      // ends there (like the end of a segment), so the instant steps after a sleep do not spill past it.
+      add(Math.min(Math.max(xMin, Math.ceil(xs) - 1), xMax - 1), category, MOMENT_WEIGHT[category]);
       continue;
     }
     const ps = Math.floor(xs);

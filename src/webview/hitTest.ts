@@ -86,7 +86,13 @@ export function hitTest(scene: Scene, x: number, y: number): Hit | null {
       if (events.length > 0) return { kind: 'warning', row, task, events };
     }
   }
-  if (task.end && Math.abs(x - xOf(scene, task.end.t)) <= END_MARK_RADIUS + 1.5) return { kind: 'end', row, task };
+  if (
+    task.end &&
+    Math.abs(x - xOf(scene, task.end.t)) <= END_MARK_RADIUS + 1.5 &&
+    Math.abs(inRow - (BAR_TOP + BAR_HEIGHT / 2)) <= END_MARK_RADIUS + 2
+  ) {
+    return { kind: 'end', row, task };
+  }
 
   const arrow = arrowNear(scene, x, y);
   if (arrow) return { kind: 'arrow', edge: arrow };

@@ -1,0 +1,142 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { TraceEvent } from '../../src/contract/trace';
+import { REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml } from '../../src/report/reportHtml';
+import { REPORT_DATA_ELEMENT_ID } from '../../src/webview/host';
+import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
+import { HEADER, ROOT, TRACES, site } from './fixtures';
+
+const HOSTILE = '</script><script>window.pwned = 1</script><!-- & </SCRIPT >';
+
+const EVENTS: TraceEvent[] = [
+  { t: 0, type: 'task.created', task: 1, name: HOSTILE, parent: null, site: site(3) },
+  { t: 0, type: 'task.started', task: 1 },
+  { t: 1, type: 'output', task: 1, stream: 'stdout', text: `${HOSTILE}\u2028\u2029\n` },
+  { t: 2, type: 'task.done', task: 1, result: HOSTILE },
+  { t: 2, type: 'run.finished', exitCode: 0, signal: null, pendingTasks: 0, droppedEvents: 0 },
+];
+
+/** The text of the data block, as the browser's HTML parser would cut it (up to the first `</script`). */
+function dataBlock(html: string): string {
+  const open = `<script type="application/json" id="${REPORT_DATA_ID}">`;
+  const start = html.indexOf(open);
+  assert.ok(start >= 0, 'data block present');
+  const from = start + open.length;
+  const end = html.toLowerCase().indexOf('</script', from);
+  return html.slice(from, end);
+}
+
+describe('standalone report HTML', () => {
+  it('embeds the trace so that hostile names cannot break out of the data block', () => {
+    const html = reportHtml({ header: { ...HEADER, program: `/p/${HOSTILE}.ts` }, events: EVENTS }, 'console.log(1)', {
+      nonce: 'abc123',
+    });
+    const text = dataBlock(html);
+    assert.ok(!text.includes('<'), 'no < at all inside the block');
+    const data = JSON.parse(text);
+    assert.deepStrictEqual(data.events, EVENTS);
+    assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
+    // Exactly two script elements: the data and the bundle.
+    assert.strictEqual(html.match(/<script/gi)!.length, 2);
+    assert.strictEqual(html.match(/<\/script/gi)!.length, 2);
+    // The title is escaped too.
+    const title = /<title>([^]*?)<\/title>/.exec(html)![1];
+    assert.ok(title.startsWith('Coroutine Trace: ') && !title.includes('<'), title);
+    assert.strictEqual(REPORT_DATA_ID, REPORT_DATA_ELEMENT_ID, 'the builder and the webview agree on the element id');
+  });
+
+  it('has a strict policy: the nonce script only, no network, no inline styles', () => {
+    const html = reportHtml({ header: HEADER, events: EVENTS }, 'void 0', { nonce: 'N0nce' });
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1];
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0nce'/);
+    assert.match(csp, /style-src 'none'/);
+    assert.ok(!/https?:/.test(csp));
+    assert.ok(html.includes('<script nonce="N0nce">void 0</script>'));
+    assert.throws(() => reportHtml({ header: HEADER, events: [] }, '', { nonce: '"><x' }), /nonce/);
+    const a = /nonce-([0-9a-f]+)/.exec(reportHtml({ header: HEADER, events: [] }, ''))![1];
+    const b = /nonce-([0-9a-f]+)/.exec(reportHtml({ header: HEADER, events: [] }, ''))![1];
+    assert.ok(a.length >= 32 && a !== b, 'a fresh random nonce each time');
+  });
+
+  it('inlines script text safely and drops the source map comment', () => {
+    const js = 'var s = "</script><!--";\n//# sourceMappingURL=webview.js.map\n';
+    const safe = scriptForHtml(js);
+    assert.ok(!/<\/script/i.test(safe) && !safe.includes('<!--'));
+    assert.ok(!safe.includes('sourceMappingURL'));
+    // Still the same program.
+    const s = new Function(`${safe}; return s;`)();
+    assert.strictEqual(s, '</script><!--');
+    assert.strictEqual(JSON.parse(jsonForHtml({ a: '<>&\u2028' })).a, '<>&\u2028');
+  });
+
+  it('coroutine-trace report writes one self-contained file; bad input is one line and exit 2', function () {
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js'))) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-report-'));
+    const out = path.join(dir, 'sub', 'report.html');
+    const ok = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-runtime-tasks.cotrace'), '-o', out], { encoding: 'utf8' });
+    assert.strictEqual(ok.status, 0, ok.stderr);
+    assert.match(ok.stderr, /wrote .*report\.html/);
+    const html = fs.readFileSync(out, 'utf8');
+    assert.ok(html.includes('<!DOCTYPE html>'));
+    assert.ok(!/<(link|img|iframe)\b/i.test(html), 'nothing loaded from elsewhere');
+    assert.ok(!/\bsrc=/i.test(html), 'no external script');
+    assert.strictEqual(JSON.parse(dataBlock(html)).events.length, 25);
+
+    const truncated = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-truncated.cotrace'), '-o', out], { encoding: 'utf8' });
+    assert.strictEqual(truncated.status, 0);
+    assert.match(truncated.stderr, /truncated/);
+    assert.strictEqual(JSON.parse(dataBlock(fs.readFileSync(out, 'utf8'))).truncated, true);
+
+    for (const args of [
+      ['report', path.join(dir, 'missing.cotrace'), '-o', out],
+      ['report', path.join(TRACES, '06-runtime-tasks.cotrace')],
+      ['report'],
+      ['report', path.join(TRACES, 'not-a-trace.cotrace'), '-o', out],
+      ['report', path.join(TRACES, '06-runtime-tasks.cotrace'), '-o', out, '--bogus'],
+    ]) {
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+      assert.strictEqual(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.strictEqual(r.stderr.trim().split('\n')[0].startsWith('coroutine-trace: '), true);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
+    }
+  });
+});
+
+describe('webview view state', () => {
+  it('reads back what it saved', () => {
+    const state = defaultViewState();
+    state.traceKey = 'k';
+    state.view = { start: -5, pxPerMs: 0.25, mode: 'free' };
+    state.collapsed = [1, 4];
+    state.filter = { text: '/work/', states: ['running', 'done'], hideFinished: true };
+    state.arrows.queue = false;
+    state.cursor = 12.5;
+    state.showTable = true;
+    assert.deepStrictEqual(sanitizeViewState(JSON.parse(JSON.stringify(state))), state);
+  });
+
+  it('falls back to defaults for anything it does not recognise', () => {
+    assert.deepStrictEqual(sanitizeViewState(undefined), defaultViewState());
+    assert.deepStrictEqual(sanitizeViewState({ version: 99, traceKey: 'x' }), defaultViewState());
+    const odd = sanitizeViewState({
+      version: 1,
+      view: { start: 'x', pxPerMs: -1, mode: 'fit' },
+      collapsed: [1, -2, 'a', 2.5, 3],
+      filter: { text: 42, states: ['running', 'bogus'], hideFinished: 'yes' },
+      arrows: { create: false, await: 'no' },
+      scrollTop: -3,
+      cursor: Infinity,
+    });
+    assert.strictEqual(odd.view, null);
+    assert.deepStrictEqual(odd.collapsed, [1, 3]);
+    assert.deepStrictEqual(odd.filter, { text: '', states: ['running'], hideFinished: false });
+    assert.deepStrictEqual(odd.arrows, { create: false, await: true, cancel: true, queue: true });
+    assert.strictEqual(odd.scrollTop, 0);
+    assert.strictEqual(odd.cursor, null);
+  });
+});

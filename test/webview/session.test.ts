@@ -1,0 +1,141 @@
+import * as assert from 'assert';
+import type { TraceEvent } from '../../src/contract/trace';
+import { Edge, TraceModel, buildModel, edges } from '../../src/model/model';
+import { MessageType } from '../../src/protocol/webviewMessages';
+import { EdgeIndex } from '../../src/webview/edgeIndex';
+import { TraceSession } from '../../src/webview/session';
+import { trace } from './fixtures';
+
+/** Everything a view reads from a model, as plain data (maps and the live builder left out). */
+function snapshotOf(m: TraceModel): unknown {
+  return JSON.parse(
+    JSON.stringify({
+      tasks: m.tasks,
+      resources: m.resources,
+      output: m.output,
+      warnings: m.warnings,
+      anomalies: m.anomalies,
+      endTime: m.endTime,
+      runFinished: m.runFinished,
+      eventCount: m.eventCount,
+    }),
+  );
+}
+
+function edgeKey(e: Edge): string {
+  switch (e.kind) {
+    case 'create':
+    case 'cancel':
+      return `${e.kind} ${e.from}->${e.to} @${e.t}`;
+    case 'await':
+      return `await ${e.from}->${e.to} ${e.start}..${e.end}${e.open ? ' open' : ''}`;
+    case 'queue':
+      return `queue ${e.from}->${e.to} ${e.start}..${e.end} #${e.seq}`;
+  }
+}
+
+function sortedKeys(list: Edge[]): string[] {
+  return list.map(edgeKey).sort();
+}
+
+/** Feeds `events` as a snapshot of the first `first` events, then deltas of `chunk` events. */
+function feed(name: string, first: number, chunk: number): TraceSession {
+  const { header, events } = trace(name);
+  const session = new TraceSession();
+  assert.deepStrictEqual(session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, first), live: true }), {
+    kind: 'reset',
+  });
+  for (let i = first; i < events.length; i += chunk) {
+    const batch = events.slice(i, i + chunk);
+    const change = session.handle({ type: MessageType.Events, events: batch });
+    assert.strictEqual(change.kind, 'append');
+  }
+  assert.deepStrictEqual(session.handle({ type: MessageType.Finished }), { kind: 'finished' });
+  return session;
+}
+
+const FIXTURES = ['06-runtime-tasks.cotrace', '07-cancel-timeout.cotrace', '08-queue-handoff.cotrace', '06-truncated.cotrace'];
+
+describe('webview session (the message protocol)', () => {
+  for (const name of FIXTURES) {
+    it(`${name}: a snapshot then deltas give the same model and edges as all events at once`, () => {
+      const { header, events } = trace(name);
+      const whole = buildModel(header, events);
+      for (const [first, chunk] of [
+        [0, 1],
+        [3, 2],
+        [events.length, 1],
+        [1, 7],
+      ]) {
+        const session = feed(name, first, chunk);
+        assert.deepStrictEqual(snapshotOf(session.model!), snapshotOf(whole), `snapshot ${first}, chunks of ${chunk}`);
+        assert.deepStrictEqual(sortedKeys(session.edges.all()), sortedKeys(edges(whole)), `edges, ${first}/${chunk}`);
+        assert.strictEqual(session.live, false);
+      }
+    });
+  }
+
+  it('keeps open waits growing with the trace, and closes them when the waiter wakes', () => {
+    const { header, events } = trace('06-runtime-tasks.cotrace');
+    const session = new TraceSession();
+    // Up to t = 0 only: main waits on Task-2, open.
+    const upTo = events.findIndex((e) => e.t > 0);
+    session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, upTo), live: true });
+    assert.deepStrictEqual(session.edges.openAwaits().map(edgeKey), ['await 1->2 0..0 open']);
+    const more: TraceEvent[] = [{ t: 500, type: 'output', task: 3, stream: 'stdout', text: 'tick\n' }];
+    session.handle({ type: MessageType.Events, events: more });
+    assert.deepStrictEqual(session.edges.openAwaits().map(edgeKey), ['await 1->2 0..500 open']);
+    assert.ok(session.edges.maxAwaitSpan >= 500);
+  });
+
+  it('indexes output and warnings per task', () => {
+    const session = feed('08-queue-handoff.cotrace', 5, 3);
+    const marks = session.marks(3)!;
+    assert.ok(marks.output.length >= 2);
+    assert.ok(marks.output.every((o) => o.task === 3));
+    const withWarnings = [...session.model!.tasks].filter((t) => (session.marks(t.id)?.warnings.length ?? 0) > 0);
+    assert.deepStrictEqual(
+      withWarnings.map((t) => t.name),
+      session.model!.warnings.filter((w) => w.task !== undefined).map((w) => session.model!.taskById.get(w.task!)!.name),
+    );
+  });
+
+  it('says what changed: new lanes, cursor, reveal, empty', () => {
+    const { header, events } = trace('06-runtime-tasks.cotrace');
+    const session = new TraceSession();
+    assert.deepStrictEqual(session.handle({ type: MessageType.Events, events }), { kind: 'none' }, 'deltas before a snapshot');
+    session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, 2), live: true });
+    assert.strictEqual(session.traceKey, `${header.program}\u0000${header.startedAt}`);
+    assert.deepStrictEqual(session.handle({ type: MessageType.Events, events: events.slice(2, 4) }), {
+      kind: 'append',
+      newTasks: true,
+      count: 2,
+    });
+    assert.deepStrictEqual(session.handle({ type: MessageType.Events, events: events.slice(4, 5) }), {
+      kind: 'append',
+      newTasks: false,
+      count: 1,
+    });
+    assert.deepStrictEqual(session.handle({ type: MessageType.Cursor, t: 12 }), { kind: 'cursor', t: 12 });
+    assert.deepStrictEqual(session.handle({ type: MessageType.RevealTask, task: 2 }), { kind: 'reveal', task: 2 });
+    const version = session.version;
+    assert.deepStrictEqual(session.handle({ type: MessageType.Empty, message: 'No tasks' }), { kind: 'reset' });
+    assert.strictEqual(session.model, null);
+    assert.strictEqual(session.emptyMessage, 'No tasks');
+    assert.ok(session.version > version);
+    // A new snapshot replaces everything, including the empty state.
+    session.handle({ type: MessageType.Snapshot, header, events, live: false });
+    assert.strictEqual(session.emptyMessage, null);
+    assert.strictEqual(session.model!.tasks.length, 3);
+  });
+
+  it('re-reads every task when told nothing about which changed', () => {
+    const { header, events } = trace('07-cancel-timeout.cotrace');
+    const whole = buildModel(header, events);
+    const index = new EdgeIndex();
+    index.update(whole);
+    assert.deepStrictEqual(sortedKeys(index.all()), sortedKeys(edges(whole)));
+    assert.strictEqual(index.cancel.length, 1);
+    assert.strictEqual(index.create.length, 3);
+  });
+});
