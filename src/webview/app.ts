@@ -719,6 +719,7 @@ export class TimelineApp {
     const title = el('div', 'ct-tt-title');
     title.textContent = content.title;
     const table = document.createElement('table');
+    table.setAttribute('role', 'presentation');
     for (const [k, v] of content.rows) {
       const tr = document.createElement('tr');
       const th = document.createElement('th');
