@@ -10,11 +10,13 @@ import { buildModel } from '../model/model';
 import { renderRunReport, renderSummary } from '../model/summary';
 import { toChromeTrace } from '../model/chromeExport';
 import { ProgramBuildError, runProgram } from '../runner/runProgram';
+import { reportHtml } from '../report/reportHtml';
 
 const USAGE = `usage:
   coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [-- program args]
   coroutine-trace summary TRACE [--width N] [--ascii]
   coroutine-trace export TRACE --format chrome -o OUT.json
+  coroutine-trace report TRACE -o REPORT.html
   coroutine-trace --help | --version`;
 
 /** A problem with what the user asked for: printed as one line, exit code 2. */
@@ -150,6 +152,32 @@ function cmdExport(argv: string[], io: Io): number {
   return 0;
 }
 
+function cmdReport(argv: string[], io: Io): number {
+  const { positional, flags } = parseArgs(argv, new Set(['-o', '--out']), new Set());
+  if (positional.length !== 1) throw new UsageError('report needs exactly one trace file');
+  const out = (flags.get('-o') ?? flags.get('--out')) as string | undefined;
+  if (!out) throw new UsageError('report needs -o REPORT.html');
+  const trace = readTraceFile(positional[0]);
+  warnIfTruncated(positional[0], trace.truncated, io.stderr);
+  // The timeline's browser bundle sits next to this file in dist/.
+  const bundle = path.join(__dirname, 'webview.js');
+  let webviewJs: string;
+  try {
+    webviewJs = fs.readFileSync(bundle, 'utf8');
+  } catch {
+    throw new UsageError(`${bundle}: the timeline bundle is missing (run npm run build)`);
+  }
+  const html = reportHtml(trace, webviewJs);
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    fs.writeFileSync(out, html);
+  } catch (err) {
+    throw new UsageError(`${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  io.stderr.write(`coroutine-trace: wrote ${displayPath(out)} (open it in a browser)\n`);
+  return 0;
+}
+
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -166,6 +194,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return cmdSummary(rest, io);
       case 'export':
         return cmdExport(rest, io);
+      case 'report':
+        return cmdReport(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${readVersion()}\n`);
