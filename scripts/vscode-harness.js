@@ -67,6 +67,10 @@ function isolatedDirs(prefix) {
         'window.restoreWindows': 'none',
         'git.enabled': false,
         'update.mode': 'none',
+        'explorer.compactFolders': false,
+        // Only TypeScript's syntax server: no project loading and type-checking of the whole repository on 2 cores
+        // while the tests run.
+        'typescript.tsserver.useSyntaxServer': 'always',
       },
       null,
       2,
@@ -122,6 +126,22 @@ async function startCodeServer({ bin, dirs, folder, logFile }) {
   fs.closeSync(log);
   let exited = false;
   child.on('exit', () => (exited = true));
+  // Whatever happens to this script (an error, Ctrl+C, a closed pipe), code-server's process group goes with it.
+  const killGroup = () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  process.on('exit', killGroup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      killGroup();
+      process.exit(130);
+    });
+  }
   const stop = async () => {
     if (exited) return;
     try {

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { SourceSite } from '../contract/trace';
 import type { TaskInfo, TraceModel } from '../model/model';
 import { formatTime } from '../model/summary';
-import { Command, ContextKey } from './commands';
+import { ContextKey } from './commands';
+import { siteCommand } from './navigation';
 import { Throttle } from './pure/throttle';
 import {
   TaskAt,
@@ -208,7 +209,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
         item.iconPath = new vscode.ThemeIcon(icon.codicon, new vscode.ThemeColor(icon.color));
         item.contextValue = 'task';
         const site = taskJumpSite(model, view, at);
-        if (site) item.command = openSiteCommand(site, 'Go to Source');
+        if (site) item.command = siteCommand(site, 'Go to Source');
         return item;
       }
       case 'event': {
@@ -221,7 +222,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
         item.tooltip = `${row.label}\n${row.description}`;
         item.iconPath = new vscode.ThemeIcon('debug-stackframe-dot');
         item.contextValue = 'event';
-        if (row.site) item.command = openSiteCommand(row.site, 'Go to Source');
+        if (row.site) item.command = siteCommand(row.site, 'Go to Source');
         return item;
       }
     }
@@ -291,8 +292,4 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     this.changeEmitter.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function openSiteCommand(site: SourceSite, title: string): vscode.Command {
-  return { command: Command.OpenSite, title, arguments: [site] };
 }
