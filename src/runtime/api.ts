@@ -192,11 +192,11 @@ class SleepCoroutine<T> extends Coroutine<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    const onF = (typeof onfulfilled === 'function' ? onfulfilled : () => undefined) as (v: T) => void;
-    const onR = (typeof onrejected === 'function' ? onrejected : () => undefined) as (e: unknown) => void;
+    const onF = (typeof onfulfilled === 'function' ? onfulfilled : null) as ((v: T) => R1) | null;
+    const onR = (typeof onrejected === 'function' ? onrejected : null) as ((e: unknown) => R2) | null;
     if (this._started) {
-      onR(new RuntimeError('cannot reuse already awaited coroutine'));
-      return undefined as unknown as PromiseLike<R1 | R2>;
+      const err = new RuntimeError('cannot reuse already awaited coroutine');
+      return (onR ? Promise.resolve().then(() => onR(err)) : Promise.reject(err)) as PromiseLike<R1 | R2>;
     }
     this._started = true;
     const loop = getRunningLoop();
@@ -204,26 +204,39 @@ class SleepCoroutine<T> extends Coroutine<T> {
       // sleep(0) is a bare yield: the task goes to the back of the ready queue.
       const task = loop._suspendingTask(this);
       if (task !== null) {
-        loop._scheduleTaskSend(task, this.value, onF, onR);
+        loop._scheduleTaskSend(task, this.value, onF ?? noop, onR ?? noop);
         loop._suspended(task, SuspendCode.sleep, 0, loop.time());
-      } else {
-        loop.callSoon(onF, this.value);
-        if (loop.current === null) loop.wake();
+        return undefined as unknown as PromiseLike<R1 | R2>;
       }
-      return undefined as unknown as PromiseLike<R1 | R2>;
+      // Not a task's await (e.g. `.then` chaining): a promise that settles on the next loop iteration.
+      return new Promise<R1 | R2>((resolve, reject) => {
+        loop.callSoon(() => {
+          try {
+            resolve(onF ? onF(this.value) : (this.value as unknown as R1));
+          } catch (err) {
+            reject(err);
+          }
+        });
+        if (loop.current === null) loop.wake();
+      });
     }
     const fut = new Future<T>(loop);
-    // The task awaiting this sleep owns its future; outside a task, nobody suspends on it.
-    fut._owner = loop.current === null ? undefined : loop._isTaskAwait(this) ? loop.current : null;
+    // The task awaiting this sleep owns its future and now awaits it; otherwise nobody suspends on it (a returning
+    // stalled task is recognised by the loop when nothing runs).
+    if (loop._isTaskAwait(this)) {
+      fut._owner = loop.current;
+      loop.current!._awaitTarget = fut;
+    } else fut._owner = loop.current === null ? undefined : null;
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
     fut._waitE = when;
     fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
-    fut.then(onF, onR);
-    return undefined as unknown as PromiseLike<R1 | R2>;
+    return fut.then(onF, onR);
   }
 }
+
+function noop(): void {}
 
 /**
  * `sleep(0)` is by far the most frequent await in busy programs; it is one shared object. Unlike Python's, it may

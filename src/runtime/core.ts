@@ -502,37 +502,54 @@ export class EventLoop {
    */
   _suspendingTask(awaitable: unknown): Task<any> | null {
     const task = this.current;
+    if (task !== null) return this._isTaskAwait(awaitable) ? task : null;
+    // A stalled task that was not bundled, coming back into the runtime, is taken to be the caller if it owns the
+    // future or is the only one that could be. (Bundled tasks come back through `__ct_await`: see `_adoptStalled`.)
     const owner = awaitable instanceof Future ? awaitable._owner : undefined;
-    if (task !== null) {
-      if (this.syncPhase) return null;
-      if (owner !== undefined) return owner === task ? task : null;
-      if (task._awaitTarget !== NO_TARGET && task._awaitTarget !== awaitable) return null;
-      return task;
-    }
-    if (this.pumping || this.stalled.size === 0) return null;
-    // A task waiting on something external has come back: it is the caller if it owns the future, or if it is the
-    // only one that could be.
     let back: Task<any> | null = null;
     if (owner !== undefined) back = owner !== null && this.stalled.has(owner) ? owner : null;
-    else if (this.stalled.size === 1) [back] = this.stalled;
-    if (back === null) return null;
-    this.stalled.delete(back);
-    this.current = back;
-    back._awaitTarget = NO_TARGET;
-    if (REC !== null) {
-      this.stepT = this._readClock();
-      REC.ev(EventCode['task.resumed'], this.stepT, back.id, WakeCode.external);
-    }
+    else back = this._soleStalled();
+    if (back === null || back._instrumented) return null;
+    this._resumeStalled(back);
     return back;
   }
 
-  /** True when a `then()` call on `awaitable` now is a task's `await` (as `_suspendingTask`), without side effects. */
+  /** True when a `then()` call on `awaitable` now is a task's `await` (see `_suspendingTask`). No side effects. */
   _isTaskAwait(awaitable: unknown): boolean {
     const task = this.current;
     if (task === null || this.syncPhase) return false;
+    // The await the task announced (`__ct_await`, or runtime code's `declareAwait`) is the only one that counts:
+    // other `then` calls in its step come from promise chains it started.
+    if (task._awaitTarget !== NO_TARGET) return task._awaitTarget === awaitable;
+    // A future the runtime made for one task suspends that task only.
     const owner = awaitable instanceof Future ? awaitable._owner : undefined;
     if (owner !== undefined) return owner === task;
-    return task._awaitTarget === NO_TARGET || task._awaitTarget === awaitable;
+    // Bundled code announces every await, so an unannounced `then` is chaining; code the bundler did not see is
+    // taken at its word.
+    return !task._instrumented;
+  }
+
+  private _soleStalled(): Task<any> | null {
+    if (this.pumping || this.stalled.size !== 1) return null;
+    const [only] = this.stalled;
+    return only;
+  }
+
+  private _resumeStalled(task: Task<any>): void {
+    this.stalled.delete(task);
+    this.current = task;
+    task._awaitTarget = NO_TARGET;
+    if (REC !== null) {
+      this.stepT = this._readClock();
+      REC.ev(EventCode['task.resumed'], this.stepT, task.id, WakeCode.external);
+    }
+  }
+
+  /** The one stalled task, running again: an instrumented `await` came from outside any step. */
+  _adoptStalled(): Task<any> | null {
+    const back = this._soleStalled();
+    if (back !== null) this._resumeStalled(back);
+    return back;
   }
 
   /** The current task has suspended: record it and run what is ready next. */
@@ -900,6 +917,8 @@ export class Task<T = unknown> extends Future<T> {
   _sendValue: unknown = undefined;
   /** What the task's next instrumented `await` awaits (`__ct_await`), or NO_TARGET. */
   _awaitTarget: unknown = NO_TARGET;
+  /** True once the task ran bundled (instrumented) code: from then on only announced awaits suspend it. */
+  _instrumented = false;
   /** The resolve/reject functions of the `await` the task is suspended at. */
   _onF: ((v: any) => void) | null = null;
   _onR: ((e: any) => void) | null = null;
@@ -1182,9 +1201,10 @@ function isOurs(v: unknown): boolean {
 export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
   const loop = runningLoop;
   if (loop === null) return value;
-  const task = loop.current;
+  const task = loop.current ?? loop._adoptStalled();
   if (task === null) return value;
   loop.awaitSite = site;
+  task._instrumented = true;
   if (isOurs(value)) {
     task._awaitTarget = value;
     return value;

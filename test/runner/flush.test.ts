@@ -159,6 +159,36 @@ describe('runner: every event reaches the trace, however the program ends', func
     assert.strictEqual(last(r.events).type, 'run.finished');
   });
 
+  it('foreign promises, plain async helpers, Promise.all over tasks and .catch chaining work inside tasks', () => {
+    const r = runTraced('test/fixtures/programs/foreign-promises.ts', { real: true });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(
+      r.stdout,
+      [
+        'worker 1: read myself, got 2',
+        'worker 2: read myself, got 4',
+        'Promise.all [ 2, 4 ]',
+        'waitFor TimeoutError',
+        'then 21',
+        '',
+      ].join('\n'),
+    );
+    // The tasks waited on the file read as on something external, and each wait was attributed to its own task.
+    const external = r.events.filter((e) => e.type === 'task.suspended' && e.reason.kind === 'external');
+    const w1 = r.events.find((e) => e.type === 'task.created' && e.name === 'w1')!;
+    assert.ok(external.some((e) => e.type === 'task.suspended' && w1.type === 'task.created' && e.task === w1.task));
+    for (const e of r.events) {
+      if (e.type === 'task.suspended') assert.notStrictEqual(e.reason.kind === 'task' && e.reason.target, e.task);
+    }
+    assert.ok(r.events.some((e) => e.type === 'task.done' && w1.type === 'task.created' && e.task === w1.task));
+  });
+
+  it('import.meta and require in a bundled module name the original file', () => {
+    const r = runTraced('test/fixtures/programs/module-location.mjs', { real: true });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout, 'module-location.mjs programs programs true\n');
+  });
+
   it('a deadlocked program ends cleanly with a deadlock warning instead of hanging', () => {
     const r = runTraced('test/fixtures/programs/deadlock.ts', { real: true });
     assert.notStrictEqual(r.status, 0);
