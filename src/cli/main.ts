@@ -13,7 +13,7 @@ import { ProgramBuildError, runProgram } from '../runner/runProgram';
 import { reportHtml } from '../report/reportHtml';
 
 const USAGE = `usage:
-  coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [-- program args]
+  coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [--no-trace] [-- program args]
   coroutine-trace summary TRACE [--width N] [--ascii]
   coroutine-trace export TRACE --format chrome -o OUT.json
   coroutine-trace report TRACE -o REPORT.html
@@ -82,15 +82,17 @@ function defaultTracePath(program: string): string {
 }
 
 async function cmdRun(argv: string[], io: Io): Promise<number> {
-  const { positional, flags, rest } = parseArgs(argv, new Set(['--out', '-o']), new Set(['--virtual-clock', '--quiet']));
+  const { positional, flags, rest } = parseArgs(argv, new Set(['--out', '-o']), new Set(['--virtual-clock', '--quiet', '--no-trace']));
   if (positional.length !== 1) throw new UsageError('run needs exactly one program file');
   const file = positional[0];
   if (!fs.existsSync(file)) throw new UsageError(`${file}: file not found`);
   if (fs.statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, not a program`);
   const out = (flags.get('--out') ?? flags.get('-o') ?? defaultTracePath(file)) as string;
+  const trace = !flags.has('--no-trace');
   let result;
   try {
     result = await runProgram(file, {
+      trace,
       clock: flags.has('--virtual-clock') ? 'virtual' : 'real',
       tracePath: out,
       args: rest,
@@ -100,9 +102,9 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     if (err instanceof ProgramBuildError) throw new UsageError(err.message);
     throw err;
   }
-  if (!flags.has('--quiet')) {
-    const trace = readTraceFile(out);
-    io.stderr.write(renderRunReport(buildModel(trace.header, trace.events), displayPath(out)));
+  if (trace && !flags.has('--quiet')) {
+    const written = readTraceFile(out);
+    io.stderr.write(renderRunReport(buildModel(written.header, written.events), displayPath(out)));
   }
   const { exitCode, signal } = result.finished;
   if (exitCode !== null) return exitCode;
