@@ -1,0 +1,39 @@
+// BoundedSemaphore: behaves as a semaphore, and releasing more than was acquired raises (Python: ValueError; ours: a
+// RangeError; both sides print the fixed word "over-release").
+//
+// Difference from Python: `async with sem:` is `await sem.acquire(); try { ... } finally { sem.release(); }`.
+import * as asyncio from 'coroutine-trace';
+
+const log = (...a: unknown[]): void => console.log(a.map(String).join(' '));
+
+const worker = asyncio.coroutine(async function worker(sem: asyncio.BoundedSemaphore, name: string) {
+  await sem.acquire();
+  try {
+    log(name, 'in');
+    await asyncio.sleep(0.01);
+    log(name, 'out');
+  } finally {
+    sem.release();
+  }
+});
+
+const main = asyncio.coroutine(async function main() {
+  const sem = new asyncio.BoundedSemaphore(2);
+  await asyncio.gather(...['a', 'b', 'c'].map((n) => worker(sem, n)));
+  try {
+    sem.release();
+    log('released (wrong)');
+  } catch (e) {
+    if (e instanceof RangeError) log('over-release');
+  }
+  await sem.acquire();
+  sem.release();
+  log('acquire then release is fine');
+  try {
+    sem.release();
+  } catch (e) {
+    if (e instanceof RangeError) log('over-release');
+  }
+});
+
+void asyncio.run(main());
