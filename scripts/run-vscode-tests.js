@@ -67,7 +67,10 @@ async function main() {
     fs.writeFileSync(path.join(artifacts, 'browser-console.log'), browserLog.join('\n') + '\n');
     copyLogs(path.join(dirs.userData, 'logs'), path.join(artifacts, 'vscode-logs'));
     fs.rmSync(dirs.base, { recursive: true, force: true, maxRetries: 3 });
-    if (code === 0) fs.rmSync(artifacts, { recursive: true, force: true });
+    if (code === 0) {
+      fs.rmSync(artifacts, { recursive: true, force: true });
+      console.log('[vscode-host] the extension-host suite passed in code-server');
+    }
     else console.error(`[vscode-host] FAILED (exit ${code}); screenshots and logs kept in ${path.relative(process.cwd(), artifacts)}`);
   }
   return code;

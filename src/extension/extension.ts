@@ -6,8 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SourceSite } from '../contract/trace';
+import type { SourceSite, TraceEvent } from '../contract/trace';
+import { buildModel } from '../model/model';
+import { parseTrace } from '../model/traceFileReader';
 import { toChromeTrace } from '../model/chromeExport';
+import { reportHtml } from '../report/reportHtml';
 import { Command, HELP_ANCHOR, TIMELINE_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE, ViewId } from './commands';
 import { openSite } from './navigation';
 import { TraceSession } from './pure/traceSession';
@@ -28,6 +31,8 @@ export interface CoroutineTraceApi {
   readonly tree: TaskTreeProvider;
   /** Runs a file; resolves with its session when the run has ended. */
   run(uri: vscode.Uri): Promise<TraceSession | undefined>;
+  /** What Export… writes, without the pickers. */
+  exportTrace(session: TraceSession, format: ExportFormat, target: vscode.Uri): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
@@ -123,7 +128,7 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     });
     if (picked?.[0]) await vscode.commands.executeCommand('vscode.openWith', picked[0], TRACE_EDITOR_VIEW_TYPE);
   });
-  register(Command.Export, () => exportTrace(sessionForCommands()));
+  register(Command.Export, () => exportTrace(sessionForCommands(), context.extensionUri));
   register(Command.OpenSite, (site?: SourceSite) => (site ? openSite(site) : undefined));
   register(Command.GoToCreationSite, (node?: TaskTreeNode) => {
     const site = tree.creationSite(node);
@@ -152,41 +157,80 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
   });
   register(Command.ShowHelp, () => showHelp(context.extensionUri));
 
-  return { hub, runs, tree, run: (uri) => runs.run(uri) };
+  return {
+    hub,
+    runs,
+    tree,
+    run: (uri) => runs.run(uri),
+    exportTrace: (session, format, target) => writeExport(session, format, target, context.extensionUri),
+  };
 }
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions (running programs are stopped by RunManager.dispose).
 }
 
-async function exportTrace(session: TraceSession | undefined): Promise<void> {
+async function exportTrace(session: TraceSession | undefined, extensionUri: vscode.Uri): Promise<void> {
   const model = session?.model();
-  if (!session || !model) {
+  if (!session || !model || !session.header) {
     void vscode.window.showInformationMessage('Coroutine Trace: no trace to export. Run a program or open a trace file first.');
     return;
   }
-  const chrome = { label: 'Perfetto / Chrome trace (JSON)', detail: 'Open it in ui.perfetto.dev or chrome://tracing.' };
+  if (session.live) {
+    void vscode.window.showInformationMessage('Coroutine Trace: the program is still running; export its trace once it has ended.');
+    return;
+  }
+  const webviewJs = vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js');
+  const hasTimeline = fs.existsSync(webviewJs.fsPath);
+  const chrome = { label: 'Perfetto / Chrome trace (JSON)', detail: 'For ui.perfetto.dev or chrome://tracing.', ext: 'json' };
   const html = {
     label: 'HTML report',
-    detail: 'A standalone page with the timeline: not available in this version yet.',
+    detail: hasTimeline ? 'One self-contained page with the timeline; opens in any browser, offline.' : 'Needs the timeline bundle (dist/webview.js), which this build lacks.',
+    ext: 'html',
   };
   const pick = await vscode.window.showQuickPick([chrome, html], { placeHolder: 'Export the trace as…' });
   if (!pick) return;
-  if (pick === html) {
-    void vscode.window.showInformationMessage('Coroutine Trace: the HTML report is not available in this version yet.');
+  if (pick === html && !hasTimeline) {
+    void vscode.window.showErrorMessage('Coroutine Trace: cannot write the HTML report: dist/webview.js is missing from this build.');
     return;
   }
   const base = path.basename(session.tracePath ?? session.program).replace(/\.(cotrace|[cm]?[jt]sx?)$/, '');
-  const folder = session.tracePath ? path.dirname(session.tracePath) : path.dirname(session.program);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(session.program);
   const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? folder, `${base}.json`)),
-    filters: { 'Trace JSON': ['json'] },
+    defaultUri: vscode.Uri.file(path.join(folder, `${base}.${pick.ext}`)),
+    filters: pick === html ? { 'HTML report': ['html'] } : { 'Trace JSON': ['json'] },
     saveLabel: 'Export',
   });
   if (!target) return;
-  const json = JSON.stringify(toChromeTrace(model));
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(json));
+  try {
+    await writeExport(session, pick === html ? 'html' : 'chrome', target, extensionUri);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Coroutine Trace: cannot write ${target.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
   void vscode.window.showInformationMessage(`Coroutine Trace: exported ${path.basename(target.fsPath)}.`);
+}
+
+export type ExportFormat = 'chrome' | 'html';
+
+/** Writes a finished session as Chrome/Perfetto JSON or as the standalone HTML report. */
+export async function writeExport(session: TraceSession, format: ExportFormat, target: vscode.Uri, extensionUri: vscode.Uri): Promise<void> {
+  const model = session.model();
+  if (!session.header || !model) throw new Error('the session has no trace yet');
+  // The views may hold only the first coroutineTrace.maxEvents events; the file has them all.
+  let trace = { header: session.header, events: session.events as readonly TraceEvent[], truncated: session.truncated || !model.runFinished };
+  if (session.omittedEvents > 0 && session.tracePath && fs.existsSync(session.tracePath)) {
+    const parsed = parseTrace(fs.readFileSync(session.tracePath, 'utf8'));
+    trace = { header: parsed.header, events: parsed.events, truncated: parsed.truncated };
+  }
+  let text: string;
+  if (format === 'html') {
+    const js = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')));
+    text = reportHtml(trace, js);
+  } else {
+    text = JSON.stringify(toChromeTrace(trace.events === session.events ? model : buildModel(trace.header, trace.events)));
+  }
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
 }
 
 /** Opens the README's "Writing a traced program" section in the Markdown preview. */

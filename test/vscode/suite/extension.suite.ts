@@ -137,6 +137,43 @@ describe('Coroutine Trace extension', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('shows the states at a time cursor from the timeline', async () => {
+    const a = await api();
+    a.hub.setCurrent(runSession);
+    a.tree.setCursor(1500);
+    const atCursor = counts(a.tree.snapshot());
+    a.tree.setCursor(undefined);
+    // At 1.5 s worker_1 (1 s) is done; main, worker_2 and worker_3 still sleep.
+    assert.deepStrictEqual(atCursor, { Sleeping: 3, Done: 1 });
+    assert.deepStrictEqual(a.tree.snapshot(), runTree);
+  });
+
+  it('opens the timeline panel for the run', async () => {
+    const a = await api();
+    a.hub.setCurrent(runSession);
+    await vscode.commands.executeCommand('coroutineTrace.openTimeline');
+    const tab = await waitFor('a timeline tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('coroutineTrace.timeline')),
+    );
+    assert.strictEqual(tab.label, 'Timeline: 07-cancel-timeout.ts');
+  });
+
+  it('exports Chrome trace JSON and the HTML report', async () => {
+    const a = await api();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-export-'));
+    const json = vscode.Uri.file(path.join(dir, 'run.json'));
+    await a.exportTrace(runSession, 'chrome', json);
+    const chrome = JSON.parse(fs.readFileSync(json.fsPath, 'utf8'));
+    assert.ok(Array.isArray(chrome.traceEvents) && chrome.traceEvents.length > 0);
+    const html = vscode.Uri.file(path.join(dir, 'run.html'));
+    await a.exportTrace(runSession, 'html', html);
+    const page = fs.readFileSync(html.fsPath, 'utf8');
+    assert.ok(page.startsWith('<!DOCTYPE html>'));
+    assert.ok(page.includes('worker_3'));
+  });
+
   it('names a missing source file instead of failing', async () => {
     const result = await vscode.commands.executeCommand('coroutineTrace.openSite', {
       file: path.join(os.tmpdir(), 'no-such-dir-ct', 'gone.ts'),
