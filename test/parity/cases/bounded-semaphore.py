@@ -7,16 +7,16 @@ def log(*a):
     print(*a, flush=True)
 
 
-async def worker(sem, name):
+async def worker(sem, name, hold):
     async with sem:
         log(name, 'in')
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(hold)
         log(name, 'out')
 
 
 async def main():
     sem = asyncio.BoundedSemaphore(2)
-    await asyncio.gather(*(worker(sem, n) for n in ['a', 'b', 'c']))
+    await asyncio.gather(*(worker(sem, n, h) for n, h in [('a', 0.01), ('b', 0.03), ('c', 0.01)]))
     try:
         sem.release()
         log('released (wrong)')

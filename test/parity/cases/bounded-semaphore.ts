@@ -6,11 +6,11 @@ import * as asyncio from 'coroutine-trace';
 
 const log = (...a: unknown[]): void => console.log(a.map(String).join(' '));
 
-const worker = asyncio.coroutine(async function worker(sem: asyncio.BoundedSemaphore, name: string) {
+const worker = asyncio.coroutine(async function worker(sem: asyncio.BoundedSemaphore, name: string, hold: number) {
   await sem.acquire();
   try {
     log(name, 'in');
-    await asyncio.sleep(0.01);
+    await asyncio.sleep(hold);
     log(name, 'out');
   } finally {
     sem.release();
@@ -19,7 +19,8 @@ const worker = asyncio.coroutine(async function worker(sem: asyncio.BoundedSemap
 
 const main = asyncio.coroutine(async function main() {
   const sem = new asyncio.BoundedSemaphore(2);
-  await asyncio.gather(...['a', 'b', 'c'].map((n) => worker(sem, n)));
+  const holds: [string, number][] = [['a', 0.01], ['b', 0.03], ['c', 0.01]];
+  await asyncio.gather(...holds.map(([n, h]) => worker(sem, n, h)));
   try {
     sem.release();
     log('released (wrong)');
