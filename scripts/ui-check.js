@@ -124,6 +124,19 @@ async function main() {
     const getLine = fs.readFileSync(path.join(h.ROOT, 'examples', 'seed', PROGRAM), 'utf8').split('\n').findIndex((l) => l.includes('await queue.get()')) + 1;
     expect(new RegExp(`Ln (${expectedLine}|${getLine}),`).test(where), `cursor on line ${getLine} or ${expectedLine}`);
     await page.screenshot({ path: path.join(artifacts, 'final.png') });
+
+    // Reload the window: the timeline panel comes back (its serializer reopens the last trace) and so does the tree.
+    await page.reload();
+    await page.getByRole('tab', { name: /Timeline: 08-producer-consumer\.ts/ }).waitFor({ timeout: 60_000 });
+    step('after a reload the timeline tab is restored');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[role=tree][aria-label="Coroutine Tasks"] [aria-level="1"] .label-name')].some((e) => e.textContent === 'Cancelled'),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const restored = await treeRows(page);
+    step(`restored tree: ${restored.join(' | ')}`);
+    expect(restored.join(' | ') === 'Cancelled 2 | Done 3', 'the restored timeline brings its trace back into the tree');
     ok = true;
   } catch (err) {
     console.error(`[ui-check] ${err && err.stack ? err.stack : err}`);

@@ -11,6 +11,7 @@ import { siteCommand } from './navigation';
 import { Throttle } from './pure/throttle';
 import {
   TaskAt,
+  TaskGroup,
   TaskGroupId,
   TASK_GROUPS,
   currentAwaitSite,
@@ -107,6 +108,15 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     return this.session?.model();
   }
 
+  private groupsCache: { key: string; groups: TaskGroup[] } | undefined;
+
+  /** The groups for the current session and cursor, computed once per change (not once per tree item). */
+  private groups(model: TraceModel): TaskGroup[] {
+    const key = `${this.session?.id}:${this.session?.version}:${this.cursorValue}`;
+    if (this.groupsCache?.key !== key) this.groupsCache = { key, groups: groupTasks(model, this.cursorValue) };
+    return this.groupsCache.groups;
+  }
+
   private updateViewChrome(): void {
     const session = this.session;
     const model = this.model();
@@ -144,11 +154,11 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     if (!model) return [];
     const at = this.cursorValue;
     if (!element) {
-      return groupTasks(model, at).map((g) => this.node({ kind: 'group', key: `group:${g.id}`, group: g.id }));
+      return this.groups(model).map((g) => this.node({ kind: 'group', key: `group:${g.id}`, group: g.id }));
     }
     switch (element.kind) {
       case 'group': {
-        const group = groupTasks(model, at).find((g) => g.id === element.group);
+        const group = this.groups(model).find((g) => g.id === element.group);
         return (group?.tasks ?? []).map((v) =>
           this.node({ kind: 'task', key: `${element.key}/task:${v.task.id}`, taskId: v.task.id, parent: element }),
         );
@@ -184,7 +194,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     switch (element.kind) {
       case 'group': {
         const info = TASK_GROUPS.find((g) => g.id === element.group)!;
-        const count = model ? (groupTasks(model, at).find((g) => g.id === element.group)?.tasks.length ?? 0) : 0;
+        const count = model ? (this.groups(model).find((g) => g.id === element.group)?.tasks.length ?? 0) : 0;
         const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = element.key;
         item.description = String(count);

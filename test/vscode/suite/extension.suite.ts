@@ -123,6 +123,17 @@ describe('Coroutine Trace extension', function () {
     await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
     editor = vscode.window.activeTextEditor!;
     assert.strictEqual(editor.selection.active.line, lineOf(CANCEL_EXAMPLE, 'await asyncio.sleep(3)'));
+    // Go to Current Await on main: the gather it waited in last.
+    await vscode.commands.executeCommand('coroutineTrace.goToCurrentAwait', findTask(a, 'Done', 'main'));
+    editor = vscode.window.activeTextEditor!;
+    assert.strictEqual(editor.selection.active.line, lineOf(CANCEL_EXAMPLE, 'await asyncio.gather('));
+    assert.ok(editor.document.getText(editor.selection).startsWith('await asyncio.gather(task1'));
+  });
+
+  it('copies a task name', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('coroutineTrace.copyTaskName', findTask(a, 'Failed', 'worker_2'));
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'worker_2');
   });
 
   it('opens the saved trace into the same tree', async () => {
@@ -228,7 +239,9 @@ describe('Coroutine Trace extension', function () {
     await vscode.commands.executeCommand('coroutineTrace.stop');
     await done;
     const took = Date.now() - stopAt;
-    assert.ok(took < 2500, `stopped in ${took} ms`);
+    // Within a second for the program; the rest is the extension host's own messaging.
+    assert.ok(took < 1500, `stopped in ${took} ms`);
+    console.log(`      (stopped in ${took} ms)`);
     assert.strictEqual(session.live, false);
     const lines = fs.readFileSync(session.tracePath!, 'utf8').trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]);
