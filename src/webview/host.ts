@@ -121,7 +121,9 @@ export class ReportHost implements WebviewHost {
 export function readReportData(doc: Document = document): ReportData | null {
   const element = doc.getElementById(REPORT_DATA_ELEMENT_ID);
   if (!element) return null;
+  performance.mark('coroutine-trace:report-parse-start');
   const data = JSON.parse(element.textContent ?? 'null') as ReportData | null;
+  performance.mark('coroutine-trace:report-parsed');
   if (!data || typeof data !== 'object' || !data.header || !Array.isArray(data.events)) {
     throw new Error('the report has no trace data');
   }

@@ -114,7 +114,7 @@ async function cssColour(page: Page, property: string): Promise<Rgb> {
 }
 
 async function waitForDraw(page: Page): Promise<void> {
-  await page.waitForFunction(() => window.coroutineTraceTimeline?.stats.firstDrawAt != null, null, { timeout: 15000 });
+  await page.waitForFunction(() => window.coroutineTraceTimeline?.stats.completeDrawAt != null, null, { timeout: 15000 });
 }
 
 /** Waits until the next frame has been drawn. */

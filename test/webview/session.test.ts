@@ -3,6 +3,7 @@ import type { TraceEvent } from '../../src/contract/trace';
 import { Edge, TraceModel, buildModel, edges } from '../../src/model/model';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { EdgeIndex } from '../../src/webview/edgeIndex';
+import { MessageInbox } from '../../src/webview/inbox';
 import { TraceSession } from '../../src/webview/session';
 import { trace } from './fixtures';
 
@@ -137,5 +138,42 @@ describe('webview session (the message protocol)', () => {
     assert.deepStrictEqual(sortedKeys(index.all()), sortedKeys(edges(whole)));
     assert.strictEqual(index.cancel.length, 1);
     assert.strictEqual(index.create.length, 3);
+  });
+});
+
+describe('webview inbox (folding big messages in slices)', () => {
+  it('hands out a snapshot and its deltas in pieces that fold to the same model', () => {
+    const { header, events } = trace('08-queue-handoff.cotrace');
+    const inbox = new MessageInbox(4);
+    inbox.push({ type: MessageType.Snapshot, header, events: events.slice(0, 10), live: true });
+    inbox.push({ type: MessageType.Events, events: events.slice(10, 11) });
+    inbox.push({ type: MessageType.Cursor, t: 5 });
+    inbox.push({ type: MessageType.Events, events: events.slice(11) });
+    inbox.push({ type: MessageType.Finished });
+    assert.strictEqual(inbox.backlog, events.length);
+    const session = new TraceSession();
+    const kinds: string[] = [];
+    let piece;
+    while ((piece = inbox.next())) {
+      if ('events' in piece) assert.ok(piece.events.length <= 4);
+      kinds.push(piece.type);
+      session.handle(piece);
+    }
+    assert.ok(inbox.empty);
+    assert.strictEqual(inbox.backlog, 0);
+    assert.deepStrictEqual(kinds.slice(0, 5), ['snapshot', 'events', 'events', 'events', 'cursor']);
+    assert.strictEqual(kinds[kinds.length - 1], 'finished');
+    assert.deepStrictEqual(snapshotOf(session.model!), snapshotOf(buildModel(header, events)));
+  });
+
+  it('drops what a new snapshot or empty message replaces', () => {
+    const { header, events } = trace('06-runtime-tasks.cotrace');
+    const inbox = new MessageInbox(100);
+    inbox.push({ type: MessageType.Snapshot, header, events, live: true });
+    inbox.push({ type: MessageType.Events, events });
+    inbox.push({ type: MessageType.Empty, message: 'gone' });
+    assert.deepStrictEqual(inbox.next(), { type: MessageType.Empty, message: 'gone' });
+    assert.strictEqual(inbox.next(), undefined);
+    assert.strictEqual(inbox.backlog, 0);
   });
 });

@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+/**
+ * Timeline benchmark in headless Chromium (Debian's `chromium` driven by playwright-core).
+ *
+ *   node bench/webview-bench.js [--tasks 10000] [--events 1000000] [--live-rate 100000] [--live-seconds 8] [--json]
+ *
+ * Needs a build (`npm run build`). Measures, with a synthetic trace (bench/webview-synthetic.js):
+ *  1. the standalone report: from navigation to the first frame drawn (HTML, JSON.parse, model fold, layout, draw);
+ *  2. the VS Code path: a `snapshot` message posted to the page → first frame drawn;
+ *  3. frames while zooming (ctrl+wheel, +/-), panning (shift+wheel, arrows) and scrolling: the timeline's own work per
+ *     frame (layout + draw) and the browser's frame intervals;
+ *  4. live: deltas of `--live-rate` events per second in batches every 250 ms (as the extension host sends them),
+ *     through the whole trace: the longest main-thread stretch per frame, and how far behind the view is.
+ * Prints a table (or JSON with --json). Exit code 0 even when a target is missed; 2 when it cannot run.
+ */
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { syntheticTrace } = require('./webview-synthetic');
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const BUNDLE = path.join(ROOT, 'dist', 'webview.js');
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--js-flags=--max-old-space-size=4096',
+];
+/** The extension host's delta interval (src/extension/timelinePanel.ts). */
+const BATCH_MS = 250;
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) fail(`${name} needs a positive number`);
+  return v;
+}
+
+function fail(message) {
+  console.error(`webview-bench: ${message}`);
+  process.exit(2);
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+const median = (values) => percentile(values, 50);
+const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : 'n/a');
+
+async function main() {
+  const tasks = option('--tasks', 10_000);
+  const eventTarget = option('--events', 1_000_000);
+  const liveRate = option('--live-rate', 100_000);
+  const liveSeconds = option('--live-seconds', 8);
+  const asJson = process.argv.includes('--json');
+
+  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (p) => p && fs.existsSync(p),
+  );
+  if (!executablePath) fail('no Chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch {
+    fail('playwright-core is not installed (npm install)');
+  }
+  if (!fs.existsSync(BUNDLE) || !fs.existsSync(CLI)) fail('dist/ is not built (npm run build)');
+
+  const log = (text) => {
+    if (!asJson) process.stderr.write(`${text}\n`);
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-webview-bench-'));
+  log(`generating ${tasks} tasks, ~${eventTarget} events…`);
+  const { header, events } = syntheticTrace({ tasks, events: eventTarget });
+  const tracePath = path.join(dir, 'synthetic.cotrace');
+  const lines = [JSON.stringify(header)];
+  for (const e of events) lines.push(JSON.stringify(e));
+  fs.writeFileSync(tracePath, lines.join('\n') + '\n');
+  lines.length = 0;
+  const reportPath = path.join(dir, 'synthetic.html');
+  const report = spawnSync(process.execPath, ['--max-old-space-size=4096', CLI, 'report', tracePath, '-o', reportPath], {
+    encoding: 'utf8',
+  });
+  if (report.status !== 0) fail(`report failed: ${report.stderr}`);
+  const reportMb = fs.statSync(reportPath).size / 1e6;
+  // The VS Code-like page: a stub `acquireVsCodeApi`, the trace in a data block it reads before the timeline starts.
+  const harnessPath = path.join(dir, 'vscode.html');
+  writeHarness(harnessPath, reportPath);
+
+  const browser = await chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
+  const results = { tasks, events: events.length, reportMb, load: {}, frames: {}, live: {}, machine: machine() };
+  try {
+    // 1. The report, cold.
+    log('report: load and first draw…');
+    const loads = [];
+    for (let i = 0; i < 3; i++) loads.push(await reportLoad(browser, reportPath));
+    loads.sort((a, b) => a.firstDraw - b.firstDraw);
+    const load = loads[1]; // the median of three
+    results.load.report = load;
+
+    // 2. The VS Code path: snapshot message → first draw.
+    log('vscode: snapshot → first draw…');
+    const snaps = [];
+    for (let i = 0; i < 3; i++) snaps.push(await snapshotLoad(browser, harnessPath));
+    snaps.sort((a, b) => a.total - b.total);
+    results.load.snapshot = snaps[1];
+
+    // 3. Frames while zooming, panning, scrolling.
+    log('frames while zooming and panning…');
+    results.frames = await frames(browser, reportPath);
+
+    // 4. Live.
+    log(`live: ${liveRate} events/s for ${liveSeconds} s…`);
+    results.live = await live(browser, harnessPath, liveRate, liveSeconds);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (asJson) {
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    return;
+  }
+  const rows = [
+    ['trace', `${results.tasks} tasks, ${results.events} events (report ${results.reportMb.toFixed(0)} MB)`, '', ''],
+    ['report: navigation → first draw', ms(results.load.report.firstDraw), '< 1500 ms', pass(results.load.report.firstDraw < 1500)],
+    ['  first (partial) frame', ms(results.load.report.partialDraw), '', ''],
+    ['  of which JSON.parse of the data', ms(results.load.report.parse), '', ''],
+    ['  of which model fold', ms(results.load.report.fold), '', ''],
+    ['  of which the complete frame (layout + draw)', ms(results.load.report.frame), '', ''],
+    ['vscode: snapshot message → first draw', ms(results.load.snapshot.total), '< 1500 ms', pass(results.load.snapshot.total < 1500)],
+    ['  first (partial) frame', ms(results.load.snapshot.partial), '', ''],
+    ['  of which message delivery (structured clone)', ms(results.load.snapshot.delivery), '', ''],
+    ['  of which model fold', ms(results.load.snapshot.fold), '', ''],
+    ['zoom/pan/scroll frames: timeline work, median', ms(results.frames.workMedian), '< 16 ms', pass(results.frames.workMedian < 16)],
+    ['zoom/pan/scroll frames: timeline work, p95', ms(results.frames.workP95), '< 33 ms', pass(results.frames.workP95 < 33)],
+    ['zoom/pan/scroll frames: browser frame interval, median', ms(results.frames.intervalMedian), '< 16 ms*', ''],
+    ['zoom/pan/scroll frames: browser frame interval, p95', ms(results.frames.intervalP95), '< 33 ms', pass(results.frames.intervalP95 < 33)],
+    [`live ${results.live.rate} ev/s: frame work (fold + draw) p95`, ms(results.live.busyP95), '< 33 ms', pass(results.live.busyP95 < 33)],
+    ['live: longest main-thread task', ms(results.live.longestTask), '< 33 ms', pass(results.live.longestTask < 33)],
+    ['live: browser frame interval p95', ms(results.live.intervalP95), '< 33 ms', pass(results.live.intervalP95 < 33)],
+    ['live: view behind the program, p95 / max', `${ms(results.live.behindP95)} / ${ms(results.live.behindMax)}`, '≤ 500 ms', pass(results.live.behindMax <= 500)],
+    ['live: events shown at the end', `${results.live.shown} of ${results.live.sent}`, '', results.live.shown === results.live.sent ? 'ok' : 'MISSED'],
+    ['machine', results.machine, '', ''],
+  ];
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  console.log(line(['webview benchmark', 'measured', 'target', '']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log('* headless Chromium paces frames at about 60 Hz; an interval near 16.7 ms means no frame was dropped.');
+}
+
+function pass(ok) {
+  return ok ? 'ok' : 'MISSED';
+}
+
+function machine() {
+  const load = os.loadavg()[0].toFixed(1);
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, load ${load}, Node ${process.versions.node}`;
+}
+
+function writeHarness(file, reportPath) {
+  // Reuse the report's data block; replace its bootstrap by a VS Code stand-in that posts messages like the host.
+  const html = fs.readFileSync(reportPath, 'utf8');
+  const dataStart = html.indexOf('<script type="application/json"');
+  const dataEnd = html.indexOf('</script>', dataStart) + '</script>'.length;
+  const data = html.slice(dataStart, dataEnd).replace('id="coroutine-trace-data"', 'id="bench-data"');
+  const page = `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src file:; img-src file: data:; script-src 'nonce-bench'">
+</head><body class="vscode-dark"><div id="app"></div>
+${data}
+<script nonce="bench">
+  // Plays the extension host: holds the trace and sends it when told to (see webview-bench.js).
+  window.__bench = { posted: [], data: null };
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__bench.posted.push(m),
+    getState: () => undefined,
+    setState: () => {},
+  });
+  window.__bench.data = JSON.parse(document.getElementById('bench-data').textContent);
+</script>
+<script nonce="bench" src="file://${BUNDLE}"></script>
+</body></html>`;
+  fs.writeFileSync(file, page);
+}
+
+async function newPage(browser, width = 1400, height = 800) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { context, page, errors };
+}
+
+async function reportLoad(browser, reportPath) {
+  const { context, page, errors } = await newPage(browser);
+  await page.goto(`file://${reportPath}`, { timeout: 120_000 });
+  await page.waitForFunction(() => window.coroutineTraceTimeline?.stats.completeDrawAt != null, null, { timeout: 120_000 });
+  const r = await page.evaluate(() => {
+    const get = (name) => performance.getEntriesByName(name)[0];
+    const app = window.coroutineTraceTimeline;
+    return {
+      firstDraw: app.stats.completeDrawAt,
+      partialDraw: app.stats.firstDrawAt,
+      parse: get('coroutine-trace:report-parsed').startTime - get('coroutine-trace:report-parse-start').startTime,
+      fold: app.stats.loadFoldMs,
+      frame: app.stats.frameMs[app.stats.frameMs.length - 1],
+      rows: app.scene().layout.rows.length,
+    };
+  });
+  if (errors.length) throw new Error(errors.join('\n'));
+  await context.close();
+  return r;
+}
+
+async function snapshotLoad(browser, harnessPath) {
+  const { context, page, errors } = await newPage(browser);
+  await page.goto(`file://${harnessPath}`, { timeout: 120_000 });
+  await page.waitForFunction(() => window.__bench.posted.some((m) => m.type === 'ready'));
+  const r = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const { header, events } = window.__bench.data;
+        const app = window.coroutineTraceTimeline;
+        let received = 0;
+        window.addEventListener('message', () => (received = received || performance.now()), { capture: true, once: true });
+        const sent = performance.now();
+        window.postMessage({ type: 'snapshot', header, events, live: false }, '*');
+        window.postMessage({ type: 'finished' }, '*');
+        const poll = () => {
+          if (app.stats.completeDrawAt != null) {
+            resolve({
+              total: app.stats.completeDrawAt - sent,
+              partial: app.stats.firstDrawAt - sent,
+              delivery: received - sent,
+              fold: app.stats.loadFoldMs,
+            });
+          } else requestAnimationFrame(poll);
+        };
+        requestAnimationFrame(poll);
+      }),
+  );
+  if (errors.length) throw new Error(errors.join('\n'));
+  await context.close();
+  return r;
+}
+
+async function frames(browser, reportPath) {
+  const { context, page, errors } = await newPage(browser);
+  await page.goto(`file://${reportPath}`, { timeout: 120_000 });
+  await page.waitForFunction(() => window.coroutineTraceTimeline?.stats.completeDrawAt != null, null, { timeout: 120_000 });
+  const r = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const app = window.coroutineTraceTimeline;
+        const scroller = document.querySelector('.ct-scroll');
+        const canvas = document.querySelector('canvas');
+        const rect = canvas.getBoundingClientRect();
+        const at = (fx) => ({ clientX: rect.left + rect.width * fx, clientY: rect.top + rect.height / 2 });
+        const wheel = (init) => scroller.dispatchEvent(new WheelEvent('wheel', { bubbles: true, cancelable: true, ...init }));
+        const key = (k) => scroller.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+        // One input per frame, as a user's wheel or key repeat delivers them.
+        const steps = [];
+        for (let i = 0; i < 40; i++) steps.push(() => wheel({ ctrlKey: true, deltaY: -120, ...at(0.3) })); // zoom in
+        for (let i = 0; i < 40; i++) steps.push(() => wheel({ shiftKey: true, deltaY: 60, ...at(0.5) })); // pan
+        for (let i = 0; i < 20; i++) steps.push(() => key(i % 2 ? 'ArrowRight' : 'ArrowLeft'));
+        for (let i = 0; i < 30; i++) steps.push(() => (scroller.scrollTop += 300)); // scroll down the lanes
+        for (let i = 0; i < 40; i++) steps.push(() => wheel({ ctrlKey: true, deltaY: 150, ...at(0.7) })); // zoom out
+        for (let i = 0; i < 20; i++) steps.push(() => key(i % 2 ? '+' : '-'));
+        steps.push(() => key('0'));
+        for (let i = 0; i < 30; i++) steps.push(() => (scroller.scrollTop += 2000)); // fly through the 10,000 lanes
+        for (let i = 0; i < 30; i++) steps.push(() => wheel({ shiftKey: true, deltaY: -80, ...at(0.5) }));
+        const before = app.stats.frameMs.length;
+        const intervals = [];
+        let last = performance.now();
+        let i = 0;
+        const tick = () => {
+          const now = performance.now();
+          intervals.push(now - last);
+          last = now;
+          if (i < steps.length) {
+            steps[i++]();
+            requestAnimationFrame(tick);
+          } else {
+            // Let the last input's frame land.
+            requestAnimationFrame(() =>
+              resolve({ work: app.stats.frameMs.slice(before), intervals: intervals.slice(2) }),
+            );
+          }
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  if (errors.length) throw new Error(errors.join('\n'));
+  await context.close();
+  return {
+    count: r.work.length,
+    workMedian: median(r.work),
+    workP95: percentile(r.work, 95),
+    workMax: Math.max(...r.work),
+    intervalMedian: median(r.intervals),
+    intervalP95: percentile(r.intervals, 95),
+  };
+}
+
+async function live(browser, harnessPath, rate, seconds) {
+  const { context, page, errors } = await newPage(browser);
+  await page.goto(`file://${harnessPath}`, { timeout: 120_000 });
+  await page.waitForFunction(() => window.__bench.posted.some((m) => m.type === 'ready'));
+  const r = await page.evaluate(
+    ({ rate, seconds, batchMs }) =>
+      new Promise((resolve) => {
+        const { header, events } = window.__bench.data;
+        const app = window.coroutineTraceTimeline;
+        const total = Math.min(events.length, Math.round(rate * seconds));
+        const longTasks = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) longTasks.push(entry.duration);
+        });
+        try {
+          observer.observe({ type: 'longtask', buffered: false });
+        } catch {
+          // not supported: reported as n/a
+        }
+        // Event i is "produced" at start + i / rate seconds; the host sends what was produced every batchMs.
+        const start = performance.now();
+        let sent = 0;
+        const producedAt = (i) => start + (i / rate) * 1000;
+        window.postMessage({ type: 'snapshot', header, events: [], live: true }, '*');
+        const send = () => {
+          const upTo = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+          if (upTo > sent) {
+            window.postMessage({ type: 'events', events: events.slice(sent, upTo) }, '*');
+            sent = upTo;
+          }
+          if (sent < total) setTimeout(send, batchMs);
+          else window.postMessage({ type: 'finished' }, '*');
+        };
+        setTimeout(send, batchMs);
+        // Per frame: how far behind the newest event drawn is, and the main-thread time since the last frame spent
+        // in the timeline (folding messages + drawing).
+        const behind = [];
+        const intervals = [];
+        const busy = [];
+        let lastFrame = performance.now();
+        let lastMessages = 0;
+        let lastFrames = app.stats.frameMs.length;
+        const tick = () => {
+          const now = performance.now();
+          intervals.push(now - lastFrame);
+          lastFrame = now;
+          const model = app.session.model;
+          if (model && app.stats.lastDrawAt > 0) {
+            // The view lags by the age of the oldest event produced but not drawn yet (negative: none is waiting).
+            const drawn = app.stats.lastDrawnEvents;
+            if (drawn < total) behind.push(now - producedAt(drawn));
+          }
+          const msgs = app.stats.messageMs.slice(lastMessages);
+          const frames = app.stats.frameMs.slice(lastFrames);
+          lastMessages = app.stats.messageMs.length;
+          lastFrames = app.stats.frameMs.length;
+          const work = msgs.reduce((a, b) => a + b, 0) + frames.reduce((a, b) => a + b, 0);
+          if (msgs.length || frames.length) busy.push(work);
+          if (sent >= total && model && model.eventCount >= total && now - start > seconds * 1000) {
+            observer.disconnect();
+            resolve({ behind, intervals: intervals.slice(2), busy, longTasks, sent: total, shown: model.eventCount });
+          } else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }),
+    { rate, seconds, batchMs: BATCH_MS },
+  );
+  if (errors.length) throw new Error(errors.join('\n'));
+  await context.close();
+  const positive = r.behind.map((b) => Math.max(0, b));
+  return {
+    rate,
+    seconds,
+    sent: r.sent,
+    shown: r.shown,
+    busyP95: percentile(r.busy, 95),
+    busyMax: Math.max(...r.busy),
+    longestTask: r.longTasks.length ? Math.max(...r.longTasks) : 0,
+    longTasks: r.longTasks.length,
+    intervalMedian: median(r.intervals),
+    intervalP95: percentile(r.intervals, 95),
+    behindP95: percentile(positive, 95),
+    behindMax: positive.length ? Math.max(...positive) : 0,
+  };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
