@@ -155,7 +155,7 @@ export class TimelineApp {
     toolbar.setAttribute('aria-label', 'Timeline controls');
     this.filterInput = document.createElement('input');
     this.filterInput.type = 'search';
-    this.filterInput.placeholder = 'Filter tasks (name or /regex/)';
+    this.filterInput.placeholder = 'Filter: name or /regex/';
     this.filterInput.setAttribute('aria-label', 'Filter tasks by name, or by a regular expression written /like this/');
     this.filterInput.value = this.state.filter.text;
     toolbar.appendChild(this.filterInput);
