@@ -82,6 +82,14 @@ async function main() {
     const status = await page.locator('[id*="coroutineTrace.run."]').first().textContent({ timeout: 5000 }).catch(() => '');
     step(`status bar: ${String(status).trim()}`);
     expect(/08-producer-consumer\.ts \d+(\.\d)? s · .*sleeping/.test(String(status)), 'a status bar item with elapsed time and task counts');
+    // A second run of the same file from the editor's context menu asks whether to stop the first; keep it running.
+    await page.locator(`.monaco-editor[data-uri$="${PROGRAM}"] .view-line`).nth(3).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Run with Coroutine Trace' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    const question = (await dialog.textContent()) || '';
+    expect(/already running/.test(question) && /Stop and Run Again/.test(question), 'a second run asks whether to stop the first');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     if (screenshot) {
       await hasGroup(['Sleeping', 'Waiting', 'Done']);
       step('producers done, consumers waiting');
