@@ -56,6 +56,9 @@ const MAX_TABLE_ROWS = 2000;
 const CURSOR_POST_MS = 60;
 /** Folding host messages yields to the browser this often. */
 const PUMP_SLICE_MS = 10;
+/** Bounds of one piece of a big message, in events. */
+const MIN_PIECE = 256;
+const MAX_PIECE = 50_000;
 /** With more events than this waiting, frames are drawn only every `PROGRESS_FRAME_MS`. */
 const LOAD_BACKLOG = 50_000;
 const PROGRESS_FRAME_MS = 250;
@@ -102,6 +105,8 @@ export class TimelineApp {
   private pumpScheduled = false;
   private loadStartedAt: number | null = null;
   private loadFoldMs = 0;
+  /** Measured cost of folding one event (a running average), for sizing the pieces. */
+  private msPerEvent = 0.002;
   private state: ViewState;
   private view: Viewport | null = null;
   private layout: LaneLayout | null = null;
@@ -311,8 +316,17 @@ export class TimelineApp {
     const started = performance.now();
     const deadline = started + PUMP_SLICE_MS;
     let piece: HostToWebviewMessage | undefined;
-    while (performance.now() < deadline && (piece = this.inbox.next()) !== undefined) {
+    for (;;) {
+      const now = performance.now();
+      if (now >= deadline) break;
+      // Size each piece to what fits in the rest of the slice, from the cost per event measured so far.
+      const fits = Math.min(MAX_PIECE, Math.max(MIN_PIECE, (deadline - now) / this.msPerEvent));
+      piece = this.inbox.next(fits);
+      if (piece === undefined) break;
+      const before = performance.now();
       this.apply(this.session.handle(piece));
+      const count = 'events' in piece ? piece.events.length : 0;
+      if (count >= MIN_PIECE) this.msPerEvent = 0.7 * this.msPerEvent + 0.3 * ((performance.now() - before) / count);
     }
     const done = performance.now();
     this.stats.messageMs.push(done - started);
@@ -343,9 +357,13 @@ export class TimelineApp {
           this.state.cursor = null;
           this.state.collapsed = [];
           this.state.focusedTask = null;
+          this.view = null;
+          this.restored = false;
+        } else if (this.view === null) {
+          // A reloaded page: the saved zoom, pan and scroll come back with the first frame.
+          this.restored = false;
         }
-        this.view = null;
-        this.restored = false;
+        // Otherwise the host re-sent the same trace (the panel became visible again): the view stays as it is.
         break;
       }
       case 'append':

@@ -81,9 +81,11 @@ export class ReportHost implements WebviewHost {
   post(message: WebviewToHostMessage): void {
     switch (message.type) {
       case MessageType.Ready:
-        // Asynchronously, as a real host would answer.
+        // Asynchronously, as a real host would answer. The page says `ready` once; the events are not kept twice.
         queueMicrotask(() => {
-          this.handler?.({ type: MessageType.Snapshot, header: this.data.header, events: this.data.events, live: false });
+          const events = this.data.events;
+          this.data.events = [];
+          this.handler?.({ type: MessageType.Snapshot, header: this.data.header, events, live: false });
           this.handler?.({ type: MessageType.Finished });
         });
         return;
@@ -124,6 +126,8 @@ export function readReportData(doc: Document = document): ReportData | null {
   performance.mark('coroutine-trace:report-parse-start');
   const data = JSON.parse(element.textContent ?? 'null') as ReportData | null;
   performance.mark('coroutine-trace:report-parsed');
+  // The text can be large (a hundred megabytes for a million events): let it go once parsed.
+  element.remove();
   if (!data || typeof data !== 'object' || !data.header || !Array.isArray(data.events)) {
     throw new Error('the report has no trace data');
   }

@@ -35,8 +35,8 @@ export class MessageInbox {
     return this.pendingEvents;
   }
 
-  /** The next piece for the session, or undefined when nothing is queued. */
-  next(): HostToWebviewMessage | undefined {
+  /** The next piece for the session (at most `max` events), or undefined when nothing is queued. */
+  next(max: number = this.chunk): HostToWebviewMessage | undefined {
     const head = this.queue[0];
     if (!head) return undefined;
     if (head.type !== MessageType.Snapshot && head.type !== MessageType.Events) {
@@ -45,7 +45,7 @@ export class MessageInbox {
     }
     const events = head.events;
     const from = this.offset;
-    const to = Math.min(events.length, from + this.chunk);
+    const to = Math.min(events.length, from + Math.max(1, Math.floor(max)));
     const slice = from === 0 && to === events.length ? events : events.slice(from, to);
     this.pendingEvents -= to - from;
     if (to >= events.length) {

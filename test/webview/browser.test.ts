@@ -477,8 +477,12 @@ describe('timeline in headless Chromium', function () {
     await page.locator('.ct-scroll').focus();
     await page.keyboard.press('+');
     await page.keyboard.press('+');
-    await page.evaluate(() => window.coroutineTraceTimeline!.flushState());
     const zoom = (await probe(page, {}, [])).pxPerMs;
+    // The host re-sends the same trace when the panel becomes visible again: the view stays as it was.
+    await send({ type: 'snapshot', header, events, live: false });
+    await page.waitForFunction(() => window.coroutineTraceTimeline!.stats.completeDrawAt != null);
+    assert.strictEqual((await probe(page, {}, [])).pxPerMs, zoom, 'zoom kept over a re-sent snapshot');
+    await page.evaluate(() => window.coroutineTraceTimeline!.flushState());
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     await send({ type: 'snapshot', header, events, live: false });
