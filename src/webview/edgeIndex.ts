@@ -5,7 +5,14 @@
  * kinds the user turned off. Pure.
  */
 import type { QueuePutEvent } from '../contract/trace';
+import type { SuspendReason } from '../contract/trace';
 import { AwaitEdge, CancelEdge, CreateEdge, Edge, QueueEdge, TraceModel, awaitedTasks, edgeStart } from '../model/model';
+
+/** Whether `awaitedTasks(reason)` can be non-empty. */
+function awaitsTasks(reason: SuspendReason): boolean {
+  const kind = reason.kind;
+  return kind === 'task' || kind === 'gather' || kind === 'wait' || kind === 'asCompleted';
+}
 
 interface TaskCursor {
   /** Segments whose await edges are final (every segment but the open last one, once seen). */
@@ -61,7 +68,8 @@ export class EdgeIndex {
         cursor.open = [];
         for (let i = cursor.closedSegments; i < lastIndex; i++) {
           const segment = segments[i];
-          if (!segment.reason) continue;
+          // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
+          if (!segment.reason || !awaitsTasks(segment.reason)) continue;
           for (const target of awaitedTasks(segment.reason)) {
             const edge: AwaitEdge = {
               kind: 'await',
@@ -79,7 +87,7 @@ export class EdgeIndex {
         }
         cursor.closedSegments = lastIndex;
         const open = segments[lastIndex];
-        if (open.reason) {
+        if (open.reason && awaitsTasks(open.reason)) {
           for (const target of awaitedTasks(open.reason)) {
             const edge: AwaitEdge = {
               kind: 'await',

@@ -110,9 +110,23 @@ export class TraceSession {
   private append(events: readonly TraceEvent[]): void {
     const builder = this.builder!;
     const touched = new Set<number>();
-    for (const event of events) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       builder.add(event);
-      if (event.type.startsWith('task.')) touched.add((event as { task: number }).task);
+      switch (event.type) {
+        case 'task.created':
+        case 'task.started':
+        case 'task.suspended':
+        case 'task.resumed':
+        case 'task.cancelRequested':
+        case 'task.done':
+        case 'task.failed':
+        case 'task.cancelled':
+          touched.add(event.task);
+          break;
+        default:
+          break;
+      }
     }
     const model = builder.model();
     this.current = model;
