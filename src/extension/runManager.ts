@@ -183,7 +183,7 @@ export class RunManager implements vscode.Disposable {
         const cause = crashCause(stderrTail.value);
         this.notifyError(`${base} ${f.signal !== null ? `was ended by ${f.signal}` : `exited with code ${f.exitCode}`}${cause ? `: ${cause}` : ''}`, channel);
       }
-      void this.store.prune(directory, settings.keepRuns);
+      await this.store.prune(directory, settings.keepRuns).catch(() => undefined);
     } catch (err) {
       fs.rm(tracePath, { force: true }, () => undefined);
       this.failed(session, active, err, program, node, channel);

@@ -215,6 +215,30 @@ describe('Coroutine Trace extension', function () {
     assert.deepStrictEqual(a.tree.snapshot(), []);
   });
 
+  it('honours coroutineTrace.virtualClock and coroutineTrace.keepRuns', async () => {
+    const a = await api();
+    const config = vscode.workspace.getConfiguration('coroutineTrace');
+    await config.update('virtualClock', true, vscode.ConfigurationTarget.Global);
+    await config.update('keepRuns', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const started = Date.now();
+      const virtual = await a.run(vscode.Uri.file(CANCEL_EXAMPLE));
+      assert.strictEqual(virtual?.header?.clock, 'virtual');
+      assert.ok(Date.now() - started < 10_000);
+      assert.deepStrictEqual(counts(a.tree.snapshot()), { Cancelled: 1, Failed: 1, Done: 2 });
+      const plain = tempProgram('again.ts', "console.log('hi');\n");
+      let last: TraceSession | undefined;
+      for (let i = 0; i < 3; i++) last = await a.run(vscode.Uri.file(plain));
+      const dir = path.dirname(last!.tracePath!);
+      const runs = fs.readdirSync(dir).filter((f) => /\.\d{8}-\d{6}-\d{3}\.cotrace$/.test(f));
+      assert.strictEqual(runs.length, 2, runs.join(', '));
+      assert.ok(runs.includes(path.basename(last!.tracePath!)));
+    } finally {
+      await config.update('virtualClock', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('keepRuns', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stops a running program within a second, with a complete trace', async () => {
     const a = await api();
     const file = tempProgram(
