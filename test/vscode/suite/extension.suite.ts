@@ -213,6 +213,11 @@ describe('Coroutine Trace extension', function () {
     assert.strictEqual(session.error, undefined);
     assert.strictEqual(session.hasNoTasks, true);
     assert.deepStrictEqual(a.tree.snapshot(), []);
+    // The view's message links to the README's "Writing a traced program", opened in the Markdown preview.
+    await vscode.commands.executeCommand('coroutineTrace.showHelp');
+    await waitFor('the README preview', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /README\.md/.test(t.label)),
+    );
   });
 
   it('honours coroutineTrace.virtualClock and coroutineTrace.keepRuns', async () => {
