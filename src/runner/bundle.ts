@@ -66,7 +66,7 @@ export function formatBuildMessage(m: ProgramBuildMessage): string {
 export function bundleBanner(entryFile: string): string {
   return (
     `import { createRequire as __ctCreateRequire } from 'module'; const require = __ctCreateRequire(${JSON.stringify(entryFile)});\n` +
-    'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v;'
+    'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v; globalThis.__ct_stmt ??= (i, v) => v;'
   );
 }
 
@@ -159,6 +159,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
           result = instrumentModule(transformed.code, transformed.map, {
             firstSiteId: sites.length + 1,
             sourceFileForSites: args.path,
+            wrapStatements: true,
           });
         } catch (e) {
           // esbuild accepted the file, so acorn should too; if not, still point at the original position.

@@ -48,6 +48,8 @@ export interface InstrumentOptions {
   firstSiteId: number;
   /** `file` of every returned site: the original source file (normally an absolute path). */
   sourceFileForSites: string;
+  /** Also wrap calls whose value a statement throws away in `__ct_stmt` (never-awaited coroutines). */
+  wrapStatements?: boolean;
 }
 
 export interface InstrumentResult {
@@ -63,6 +65,12 @@ export interface InstrumentResult {
 export const AWAIT_HOOK = '__ct_await';
 /** Global the runtime defines: `__ct_site(siteId, value?)` records the site of the call about to happen, returns `value`. */
 export const SITE_HOOK = '__ct_site';
+
+/**
+ * Global the runtime defines: `__ct_stmt(siteId, value)` returns `value`; wraps calls whose value the statement throws
+ * away, so a coroutine that is created and never awaited is reported at its site.
+ */
+export const STMT_HOOK = '__ct_stmt';
 
 /** Calls whose (property) name marks them as runtime API calls worth a site. */
 export const SITE_CALL_NAMES: ReadonlySet<string> = new Set([
@@ -138,7 +146,7 @@ export function instrumentModule(
   opts: InstrumentOptions,
 ): InstrumentResult {
   const ast = parse(jsCode);
-  const rewrites = collectRewrites(ast);
+  const rewrites = collectRewrites(ast, opts.wrapStatements ?? false);
   // Ids follow the order of the sites in the text, which is what a reader expects.
   const bySite = [...rewrites].sort((a, b) => a.siteAt - b.siteAt || a.order - b.order);
   const ids = new Map<Rewrite, number>();
@@ -256,13 +264,29 @@ function chainHasOptional(node: AnyNode): boolean {
   return false;
 }
 
-function collectRewrites(ast: acorn.Program): Rewrite[] {
+function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[] {
   const rewrites: Rewrite[] = [];
   let order = 0;
 
   const visit = (node: AnyNode, parent: AnyNode | undefined, key: string): void => {
     const myOrder = order++;
     switch (node.type) {
+      case 'ExpressionStatement': {
+        // `f(x);`: the value is thrown away. (Not `super(...)`, which cannot be wrapped.)
+        const expr = unparen(node.expression as AnyNode);
+        if (!wrapStatements || expr.type !== 'CallExpression' || (expr.callee as AnyNode).type === 'Super') break;
+        const named = calleeName(expr.callee as AnyNode);
+        const inner = node.expression as AnyNode;
+        rewrites.push({
+          siteAt: named ? named.at : inner.start,
+          token: named ? named.name : '',
+          openAt: inner.start,
+          closeAt: inner.end,
+          open: (id) => `${STMT_HOOK}(${id}, `,
+          order: myOrder,
+        });
+        break;
+      }
       case 'AwaitExpression': {
         const arg = node.argument as AnyNode;
         rewrites.push({

@@ -63,6 +63,8 @@ export function run<T>(main: TaskSource<T>, options: RunOptions = {}): Promise<T
     const finish = (mainTask: Task<T> | null, deadlock: DeadlockError | null): void => {
       if (settled) return;
       settled = true;
+      if (mainTask !== null) mainTask._retrieved = true;
+      reportUnretrieved(loop);
       loop.close();
       _setRunningLoop(null);
       process.off('beforeExit', onBeforeExit);
@@ -106,6 +108,27 @@ export function run<T>(main: TaskSource<T>, options: RunOptions = {}): Promise<T
       loop.wake();
     });
   });
+}
+
+/** asyncio logs "Task exception was never retrieved" when such a task is collected; we say it when the loop ends. */
+function reportUnretrieved(loop: EventLoop): void {
+  if (REC === null) return;
+  for (const task of loop.failedTasks) {
+    if (task._retrieved) continue;
+    const err = task._exception;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    REC.ev(
+      EventCode['warning'],
+      loop.time(),
+      WarningCode['exception-never-retrieved'],
+      task.id,
+      0,
+      REC.str(
+        `${task.name} failed (${what}) and nobody awaited it or asked for its exception. Await the task, gather it, ` +
+          `or add a done callback that handles the error.`,
+      ),
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

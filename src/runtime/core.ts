@@ -13,7 +13,7 @@
  */
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from './errors';
 import type { Recorder } from './recorder';
-import { EventCode, SuspendCode, WakeCode } from '../contract/wire';
+import { EventCode, SuspendCode, WakeCode, WarningCode } from '../contract/wire';
 import { PREVIEW_MAX, clipPreview } from '../contract/trace';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -204,6 +204,11 @@ export class EventLoop {
   private immediatePending = false;
   private lastMacrotask = performance.now();
   private inTimerCallback = false;
+  private forceTimeJump = false;
+  /** Steps longer than this (ms, real clock) are reported as blocking the loop. 0: never. */
+  slowStepMs = 100;
+  /** Tasks that failed, to report those whose exception nobody retrieved when the loop closes. */
+  readonly failedTasks: Task<any>[] = [];
   closed = false;
   /**
    * False until `run()` lets the loop go. The main task must not take its first step inside `run()`'s own call: the
@@ -365,6 +370,9 @@ export class EventLoop {
    * queue, then fixes how many handles this iteration runs. Returns false when the loop must wait instead.
    */
   private startIteration(): boolean {
+    // Cancelled timers stay in the heap until they reach the top: drop them there, so they neither keep the loop
+    // waiting nor make virtual time jump.
+    while (this.timers.length > 0 && this.timers[0].cancelled) this.popTimer();
     const readyCount = this.ready.length - this.head;
     if (readyCount === 0) {
       if (this.timers.length === 0) {
@@ -379,7 +387,9 @@ export class EventLoop {
           return false;
         }
       } else {
-        if (this.externalPending > 0 || this.stalled.size > 0) return false; // wait for the outside world
+        // Wait for the outside world, unless Node said it has nothing left to do (see `_nodeIsExiting`).
+        if ((this.externalPending > 0 || this.stalled.size > 0) && !this.forceTimeJump) return false;
+        this.forceTimeJump = false;
         // Virtual time: nothing can run before the next timer, so time jumps to it.
         this.vnow = Math.max(this.vnow, this.timers[0].when);
       }
@@ -433,8 +443,15 @@ export class EventLoop {
    * `beforeExit`. Tasks still waiting are deadlocked; the main task is failed with `DeadlockError`.
    */
   _nodeIsExiting(): boolean {
-    if (this.closed || this.current !== null || this.ready.length - this.head > 0 || this.timers.length > 0) {
-      return false;
+    if (this.closed || this.current !== null || this.ready.length - this.head > 0) return false;
+    while (this.timers.length > 0 && this.timers[0].cancelled) this.popTimer();
+    if (this.timers.length > 0) {
+      // Virtual time waits for pending foreign promises before it jumps; Node having nothing left to do means they
+      // wait on our timers (a plain async function sleeping, say), so jump now.
+      if (this.clock !== 'virtual') return false;
+      this.forceTimeJump = true;
+      this.pump();
+      return true;
     }
     const waiting = [...this.liveTasks];
     if (waiting.length === 0) return false;
@@ -554,15 +571,38 @@ export class EventLoop {
 
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
-    if (REC !== null) REC.ev(EventCode['task.suspended'], this._readClock(), task.id, reasonCode, this.awaitSite, d, e);
+    if (REC !== null) {
+      const t = this._readClock();
+      this.checkStep(task, t);
+      REC.ev(EventCode['task.suspended'], t, task.id, reasonCode, this.awaitSite, d, e);
+    }
     this.awaitSite = 0;
     task._awaitTarget = NO_TARGET;
     this.current = null;
     this.pump();
   }
 
+  /** A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. */
+  checkStep(task: Task<any>, end: number): void {
+    const took = end - this.stepT;
+    if (this.slowStepMs > 0 && this.clock === 'real' && took > this.slowStepMs && REC !== null) {
+      REC.ev(
+        EventCode['warning'],
+        end,
+        WarningCode['blocked-loop'],
+        task.id,
+        this.awaitSite,
+        REC.str(
+          `${task.name} ran ${took.toFixed(1)} ms without yielding (from ${this.stepT.toFixed(1)} ms); no other ` +
+            `task could run meanwhile. Move blocking work off the loop or await between its parts.`,
+        ),
+      );
+    }
+  }
+
   /** A task's coroutine settled (returned or threw). */
   _taskSettled(task: Task<any>): void {
+    if (REC !== null && this.current === task) this.checkStep(task, this.lastClock);
     if (this.current === task) {
       this.current = null;
       this.awaitSite = 0;
@@ -919,6 +959,10 @@ export class Task<T = unknown> extends Future<T> {
   _awaitTarget: unknown = NO_TARGET;
   /** True once the task ran bundled (instrumented) code: from then on only announced awaits suspend it. */
   _instrumented = false;
+  /** A CancelledError was thrown into the coroutine and it has not ended since (for swallowed cancellations). */
+  _cancelDelivered = false;
+  /** Site of the last `cancel()` call on this task. */
+  _cancelSite = 0;
   /** The resolve/reject functions of the `await` the task is suspended at. */
   _onF: ((v: any) => void) | null = null;
   _onR: ((e: any) => void) | null = null;
@@ -999,6 +1043,7 @@ export class Task<T = unknown> extends Future<T> {
     this._retrieved = true;
     if (this._state !== PENDING) return false;
     this._numCancelsRequested++;
+    if (site !== 0) this._cancelSite = site;
     const l = this._loop;
     if (REC !== null) {
       const by = l.current;
@@ -1087,6 +1132,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this._mustCancel) {
       this._mustCancel = false;
+      this._cancelDelivered = true;
       if (fut._state === CANCELLED) deliver(fut, onF, onR);
       else {
         if (fut._state === FAILED) fut._retrieved = true;
@@ -1094,6 +1140,7 @@ export class Task<T = unknown> extends Future<T> {
       }
       return;
     }
+    if (fut._state === CANCELLED && this._numCancelsRequested > 0) this._cancelDelivered = true;
     deliver(fut, onF, onR);
   }
 
@@ -1107,6 +1154,7 @@ export class Task<T = unknown> extends Future<T> {
     if (REC !== null) REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, WakeCode.yield);
     if (this._mustCancel) {
       this._mustCancel = false;
+      this._cancelDelivered = true;
       onR(new CancelledError(this._cancelMessage));
       return;
     }
@@ -1121,7 +1169,11 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this._result = value;
       this._state = FINISHED;
-      if (REC !== null) REC.ev(EventCode['task.done'], this._loop._readClock(), this.id, REC.str(preview(value)));
+      if (REC !== null) {
+        const t = this._loop._readClock();
+        this.checkSwallowedCancel(t);
+        REC.ev(EventCode['task.done'], t, this.id, REC.str(preview(value)));
+      }
       this.finish();
     }
     this._loop._taskSettled(this);
@@ -1133,11 +1185,35 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       this._exception = err;
       this._state = FAILED;
-      if (REC !== null) REC.ev(EventCode['task.failed'], this._loop._readClock(), this.id, REC.str(errorJson(err)));
+      this._loop.failedTasks.push(this);
+      if (REC !== null) {
+        const t = this._loop._readClock();
+        this.checkSwallowedCancel(t);
+        REC.ev(EventCode['task.failed'], t, this.id, REC.str(errorJson(err)));
+      }
       this.finish();
     }
     this._loop._taskSettled(this);
   };
+
+  /**
+   * A task that was cancelled (and did not `uncancel()`), had `CancelledError` thrown in, and still ended normally
+   * caught the cancellation and went on instead of finishing: its canceller believes it stopped.
+   */
+  private checkSwallowedCancel(t: number): void {
+    if (!this._cancelDelivered || this._numCancelsRequested === 0 || REC === null) return;
+    REC.ev(
+      EventCode['warning'],
+      t,
+      WarningCode['swallowed-cancellation'],
+      this.id,
+      this._cancelSite,
+      REC.str(
+        `${this._name} caught CancelledError and went on instead of finishing. Re-throw it after cleanup ` +
+          `(catch (e) { ...; throw e; }), or call uncancel() if ignoring the cancellation is intended.`,
+      ),
+    );
+  }
 
   private _finishCancelled(err: CancelledError): void {
     this._cancelledError = err;
@@ -1224,6 +1300,30 @@ export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
     }
   }
   task._awaitTarget = NO_TARGET;
+  return value;
+}
+
+/**
+ * `__ct_stmt(site, f(x));`: a call whose value the program throws away. A coroutine thrown away was never awaited
+ * and its body never runs (Python warns "coroutine ... was never awaited" when it is collected; here the site is
+ * known at once).
+ */
+export function ctStmt<T>(site: number, value: T): T {
+  if (REC !== null && value instanceof Coroutine && !value._started) {
+    const loop = runningLoop;
+    const task = loop !== null ? loop.current : null;
+    REC.ev(
+      EventCode['warning'],
+      loop !== null ? loop.eventTime() : 0,
+      WarningCode['never-awaited'],
+      task !== null ? task.id : 0,
+      site,
+      REC.str(
+        `coroutine '${value.name || 'anonymous'}' was created but never awaited, so its body never ran. ` +
+          `Await it, or pass it to createTask() to run it concurrently.`,
+      ),
+    );
+  }
   return value;
 }
 

@@ -47,10 +47,11 @@ export {
   DeadlockError,
 } from './errors';
 
-import { ctAwait, ctSite } from './core';
+import { ctAwait, ctSite, ctStmt } from './core';
 import { installTracingFromEnv } from './tracing';
 
 // The bundler's instrumentation calls these before each await and runtime call (see runner/instrument.ts).
 (globalThis as Record<string, unknown>).__ct_await = ctAwait;
 (globalThis as Record<string, unknown>).__ct_site = ctSite;
+(globalThis as Record<string, unknown>).__ct_stmt = ctStmt;
 installTracingFromEnv();

@@ -31,8 +31,10 @@ export function installTracingFromEnv(): void {
   setRecorder(rec, makeSiteCapture(rec));
 
   let lastLoop: EventLoop | null = null;
+  const slowStepMs = Number(process.env.COROUTINE_TRACE_SLOW_STEP_MS ?? '100');
   runHooks.onLoopStart = (loop) => {
     lastLoop = loop;
+    if (Number.isFinite(slowStepMs) && slowStepMs >= 0) loop.slowStepMs = slowStepMs;
   };
   const now = (): number => {
     const loop = _getRunningLoopOrNull() ?? lastLoop;

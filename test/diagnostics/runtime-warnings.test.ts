@@ -1,0 +1,89 @@
+/**
+ * Warnings the runtime itself records (issue: diagnostics): each bug example in examples/bugs/ provokes its warning
+ * at the right site, and its correct look-alike provokes none.
+ */
+import * as assert from 'assert';
+import type { TraceEvent, WarningEvent } from '../../src/contract/trace';
+import { lineOf, runTraced } from '../helpers';
+
+function warnings(events: TraceEvent[]): WarningEvent[] {
+  return events.filter((e): e is WarningEvent => e.type === 'warning');
+}
+
+function taskName(events: TraceEvent[], id: number | undefined): string | undefined {
+  const e = events.find((x) => x.type === 'task.created' && x.task === id);
+  return e && e.type === 'task.created' ? e.name : undefined;
+}
+
+// A blocking step must be longer than this to count; the bug blocks 400 ms, the look-alike's steps take ~10 ms.
+const SLOW = { COROUTINE_TRACE_SLOW_STEP_MS: '150' };
+
+describe('diagnostics recorded by the runtime', function () {
+  this.timeout(60_000);
+
+  it('never awaited: a coroutine called as a statement, at the call', () => {
+    const file = 'examples/bugs/never-awaited.ts';
+    const r = runTraced(file, { real: true });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const [w, ...rest] = warnings(r.events);
+    assert.deepStrictEqual(rest, []);
+    assert.strictEqual(w.kind, 'never-awaited');
+    assert.match(w.message, /coroutine 'notify' was created but never awaited/);
+    assert.strictEqual(w.site?.line, lineOf(file, "notify('ada'); // missing await"));
+    assert.strictEqual(taskName(r.events, w.task), 'main');
+    assert.doesNotMatch(r.stdout, /notified/);
+  });
+
+  it('swallowed cancellation: the task caught CancelledError and ended normally; the site is the cancel() call', () => {
+    const file = 'examples/bugs/swallowed-cancellation.ts';
+    const r = runTraced(file, { real: true, env: SLOW });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const ws = warnings(r.events);
+    assert.deepStrictEqual(ws.map((w) => w.kind), ['swallowed-cancellation']);
+    assert.strictEqual(taskName(r.events, ws[0].task), 'worker');
+    assert.strictEqual(ws[0].site?.line, lineOf(file, 'task.cancel()'));
+  });
+
+  it('exception never retrieved: a failed task nobody awaited', () => {
+    const r = runTraced('examples/bugs/exception-never-retrieved.ts', { real: true, env: SLOW });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const ws = warnings(r.events);
+    assert.deepStrictEqual(ws.map((w) => w.kind), ['exception-never-retrieved']);
+    assert.strictEqual(taskName(r.events, ws[0].task), 'prices');
+    assert.match(ws[0].message, /Error: price service unavailable/);
+  });
+
+  it('blocked loop: a step that ran 400 ms without yielding, at the await that ended it', () => {
+    const file = 'examples/bugs/blocked-loop.ts';
+    const r = runTraced(file, { real: true, env: SLOW });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const ws = warnings(r.events);
+    assert.deepStrictEqual(ws.map((w) => w.kind), ['blocked-loop']);
+    assert.strictEqual(ws[0].site?.line, lineOf(file, 'await asyncio.sleep(0);'));
+    const ran = Number(/ran ([\d.]+) ms/.exec(ws[0].message)?.[1]);
+    assert.ok(ran >= 400, ws[0].message);
+  });
+
+  for (const ok of ['never-awaited-ok', 'swallowed-cancellation-ok', 'exception-never-retrieved-ok', 'blocked-loop-ok']) {
+    it(`no false positive: ${ok}`, () => {
+      const r = runTraced(`examples/bugs/${ok}.ts`, { real: true, env: SLOW });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.deepStrictEqual(warnings(r.events), []);
+    });
+  }
+
+  it('no false positive on any seed example', () => {
+    for (const seed of ['02-await-sequential', '03-create-task', '04-gather', '05-runtime-await', '06-runtime-tasks', '07-cancel-timeout', '08-producer-consumer']) {
+      const r = runTraced(`examples/seed/${seed}.ts`);
+      assert.deepStrictEqual(warnings(r.events), [], seed);
+    }
+  });
+
+  it('the virtual clock moves on when a task waits on a plain async function that sleeps', () => {
+    const r = runTraced('test/fixtures/programs/virtual-plain-async.ts');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout, 'eager slept\neager done\n');
+    const end = r.events[r.events.length - 1];
+    assert.ok(end.type === 'run.finished' && end.t === 20, JSON.stringify(end));
+  });
+});
