@@ -1,13 +1,14 @@
 /**
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
- * trace as JSON in a `<script type="application/json">` block; the bundle finds that block and plays the host's part
- * itself. A Content Security Policy allows only the inline script with this page's nonce, and nothing from the network.
+ * trace as JSON in a `<script type="application/json">` block (the header, and the events in the compact form of
+ * compactTrace.ts); the bundle finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with this page's nonce, and nothing from the network.
  *
  * Pure (strings in, a string out), so the CLI's `report` command and the extension's Export… share it; the caller
  * reads the bundle from disk (`webview.js` next to `cli.js` / `extension.js` in dist/).
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
+import { CompactEvents, encodeEvents } from './compactTrace';
 
 export interface ReportTrace {
   header: TraceHeader;
@@ -34,9 +35,10 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('the nonce must be base64 or hex characters');
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
-  const data: { header: TraceHeader; events: readonly TraceEvent[]; truncated?: boolean } = {
+  // The events in compact form (compactTrace.ts): a third of the bytes to tokenize and parse.
+  const data: { header: TraceHeader; compact: CompactEvents; truncated?: boolean } = {
     header: trace.header,
-    events: trace.events,
+    compact: encodeEvents(trace.events),
   };
   if (trace.truncated) data.truncated = true;
   const csp = [

@@ -4,6 +4,7 @@
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
+import { CompactEvents, decodeEvents } from '../report/compactTrace';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -32,11 +33,19 @@ declare global {
 /** The id of the `<script type="application/json">` element the report embeds its trace in. */
 export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
 
-/** What the report embeds: the header and every event, exactly as a snapshot would carry them. */
+/** The report's trace: the header and every event (decoded from the embedded compact form). */
 export interface ReportData {
   header: TraceHeader;
   events: TraceEvent[];
   /** Set when the trace file had no `run.finished` (the program was killed or is still running). */
+  truncated?: boolean;
+}
+
+/** What the report embeds (see src/report/reportHtml.ts): the events as plain objects or in compact form. */
+interface EmbeddedReportData {
+  header: TraceHeader;
+  events?: TraceEvent[];
+  compact?: CompactEvents;
   truncated?: boolean;
 }
 
@@ -124,14 +133,16 @@ export function readReportData(doc: Document = document): ReportData | null {
   const element = doc.getElementById(REPORT_DATA_ELEMENT_ID);
   if (!element) return null;
   performance.mark('coroutine-trace:report-parse-start');
-  const data = JSON.parse(element.textContent ?? 'null') as ReportData | null;
-  performance.mark('coroutine-trace:report-parsed');
-  // The text can be large (a hundred megabytes for a million events): let it go once parsed.
+  const data = JSON.parse(element.textContent ?? 'null') as EmbeddedReportData | null;
+  // The text can be large (tens of megabytes for a million events): let it go once parsed.
   element.remove();
-  if (!data || typeof data !== 'object' || !data.header || !Array.isArray(data.events)) {
-    throw new Error('the report has no trace data');
-  }
-  return data;
+  if (!data || typeof data !== 'object' || !data.header) throw new Error('the report has no trace data');
+  const events = data.compact ? decodeEvents(data.compact) : data.events;
+  if (!Array.isArray(events)) throw new Error('the report has no trace events');
+  performance.mark('coroutine-trace:report-parsed');
+  const out: ReportData = { header: data.header, events };
+  if (data.truncated) out.truncated = true;
+  return out;
 }
 
 /** The host this page runs under: VS Code when it injected its API, else the report's embedded trace. */

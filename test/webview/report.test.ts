@@ -4,10 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TraceEvent } from '../../src/contract/trace';
+import { decodeEvents, encodeEvents } from '../../src/report/compactTrace';
 import { REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml } from '../../src/report/reportHtml';
 import { REPORT_DATA_ELEMENT_ID } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
-import { HEADER, ROOT, TRACES, site } from './fixtures';
+import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
 
 const HOSTILE = '</script><script>window.pwned = 1</script><!-- & </SCRIPT >';
 
@@ -37,7 +38,7 @@ describe('standalone report HTML', () => {
     const text = dataBlock(html);
     assert.ok(!text.includes('<'), 'no < at all inside the block');
     const data = JSON.parse(text);
-    assert.deepStrictEqual(data.events, EVENTS);
+    assert.deepStrictEqual(decodeEvents(data.compact), EVENTS);
     assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
     // Exactly two script elements: the data and the bundle.
     assert.strictEqual(html.match(/<script/gi)!.length, 2);
@@ -85,7 +86,7 @@ describe('standalone report HTML', () => {
     assert.ok(html.includes('<!DOCTYPE html>'));
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'nothing loaded from elsewhere');
     assert.ok(!/\bsrc=/i.test(html), 'no external script');
-    assert.strictEqual(JSON.parse(dataBlock(html)).events.length, 25);
+    assert.strictEqual(decodeEvents(JSON.parse(dataBlock(html)).compact).length, 25);
 
     const truncated = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-truncated.cotrace'), '-o', out], { encoding: 'utf8' });
     assert.strictEqual(truncated.status, 0);
@@ -104,6 +105,34 @@ describe('standalone report HTML', () => {
       assert.strictEqual(r.stderr.trim().split('\n')[0].startsWith('coroutine-trace: '), true);
       assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
     }
+  });
+});
+
+describe('compact event encoding (the report)', () => {
+  for (const name of ['06-runtime-tasks.cotrace', '07-cancel-timeout.cotrace', '08-queue-handoff.cotrace', '06-truncated.cotrace']) {
+    it(`${name}: decodes to the same events, and is smaller`, () => {
+      const { events } = trace(name);
+      const compact = encodeEvents(events);
+      assert.deepStrictEqual(decodeEvents(JSON.parse(JSON.stringify(compact))), events);
+      assert.ok(JSON.stringify(compact).length < JSON.stringify(events).length, 'not bigger');
+    });
+  }
+
+  it('keeps optional fields, nulls and shared objects apart', () => {
+    const events: TraceEvent[] = [
+      { t: 0, type: 'task.created', task: 1, name: 'a', parent: null, site: null },
+      { t: 0, type: 'task.created', task: 2, name: 'b', parent: 1, site: site(3), coroutine: 'f' },
+      { t: 1, type: 'task.suspended', task: 2, reason: { kind: 'gather', targets: [1] }, site: site(3) },
+      { t: 2, type: 'task.resumed', task: 2 },
+      { t: 2, type: 'task.resumed', task: 1, cause: { kind: 'timer' } },
+      { t: 3, type: 'warning', kind: 'deadlock', message: 'x', site: null },
+      ...EVENTS.slice(1),
+    ];
+    const compact = encodeEvents(events);
+    assert.deepStrictEqual(decodeEvents(JSON.parse(JSON.stringify(compact))), events);
+    assert.strictEqual(compact.table.filter((v) => JSON.stringify(v) === JSON.stringify(site(3))).length, 1, 'a site is stored once');
+    assert.throws(() => decodeEvents({ ...compact, version: 99 }), /cannot|version/);
+    assert.throws(() => decodeEvents({ ...compact, count: 1 }), /expected 1 events/);
   });
 });
 
