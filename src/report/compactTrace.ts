@@ -71,30 +71,60 @@ export function encodeEvents(events: readonly TraceEvent[]): CompactEvents {
 
 /** The events back, equal to what was encoded. Throws on input that is not a compact event list. */
 export function decodeEvents(data: CompactEvents): TraceEvent[] {
-  if (!data || data.format !== COMPACT_FORMAT || data.version !== COMPACT_VERSION) {
-    throw new Error('not a compact event list this version can read');
-  }
-  const { shapes, table, flat } = data;
-  const events: TraceEvent[] = new Array(data.count);
-  let n = 0;
-  let i = 0;
-  while (i < flat.length) {
-    const shape = shapes[flat[i++] as number];
-    if (!shape) throw new Error(`bad shape at ${i - 1}`);
-    const event: Record<string, unknown> = { type: shape.type };
-    const { keys, refs } = shape;
-    let r = 0;
-    for (let k = 0; k < keys.length; k++) {
-      const value = flat[i++];
-      if (r < refs.length && refs[r] === k) {
-        r++;
-        event[keys[k]] = table[value as number];
-      } else {
-        event[keys[k]] = value;
-      }
-    }
-    events[n++] = event as unknown as TraceEvent;
-  }
-  if (n !== data.count) throw new Error(`expected ${data.count} events, read ${n}`);
+  const reader = new CompactEventReader(data);
+  const events = reader.read(data.count);
+  if (!reader.done) throw new Error(`expected ${data.count} events, found more`);
   return events;
+}
+
+/**
+ * Decodes a compact event list a piece at a time, so a big trace's events can be folded as they are decoded and do
+ * not all live at once (fewer objects for the garbage collector to move).
+ */
+export class CompactEventReader {
+  private i = 0;
+  private n = 0;
+
+  constructor(private readonly data: CompactEvents) {
+    if (!data || data.format !== COMPACT_FORMAT || data.version !== COMPACT_VERSION) {
+      throw new Error('not a compact event list this version can read');
+    }
+  }
+
+  get done(): boolean {
+    return this.i >= this.data.flat.length;
+  }
+
+  /** Events decoded so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** The next `max` events (fewer at the end). */
+  read(max: number): TraceEvent[] {
+    const { shapes, table, flat, count } = this.data;
+    const out: TraceEvent[] = [];
+    let i = this.i;
+    while (i < flat.length && out.length < max) {
+      const shape = shapes[flat[i++] as number];
+      if (!shape) throw new Error(`bad shape at ${i - 1}`);
+      const event: Record<string, unknown> = { type: shape.type };
+      const { keys, refs } = shape;
+      let r = 0;
+      for (let k = 0; k < keys.length; k++) {
+        const value = flat[i++];
+        if (r < refs.length && refs[r] === k) {
+          r++;
+          event[keys[k]] = table[value as number];
+        } else {
+          event[keys[k]] = value;
+        }
+      }
+      out.push(event as unknown as TraceEvent);
+    }
+    this.i = i;
+    this.n += out.length;
+    if (this.done && this.n !== count) throw new Error(`expected ${count} events, read ${this.n}`);
+    return out;
+  }
 }

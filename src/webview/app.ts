@@ -105,6 +105,8 @@ export class TimelineApp {
   private pumpScheduled = false;
   private loadStartedAt: number | null = null;
   private loadFoldMs = 0;
+  /** The host said `finished` after the current snapshot. */
+  private finishedSeen = false;
   /** Measured cost of folding one event (a running average), for sizing the pieces. */
   private msPerEvent = 0.002;
   private state: ViewState;
@@ -294,6 +296,7 @@ export class TimelineApp {
     if (message.type === MessageType.Snapshot) {
       this.loadStartedAt = performance.now();
       this.loadFoldMs = 0;
+      this.finishedSeen = false;
       this.stats.completeDrawAt = null;
       this.stats.firstDrawAt = null;
     }
@@ -331,25 +334,40 @@ export class TimelineApp {
     const done = performance.now();
     this.stats.messageMs.push(done - started);
     if (this.stats.messageMs.length > 100_000) this.stats.messageMs.splice(0, 50_000);
-    this.loadFoldMs += done - started;
+    if (this.loadStartedAt !== null) this.loadFoldMs += done - started;
     if (!this.inbox.empty) this.schedulePump();
-    else if (this.loadStartedAt !== null) {
-      // For the benchmark: folding the snapshot, summed over its slices.
-      this.stats.loadFoldMs = this.loadFoldMs;
-      performance.measure('coroutine-trace:snapshot-load', { start: this.loadStartedAt, end: done });
-      this.loadStartedAt = null;
+    // A snapshot is loaded when its events are folded: for a live one, its own events; otherwise up to `finished`
+    // (the report hands a big trace over in pieces).
+    if (this.loadStartedAt !== null && this.inbox.empty) {
+      if (this.session.live || this.finishedSeen) this.loadDone(done);
+      else {
+        // A host that never says `finished` after a finished trace: done when nothing more comes for a moment.
+        const pumps = this.stats.messageMs.length;
+        window.setTimeout(() => {
+          if (this.loadStartedAt !== null && this.inbox.empty && this.stats.messageMs.length === pumps) this.loadDone(done);
+        }, 200);
+      }
     }
   }
 
+  private loadDone(at: number): void {
+    // For the benchmark: folding the snapshot, summed over its slices.
+    this.stats.loadFoldMs = this.loadFoldMs;
+    performance.measure('coroutine-trace:snapshot-load', { start: this.loadStartedAt!, end: at });
+    this.loadStartedAt = null;
+    this.invalidate();
+  }
+
   private apply(change: SessionChange): void {
-    const model = this.session.model;
+    // Called for every folded piece: reads only what is cheap (not `session.model`, which settles the model).
+    const hasTrace = this.session.header !== null;
     switch (change.kind) {
       case 'reset': {
         this.layoutDirty = true;
         this.hover = null;
         this.focusItem = null;
         this.hideTooltip();
-        const sameTrace = model !== null && this.session.traceKey === this.state.traceKey;
+        const sameTrace = hasTrace && this.session.traceKey === this.state.traceKey;
         if (!sameTrace) {
           this.state.traceKey = this.session.traceKey;
           this.state.view = null;
@@ -370,6 +388,7 @@ export class TimelineApp {
         if (change.newTasks || this.filterDependsOnState()) this.layoutDirty = true;
         break;
       case 'finished':
+        this.finishedSeen = true;
         this.layoutDirty = this.layoutDirty || this.filterDependsOnState();
         break;
       case 'cursor':
@@ -382,9 +401,14 @@ export class TimelineApp {
       case 'none':
         return;
     }
-    if (model && (change.kind === 'append' || change.kind === 'finished')) this.scheduleTable();
+    if (hasTrace && (change.kind === 'append' || change.kind === 'finished')) this.scheduleTable();
     if (change.kind === 'reset' && this.state.showTable) this.scheduleTable();
     this.invalidate();
+  }
+
+  /** A finished trace is still being handed over (the report's pieces): frames then only show progress. */
+  private loadingFinishedTrace(): boolean {
+    return this.loadStartedAt !== null && !this.session.live;
   }
 
   private filterDependsOnState(): boolean {
@@ -401,7 +425,7 @@ export class TimelineApp {
       this.frameRequested = false;
       // While a big backlog is folded, show progress a few times a second rather than every frame.
       if (
-        this.inbox.backlog > LOAD_BACKLOG &&
+        (this.inbox.backlog > LOAD_BACKLOG || this.loadingFinishedTrace()) &&
         this.stats.firstDrawAt !== null &&
         performance.now() - this.stats.lastDrawAt < PROGRESS_FRAME_MS
       ) {
@@ -451,7 +475,8 @@ export class TimelineApp {
     const pw = Math.max(1, width - this.labelWidth);
     if (!this.view) this.view = this.initialView(model, pw);
     else this.view = track(this.view, model.endTime, pw);
-    if (!this.restored) {
+    if (!this.restored && this.loadStartedAt === null) {
+      // Once the whole trace is in (the lanes exist to scroll to).
       this.restored = true;
       this.scroller.scrollTop = this.state.scrollTop;
     }
@@ -472,7 +497,7 @@ export class TimelineApp {
       this.stats.firstDrawAt = now;
       performance.mark('coroutine-trace:first-draw');
     }
-    if (this.stats.completeDrawAt === null && this.inbox.empty && model.eventCount > 0) {
+    if (this.stats.completeDrawAt === null && this.loadStartedAt === null && model.eventCount > 0) {
       this.stats.completeDrawAt = now;
       performance.mark('coroutine-trace:complete-draw');
     }

@@ -42,7 +42,8 @@ export class EdgeIndex {
 
   /**
    * Brings the index up to date with `model` (the same model object as before, with events added since). Edges of
-   * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task.
+   * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task. With
+   * `touched`, open waits keep their old end until `refreshOpen` (the session calls it once per frame).
    */
   update(model: TraceModel, touched?: Iterable<number>): void {
     const tasks = model.tasks;
@@ -140,11 +141,15 @@ export class EdgeIndex {
         }
       }
     }
-    // Open waits grow with the trace.
+    if (touched === undefined) this.refreshOpen(model.endTime);
+  }
+
+  /** Open waits grow with the trace: they end at its current end. */
+  refreshOpen(endTime: number): void {
     for (const id of this.openTasks) {
       for (const edge of this.taskCursors.get(id)!.open) {
-        edge.end = model.endTime;
-        if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+        edge.end = endTime;
+        if (endTime - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = endTime - edge.start;
       }
     }
   }

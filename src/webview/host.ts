@@ -4,7 +4,7 @@
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
-import { CompactEvents, decodeEvents } from '../report/compactTrace';
+import { CompactEventReader, CompactEvents } from '../report/compactTrace';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -33,21 +33,17 @@ declare global {
 /** The id of the `<script type="application/json">` element the report embeds its trace in. */
 export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
 
-/** The report's trace: the header and every event (decoded from the embedded compact form). */
+/** The report's trace, as embedded (see src/report/reportHtml.ts): the events as objects or in compact form. */
 export interface ReportData {
   header: TraceHeader;
-  events: TraceEvent[];
+  events?: TraceEvent[];
+  compact?: CompactEvents;
   /** Set when the trace file had no `run.finished` (the program was killed or is still running). */
   truncated?: boolean;
 }
 
-/** What the report embeds (see src/report/reportHtml.ts): the events as plain objects or in compact form. */
-interface EmbeddedReportData {
-  header: TraceHeader;
-  events?: TraceEvent[];
-  compact?: CompactEvents;
-  truncated?: boolean;
-}
+/** Events the report hands over per message while it decodes a big trace. */
+const REPORT_PIECE = 25_000;
 
 export class VsCodeHost implements WebviewHost {
   readonly kind = 'vscode';
@@ -69,14 +65,20 @@ export class VsCodeHost implements WebviewHost {
   }
 }
 
-/** Plays the extension host for the standalone report. */
+/**
+ * Plays the extension host for the standalone report: answers `ready` with a snapshot of the embedded trace. A big
+ * trace is decoded and handed over in pieces (a snapshot, then deltas, then `finished`), one piece per task, so the
+ * timeline folds each piece while the next is decoded and the decoded events do not pile up in memory.
+ */
 export class ReportHost implements WebviewHost {
   readonly kind = 'report';
   private handler: ((message: HostToWebviewMessage) => void) | null = null;
   private state: unknown;
   private readonly storageKey: string;
+  private data: ReportData | null;
 
-  constructor(private readonly data: ReportData) {
+  constructor(data: ReportData) {
+    this.data = data;
     this.storageKey = `coroutine-trace:${data.header.program}:${data.header.startedAt}`;
     try {
       const saved = window.localStorage?.getItem(this.storageKey);
@@ -90,13 +92,7 @@ export class ReportHost implements WebviewHost {
   post(message: WebviewToHostMessage): void {
     switch (message.type) {
       case MessageType.Ready:
-        // Asynchronously, as a real host would answer. The page says `ready` once; the events are not kept twice.
-        queueMicrotask(() => {
-          const events = this.data.events;
-          this.data.events = [];
-          this.handler?.({ type: MessageType.Snapshot, header: this.data.header, events, live: false });
-          this.handler?.({ type: MessageType.Finished });
-        });
+        this.sendTrace();
         return;
       case MessageType.OpenSite:
       case MessageType.CursorChanged:
@@ -108,6 +104,40 @@ export class ReportHost implements WebviewHost {
         return never;
       }
     }
+  }
+
+  /** The page says `ready` once; the data is handed over and then let go. */
+  private sendTrace(): void {
+    const data = this.data;
+    if (!data) return;
+    this.data = null;
+    const header = data.header;
+    const send = (m: HostToWebviewMessage): void => this.handler?.(m);
+    if (!data.compact) {
+      // Asynchronously, as a real host would answer.
+      queueMicrotask(() => {
+        send({ type: MessageType.Snapshot, header, events: data.events ?? [], live: false });
+        send({ type: MessageType.Finished });
+      });
+      return;
+    }
+    const reader = new CompactEventReader(data.compact);
+    const channel = new MessageChannel();
+    let first = true;
+    channel.port1.onmessage = () => {
+      const events = reader.read(REPORT_PIECE);
+      if (first) send({ type: MessageType.Snapshot, header, events, live: false });
+      else send({ type: MessageType.Events, events });
+      first = false;
+      if (reader.done) {
+        send({ type: MessageType.Finished });
+        channel.port1.close();
+        performance.mark('coroutine-trace:report-decoded');
+      } else {
+        channel.port2.postMessage(null);
+      }
+    };
+    channel.port2.postMessage(null);
   }
 
   listen(handler: (message: HostToWebviewMessage) => void): void {
@@ -133,16 +163,14 @@ export function readReportData(doc: Document = document): ReportData | null {
   const element = doc.getElementById(REPORT_DATA_ELEMENT_ID);
   if (!element) return null;
   performance.mark('coroutine-trace:report-parse-start');
-  const data = JSON.parse(element.textContent ?? 'null') as EmbeddedReportData | null;
+  const data = JSON.parse(element.textContent ?? 'null') as ReportData | null;
+  performance.mark('coroutine-trace:report-parsed');
   // The text can be large (tens of megabytes for a million events): let it go once parsed.
   element.remove();
-  if (!data || typeof data !== 'object' || !data.header) throw new Error('the report has no trace data');
-  const events = data.compact ? decodeEvents(data.compact) : data.events;
-  if (!Array.isArray(events)) throw new Error('the report has no trace events');
-  performance.mark('coroutine-trace:report-parsed');
-  const out: ReportData = { header: data.header, events };
-  if (data.truncated) out.truncated = true;
-  return out;
+  if (!data || typeof data !== 'object' || !data.header || !(data.compact || Array.isArray(data.events))) {
+    throw new Error('the report has no trace data');
+  }
+  return data;
 }
 
 /** The host this page runs under: VS Code when it injected its API, else the report's embedded trace. */

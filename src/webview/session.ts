@@ -31,6 +31,8 @@ export interface TaskMarks {
 export class TraceSession {
   private builder: ModelBuilder | null = null;
   private current: TraceModel | null = null;
+  /** Events were folded since the last `model()` pass. */
+  private stale = false;
   private readonly marksByTask = new Map<number, TaskMarks>();
   private outputSeen = 0;
   private warningsSeen = 0;
@@ -46,7 +48,17 @@ export class TraceSession {
   /** Identifies the trace shown: views restore per-trace state (zoom, pan) only for the same trace. */
   traceKey = '';
 
+  /**
+   * The model so far. Folding leaves the last segment of each task ending where it was; this brings them (and the
+   * open waits) to the trace's current end, once per change rather than once per folded piece, so the cost of
+   * folding does not grow with the number of tasks.
+   */
   get model(): TraceModel | null {
+    if (this.stale && this.builder) {
+      this.stale = false;
+      this.current = this.builder.model();
+      this.edges.refreshOpen(this.current.endTime);
+    }
     return this.current;
   }
 
@@ -66,7 +78,7 @@ export class TraceSession {
         return { kind: 'reset' };
       case MessageType.Events: {
         if (!this.builder) return { kind: 'none' };
-        const before = this.current!.tasks.length;
+        const before = this.current!.tasks.length; // the task list grows in place
         this.append(message.events);
         return { kind: 'append', newTasks: this.current!.tasks.length !== before, count: message.events.length };
       }
@@ -96,6 +108,7 @@ export class TraceSession {
   private reset(header: TraceHeader, live: boolean): void {
     this.builder = new ModelBuilder(header);
     this.current = this.builder.model();
+    this.stale = false;
     this.live = live;
     this.emptyMessage = null;
     this.marksByTask.clear();
@@ -128,8 +141,9 @@ export class TraceSession {
           break;
       }
     }
-    const model = builder.model();
-    this.current = model;
+    // The same object `model()` returns, without the pass over every task (see the `model` getter).
+    const model = this.current!;
+    this.stale = true;
     this.edges.update(model, touched);
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
