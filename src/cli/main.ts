@@ -13,7 +13,7 @@ import { ProgramBuildError, runProgram } from '../runner/runProgram';
 import { reportHtml } from '../report/reportHtml';
 
 const USAGE = `usage:
-  coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [--no-trace] [-- program args]
+  coroutine-trace run FILE.ts [--virtual-clock] [--out TRACE${TRACE_FILE_EXTENSION}] [--quiet] [--strict] [--no-trace] [-- program args]
   coroutine-trace summary TRACE [--width N] [--ascii]
   coroutine-trace export TRACE --format chrome -o OUT.json
   coroutine-trace report TRACE -o REPORT.html
@@ -23,6 +23,10 @@ const USAGE = `usage:
 export class UsageError extends Error {}
 
 export const EXIT_USAGE = 2;
+/** The program deadlocked: no task could run and nothing could wake one. */
+export const EXIT_DEADLOCK = 3;
+/** `--strict`: the program succeeded but the run had warnings. */
+export const EXIT_STRICT = 4;
 
 interface ParsedArgs {
   positional: string[];
@@ -82,7 +86,7 @@ function defaultTracePath(program: string): string {
 }
 
 async function cmdRun(argv: string[], io: Io): Promise<number> {
-  const { positional, flags, rest } = parseArgs(argv, new Set(['--out', '-o']), new Set(['--virtual-clock', '--quiet', '--no-trace']));
+  const { positional, flags, rest } = parseArgs(argv, new Set(['--out', '-o']), new Set(['--virtual-clock', '--quiet', '--no-trace', '--strict']));
   if (positional.length !== 1) throw new UsageError('run needs exactly one program file');
   const file = positional[0];
   if (!fs.existsSync(file)) throw new UsageError(`${file}: file not found`);
@@ -107,6 +111,12 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     io.stderr.write(renderRunReport(buildModel(written.header, written.events), displayPath(out)));
   }
   const { exitCode, signal } = result.finished;
+  if (result.warnings.some((w) => w.kind === 'deadlock')) return EXIT_DEADLOCK;
+  if (flags.has('--strict') && exitCode === 0 && result.warnings.length > 0) {
+    const n = result.warnings.length;
+    io.stderr.write(`coroutine-trace: --strict: ${n} warning${n === 1 ? '' : 's'}, exit code ${EXIT_STRICT}\n`);
+    return EXIT_STRICT;
+  }
   if (exitCode !== null) return exitCode;
   return 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1);
 }

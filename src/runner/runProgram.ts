@@ -16,12 +16,21 @@ import {
   TraceEvent,
   TraceHeader,
   RunFinishedEvent,
+  WarningEvent,
 } from '../contract/trace';
 import { WireDecoder } from '../contract/wire';
 import { BundleResult, ProgramBuildError, bundleProgram } from './bundle';
 import { TraceFileWriter } from './traceFileWriter';
+import { ModelBuilder } from '../model/model';
+import { analyzeTrace } from '../model/diagnostics';
+
+/** Above this many events the whole-run diagnostics are skipped (the runtime's own warnings are still there). */
+export const DEFAULT_MAX_ANALYZED_EVENTS = 1_000_000;
 
 export interface RunOptions {
+  /** false: do not append the whole-run diagnostics (`model/diagnostics.ts`). Default true. */
+  analyze?: boolean;
+  maxAnalyzedEvents?: number;
   /** false: run the same bundle without recording anything (for comparisons). Default true. */
   trace?: boolean;
   /** The program's arguments (what follows `--`). */
@@ -49,6 +58,8 @@ export interface RunOptions {
 export interface RunResult {
   header: TraceHeader;
   finished: RunFinishedEvent;
+  /** Every warning of the run: the runtime's and the whole-run diagnostics. */
+  warnings: WarningEvent[];
   tracePath: string | null;
   eventCount: number;
 }
@@ -118,6 +129,10 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     let lastT = 0;
     let eventCount = 0;
     let batch: TraceEvent[] = [];
+    // The whole-run diagnostics need the model; folding it costs host time, so very large traces skip them.
+    const maxAnalyzed = options.maxAnalyzedEvents ?? DEFAULT_MAX_ANALYZED_EVENTS;
+    const warnings: WarningEvent[] = [];
+    const analysis = tracing && options.analyze !== false ? new ModelBuilder(header) : null;
     const decoder: WireDecoder = new WireDecoder(
       (id): SourceSite | null => resolveSite(id, decoder.dynamicSites),
       (event) => {
@@ -126,6 +141,8 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
         eventCount++;
         writer?.write(event);
         batch.push(event);
+        if (event.type === 'warning') warnings.push(event);
+        if (analysis !== null && eventCount <= maxAnalyzed) analysis.add(event);
       },
     );
     const deliver = (): void => {
@@ -199,13 +216,21 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
         message: `the event stream from the program was unreadable after ${eventCount} events: ${wireError.message}`,
       };
       writer?.write(warning);
+      warnings.push(warning);
       options.onEvents?.([warning]);
+    }
+    if (analysis !== null && eventCount <= maxAnalyzed) {
+      analysis.add(finished);
+      const found = analyzeTrace(analysis.model()).map((w) => ({ ...w, t: lastT }));
+      for (const w of found) writer?.write(w);
+      warnings.push(...found);
+      if (found.length > 0) options.onEvents?.(found);
     }
     writer?.write(finished);
     options.onEvents?.([finished]);
     await writer?.close();
     void fs.promises.rm(dir, { recursive: true, force: true });
-    return { header, finished, tracePath: writer ? path.resolve(options.tracePath!) : null, eventCount: eventCount + 1 };
+    return { header, finished, warnings, tracePath: writer ? path.resolve(options.tracePath!) : null, eventCount: eventCount + 1 };
   })();
 
   return {

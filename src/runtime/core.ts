@@ -176,8 +176,10 @@ export function _getRunningLoopOrNull(): EventLoop | null {
 /** Marks "no instrumented await is pending" (distinct from any value the program could await). */
 export const NO_TARGET: unique symbol = Symbol('no await target');
 
-/** How long the loop may run ready handles back to back before letting Node's own I/O in (real clock). */
+/** How long the loop may run ready handles back to back before letting Node's own I/O in. */
 const MACROTASK_SLICE_MS = 10;
+/** Under the virtual clock, loop iterations in a row with tasks ready after which time moves to the next timer. */
+const VIRTUAL_SPIN_ITERATIONS = 1000;
 
 /** `performance.now()` at trace time 0. Set by the tracing bootstrap so events outside the loop share the scale. */
 let timeEpoch: number | null = null;
@@ -205,6 +207,7 @@ export class EventLoop {
   private lastMacrotask = performance.now();
   private inTimerCallback = false;
   private forceTimeJump = false;
+  private spinIterations = 0;
   /** Steps longer than this (ms, real clock) are reported as blocking the loop. 0: never. */
   slowStepMs = 100;
   /** Tasks that failed, to report those whose exception nobody retrieved when the loop closes. */
@@ -392,11 +395,20 @@ export class EventLoop {
         this.forceTimeJump = false;
         // Virtual time: nothing can run before the next timer, so time jumps to it.
         this.vnow = Math.max(this.vnow, this.timers[0].when);
+        this.spinIterations = 0;
       }
-    } else if (this.clock === 'real' && performance.now() - this.lastMacrotask > MACROTASK_SLICE_MS) {
-      // Let Node deliver I/O and timers of its own, then go on.
-      this.yieldToNode();
-      return false;
+    } else {
+      if (performance.now() - this.lastMacrotask > MACROTASK_SLICE_MS) {
+        // Let Node deliver I/O, signals and timers of its own, then go on.
+        this.yieldToNode();
+        return false;
+      }
+      if (this.clock === 'virtual' && this.timers.length > 0 && ++this.spinIterations >= VIRTUAL_SPIN_ITERATIONS) {
+        // Tasks that keep yielding (a polling loop) would stop virtual time forever; real time would pass while
+        // they spin, so let it pass here too.
+        this.vnow = Math.max(this.vnow, this.timers[0].when);
+        this.spinIterations = 0;
+      }
     }
     const now = this.time();
     this.lastClock = now;

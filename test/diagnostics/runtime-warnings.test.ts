@@ -61,7 +61,7 @@ describe('diagnostics recorded by the runtime', function () {
     assert.deepStrictEqual(ws.map((w) => w.kind), ['blocked-loop']);
     assert.strictEqual(ws[0].site?.line, lineOf(file, 'await asyncio.sleep(0);'));
     const ran = Number(/ran ([\d.]+) ms/.exec(ws[0].message)?.[1]);
-    assert.ok(ran >= 400, ws[0].message);
+    assert.ok(ran >= 390, ws[0].message); // Date.now() in the busy loop has 1 ms steps
   });
 
   for (const ok of ['never-awaited-ok', 'swallowed-cancellation-ok', 'exception-never-retrieved-ok', 'blocked-loop-ok']) {
