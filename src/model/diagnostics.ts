@@ -72,7 +72,8 @@ function pendingAtExit(model: TraceModel): Finding[] {
   return findings;
 }
 
-function describeWait(model: TraceModel, reason: SuspendReason): string {
+/** What a suspended task waits for, with the tasks behind it: `waits for lock ledger held by b-to-a`. */
+export function describeWait(model: TraceModel, reason: SuspendReason): string {
   switch (reason.kind) {
     case 'task':
       return `awaits ${taskName(model, reason.target)}`;
@@ -114,8 +115,8 @@ function describeWait(model: TraceModel, reason: SuspendReason): string {
   }
 }
 
-/** The tasks a waiting task depends on, to follow the chain. */
-function dependencies(model: TraceModel, reason: SuspendReason): number[] {
+/** The tasks a waiting task depends on, to follow the chain (lock holders and queue producers included). */
+export function dependencies(model: TraceModel, reason: SuspendReason): number[] {
   switch (reason.kind) {
     case 'task':
       return [reason.target];
