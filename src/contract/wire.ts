@@ -8,7 +8,8 @@
  * Frame: 8-byte header (u32 little-endian payload length, u8 frame kind, 3 bytes zero), then the payload.
  * - EVENTS: rows of `ROW_WIDTH` float64 (little-endian). Column 0 is the event type code (index in
  *   `TRACE_EVENT_TYPES`), column 1 is `t`, columns 2..7 depend on the type (see `decodeRow`). Strings are ids into
- *   the STRINGS table, except a queue item that is a number: string id -1 and the number itself in column 7.
+ *   the STRINGS table, except a queue item that is a number: string id -1 and the number itself in column 7. A
+ *   `task.created` without a name string (id 0) is a task with the default name `Task-<id>`.
  * - STRINGS: JSON `[firstId, s1, s2, ...]`: strings `firstId`, `firstId + 1`, ... Id 0 means "none" (null).
  * - SITES: JSON `[[id, file, line, column], ...]`: call sites found at run time by stack capture (negative ids),
  *   positions as the program saw them (the bundle), 1-based. Positive ids are the bundle-time site table.

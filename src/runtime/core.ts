@@ -1009,7 +1009,8 @@ export class Task<T = unknown> extends Future<T> {
         EventCode['task.created'],
         l.eventTime(),
         this.id,
-        REC.str(this._name),
+        // Default names are not sent: the reader derives `Task-<id>` from a missing name (see contract/wire.ts).
+        options.name !== undefined || fixedName !== undefined ? REC.str(this._name) : 0,
         parent !== null ? parent.id : 0,
         site,
         this._coroName ? REC.intern(this._coroName) : 0,
@@ -1184,7 +1185,7 @@ export class Task<T = unknown> extends Future<T> {
       if (REC !== null) {
         const t = this._loop._readClock();
         this.checkSwallowedCancel(t);
-        REC.ev(EventCode['task.done'], t, this.id, REC.str(preview(value)));
+        REC.ev(EventCode['task.done'], t, this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
       }
       this.finish();
     }
