@@ -66,6 +66,7 @@ export const enum Setting {
   TraceDirectory = 'traceDirectory',
   KeepRuns = 'keepRuns',
   MaxEvents = 'maxEvents',
+  SlowStepMs = 'slowStepMs',
 }
 
 /** The README section the "no tasks recorded" message links to. */

@@ -10,10 +10,14 @@ export interface RunSettings {
   traceDirectory: string;
   keepRuns: number;
   maxEvents: number;
+  /** Longest step without yielding before a blocked-loop warning, in ms; 0: no check. */
+  slowStepMs: number;
 }
 
 export const DEFAULT_KEEP_RUNS = 20;
 export const DEFAULT_MAX_EVENTS = 1_000_000;
+/** asyncio's `slow_callback_duration` (0.1 s). */
+export const DEFAULT_SLOW_STEP_MS = 100;
 
 export function readSettings(scope?: vscode.Uri): RunSettings {
   const c = vscode.workspace.getConfiguration(Setting.Section, scope);
@@ -27,6 +31,7 @@ export function readSettings(scope?: vscode.Uri): RunSettings {
     traceDirectory: String(c.get<string>(Setting.TraceDirectory, '') ?? ''),
     keepRuns: nonNegativeInt(c.get<number>(Setting.KeepRuns, DEFAULT_KEEP_RUNS), DEFAULT_KEEP_RUNS),
     maxEvents: nonNegativeInt(c.get<number>(Setting.MaxEvents, DEFAULT_MAX_EVENTS), DEFAULT_MAX_EVENTS),
+    slowStepMs: nonNegative(c.get<number>(Setting.SlowStepMs, DEFAULT_SLOW_STEP_MS), DEFAULT_SLOW_STEP_MS),
   };
 }
 
@@ -34,6 +39,10 @@ function stringValues(obj: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) if (v !== null && v !== undefined) out[k] = String(v);
   return out;
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 function nonNegativeInt(value: unknown, fallback: number): number {

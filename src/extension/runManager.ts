@@ -14,7 +14,7 @@ import { Command, ContextKey, Setting } from './commands';
 import { readSettings } from './config';
 import { openSite } from './navigation';
 import { toEditorPosition } from './pure/positions';
-import { NodeChoice, NodeNotFoundError, TailBuffer, chooseNode, crashCause, statusText } from './pure/runSupport';
+import { NodeChoice, NodeNotFoundError, TailBuffer, chooseNode, crashCause, programEnv, statusText } from './pure/runSupport';
 import { countsText } from './pure/taskTree';
 import { TraceSession } from './pure/traceSession';
 import type { SessionHub } from './sessionHub';
@@ -165,7 +165,7 @@ export class RunManager implements vscode.Disposable {
         clock: settings.virtualClock ? 'virtual' : 'real',
         tracePath,
         nodePath: node.path,
-        env: settings.env,
+        env: programEnv(settings),
         args: settings.args,
         cwd: folder?.uri.scheme === 'file' ? folder.uri.fsPath : path.dirname(program),
       });

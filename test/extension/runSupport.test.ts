@@ -5,6 +5,7 @@ import {
   chooseNode,
   crashCause,
   isRunTraceName,
+  programEnv,
   resolveTraceDirectory,
   statusText,
   traceFileName,
@@ -124,6 +125,14 @@ describe('extension/pure/runSupport', () => {
       const tail = new TailBuffer(10);
       for (let i = 0; i < 100; i++) tail.push(String(i % 10));
       assert.strictEqual(tail.value, '0123456789');
+    });
+  });
+
+  describe('programEnv', () => {
+    it('passes coroutineTrace.slowStepMs to the runtime; a variable in coroutineTrace.env wins', () => {
+      assert.deepStrictEqual(programEnv({ env: { DEBUG: '1' }, slowStepMs: 100 }), { COROUTINE_TRACE_SLOW_STEP_MS: '100', DEBUG: '1' });
+      assert.deepStrictEqual(programEnv({ env: {}, slowStepMs: 0 }), { COROUTINE_TRACE_SLOW_STEP_MS: '0' });
+      assert.deepStrictEqual(programEnv({ env: { COROUTINE_TRACE_SLOW_STEP_MS: '5' }, slowStepMs: 250 }), { COROUTINE_TRACE_SLOW_STEP_MS: '5' });
     });
   });
 });

@@ -64,6 +64,20 @@ function searchPath(name: string, lookup: NodeLookup): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Environment
+
+/** The variable the runtime reads for the blocked-loop threshold (`src/runtime/tracing.ts`). */
+export const SLOW_STEP_ENV = 'COROUTINE_TRACE_SLOW_STEP_MS';
+
+/**
+ * The environment added to the program's: `coroutineTrace.slowStepMs` as `COROUTINE_TRACE_SLOW_STEP_MS`, then
+ * `coroutineTrace.env`, which wins (a variable set there by hand is the more deliberate choice).
+ */
+export function programEnv(settings: { env: Record<string, string>; slowStepMs: number }): Record<string, string> {
+  return { [SLOW_STEP_ENV]: String(settings.slowStepMs), ...settings.env };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Trace files
 
 /** `07-cancel-timeout.20251126-090500-123.cotrace`: the program's base name and the local start time. */
