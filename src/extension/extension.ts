@@ -20,6 +20,7 @@ import { TaskTreeNode, TaskTreeProvider } from './taskTreeProvider';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
 import { TraceEditorProvider, loadTraceFile } from './traceEditor';
 import { TraceStore } from './traceStore';
+import { WarningDiagnostics } from './warningDiagnostics';
 
 /** Workspace-state key: the trace the standalone timeline showed, to restore it after a restart. */
 const TIMELINE_TRACE_KEY = 'coroutineTrace.timelineTrace';
@@ -29,6 +30,8 @@ export interface CoroutineTraceApi {
   readonly hub: SessionHub;
   readonly runs: RunManager;
   readonly tree: TaskTreeProvider;
+  /** The Problems panel's warnings. */
+  readonly warnings: WarningDiagnostics;
   /** Runs a file; resolves with its session when the run has ended. */
   run(uri: vscode.Uri): Promise<TraceSession | undefined>;
   /** What Export… writes, without the pickers. */
@@ -42,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
   const tree = new TaskTreeProvider(hub);
   const treeView = vscode.window.createTreeView(ViewId.Tasks, { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(treeView);
-  context.subscriptions.push(hub, runs, tree, treeView);
+  const warnings = new WarningDiagnostics();
+  context.subscriptions.push(hub, runs, tree, treeView, warnings, tree.registerDecorations());
 
   const host: TimelineHost = {
     openSite: (site) => void openSite(site),
@@ -56,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     },
     activated: (session) => hub.setCurrent(session),
   };
-  const editors = new TraceEditorProvider(context.extensionUri, host);
+  const editors = new TraceEditorProvider(context.extensionUri, host, (session) => warnings.trackTrace(session));
 
   /** Shows the standalone timeline for `session` and remembers its trace for the next window. */
   const showTimeline = (session: TraceSession | undefined, preserveFocus: boolean): TimelinePanel => {
@@ -92,8 +96,10 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
         if (session && !hub.current) hub.setCurrent(session);
       },
     }),
-    // A new run replaces what the standalone timeline shows, and opens it beside the editor.
+    // A new run replaces what the standalone timeline shows, and opens it beside the editor; its warnings replace
+    // those of the program's earlier runs in the Problems panel.
     runs.onDidStartRun((session) => {
+      warnings.trackRun(session);
       showTimeline(session, true);
       void vscode.commands.executeCommand(`${ViewId.Tasks}.focus`).then(undefined, () => undefined);
     }),
@@ -155,12 +161,14 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     (session ? editors.panelFor(session) : undefined)?.setCursor(null);
     TimelinePanel.current?.setCursor(null);
   });
-  register(Command.ShowHelp, () => showHelp(context.extensionUri));
+  // With an anchor (the Problems panel's links to a warning kind), that section of the README.
+  register(Command.ShowHelp, (anchor?: unknown) => showHelp(context.extensionUri, typeof anchor === 'string' && /^[\w-]+$/.test(anchor) ? anchor : HELP_ANCHOR));
 
   return {
     hub,
     runs,
     tree,
+    warnings,
     run: (uri) => runs.run(uri),
     exportTrace: (session, format, target) => writeExport(session, format, target, context.extensionUri),
   };
@@ -233,8 +241,8 @@ export async function writeExport(session: TraceSession, format: ExportFormat, t
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
 }
 
-/** Opens the README's "Writing a traced program" section in the Markdown preview. */
-async function showHelp(extensionUri: vscode.Uri): Promise<void> {
+/** Opens a section of the README (by default "Writing a traced program") in the Markdown preview. */
+async function showHelp(extensionUri: vscode.Uri, anchor: string): Promise<void> {
   const readme = vscode.Uri.joinPath(extensionUri, 'README.md');
   try {
     await vscode.workspace.fs.stat(readme);
@@ -244,5 +252,5 @@ async function showHelp(extensionUri: vscode.Uri): Promise<void> {
     );
     return;
   }
-  await vscode.commands.executeCommand('markdown.showPreview', readme.with({ fragment: HELP_ANCHOR }));
+  await vscode.commands.executeCommand('markdown.showPreview', readme.with({ fragment: anchor }));
 }

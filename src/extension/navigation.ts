@@ -46,6 +46,11 @@ export function siteCommand(site: SourceSite, title: string): vscode.Command {
   return { command: 'vscode.open', title, arguments: [uri, options] };
 }
 
+/** The text of the line `site` points at, read from disk; undefined when the file cannot be read. */
+export function siteLineText(site: SourceSite): string | undefined {
+  return sourceLines.line(site.file, toEditorPosition(site).line);
+}
+
 function callRange(line: number, character: number, lineText: string): vscode.Range {
   const span = callSpan(lineText, character);
   return new vscode.Range(line, span.start, line, span.end);

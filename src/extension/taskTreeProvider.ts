@@ -1,6 +1,8 @@
 /**
- * The "Coroutine Tasks" tree: states as groups with counts, tasks under them, and under each task its child tasks
- * and its events. Reads the current session's model; updates are throttled while a run is live.
+ * The "Coroutine Tasks" tree: a Warnings group (when the trace has warnings), then states as groups with counts,
+ * tasks under them, and under each task its child tasks and its events. Tasks with warnings carry a warning
+ * decoration and their warnings in the tooltip. Reads the current session's model; updates are throttled while a run
+ * is live.
  */
 import * as vscode from 'vscode';
 import type { SourceSite } from '../contract/trace';
@@ -26,15 +28,23 @@ import {
   taskTreeLabel,
 } from './pure/taskTree';
 import type { TraceSession } from './pure/traceSession';
+import { WarningProblem, problemsByTask, taskWarningsText, warningProblems, warningRow } from './pure/warnings';
 import type { SessionHub } from './sessionHub';
 
 export type TaskTreeNode =
+  | { kind: 'warnings'; key: string }
+  /** `index`: the warning's index in the model's warnings. */
+  | { kind: 'warning'; key: string; index: number; parent: TaskTreeNode }
   | { kind: 'group'; key: string; group: TaskGroupId }
   | { kind: 'task'; key: string; taskId: number; parent: TaskTreeNode }
   | { kind: 'event'; key: string; taskId: number; index: number; parent: TaskTreeNode };
 
 /** Tree updates while live: at most about three a second. */
 const LIVE_REFRESH_MS = 330;
+/** The Warnings group starts expanded up to this many warnings (a run can leave hundreds of pending tasks). */
+const WARNINGS_EXPANDED_MAX = 10;
+/** Scheme of the `resourceUri` of tasks with warnings, which the decoration provider marks. */
+const TASK_WARNING_SCHEME = 'coroutine-trace-task';
 
 /** A plain description of what the tree shows, for tests and logs. */
 export interface TreeSnapshotGroup {
@@ -109,6 +119,17 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
   }
 
   private groupsCache: { key: string; groups: TaskGroup[] } | undefined;
+  private problemsCache: { key: string; problems: WarningProblem[]; byTask: Map<number, WarningProblem[]> } | undefined;
+
+  /** The warnings up to the cursor, once per change. */
+  private problems(model: TraceModel): { problems: WarningProblem[]; byTask: Map<number, WarningProblem[]> } {
+    const key = `${this.session?.id}:${this.session?.version}:${this.cursorValue}`;
+    if (this.problemsCache?.key !== key) {
+      const problems = warningProblems(model, { at: this.cursorValue });
+      this.problemsCache = { key, problems, byTask: problemsByTask(problems) };
+    }
+    return this.problemsCache;
+  }
 
   /** The groups for the current session and cursor, computed once per change (not once per tree item). */
   private groups(model: TraceModel): TaskGroup[] {
@@ -154,9 +175,16 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     if (!model) return [];
     const at = this.cursorValue;
     if (!element) {
-      return this.groups(model).map((g) => this.node({ kind: 'group', key: `group:${g.id}`, group: g.id }));
+      const groups: TaskTreeNode[] = this.groups(model).map((g) => this.node({ kind: 'group', key: `group:${g.id}`, group: g.id }));
+      return this.problems(model).problems.length > 0 ? [this.node({ kind: 'warnings', key: 'warnings' }), ...groups] : groups;
     }
     switch (element.kind) {
+      case 'warnings':
+        return this.problems(model).problems.map((p) =>
+          this.node({ kind: 'warning', key: `${element.key}/warning:${p.index}`, index: p.index, parent: element }),
+        );
+      case 'warning':
+        return [];
       case 'group': {
         const group = this.groups(model).find((g) => g.id === element.group);
         return (group?.tasks ?? []).map((v) =>
@@ -185,13 +213,39 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
   }
 
   getParent(element: TaskTreeNode): TaskTreeNode | undefined {
-    return element.kind === 'group' ? undefined : element.parent;
+    return element.kind === 'group' || element.kind === 'warnings' ? undefined : element.parent;
   }
 
   getTreeItem(element: TaskTreeNode): vscode.TreeItem {
     const model = this.model();
     const at = this.cursorValue;
     switch (element.kind) {
+      case 'warnings': {
+        const count = model ? this.problems(model).problems.length : 0;
+        const item = new vscode.TreeItem(
+          'Warnings',
+          count <= WARNINGS_EXPANDED_MAX ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.id = element.key;
+        item.description = String(count);
+        item.tooltip = `${count} warning${count === 1 ? '' : 's'} about this run (also in the Problems panel)`;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.contextValue = 'warnings';
+        return item;
+      }
+      case 'warning': {
+        const problem = model ? this.problems(model).problems.find((p) => p.index === element.index) : undefined;
+        if (!model || !problem) return new vscode.TreeItem('(gone)');
+        const row = warningRow(model, problem);
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+        item.id = element.key;
+        item.description = row.description;
+        item.tooltip = row.tooltip;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.contextValue = 'warning';
+        item.command = siteCommand(row.site, 'Go to Source');
+        return item;
+      }
       case 'group': {
         const info = TASK_GROUPS.find((g) => g.id === element.group)!;
         const count = model ? (this.groups(model).find((g) => g.id === element.group)?.tasks.length ?? 0) : 0;
@@ -215,6 +269,11 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
         item.id = element.key;
         item.description = taskDescription(model, view);
         item.tooltip = taskTooltip(model, view, at);
+        const warnings = this.problems(model).byTask.get(view.task.id);
+        if (warnings) {
+          item.tooltip += `\n\n${taskWarningsText(warnings)}`;
+          item.resourceUri = vscode.Uri.from({ scheme: TASK_WARNING_SCHEME, path: `/${view.task.id}`, query: `warnings=${warnings.length}` });
+        }
         const icon = stateIcon(view.state);
         item.iconPath = new vscode.ThemeIcon(icon.codicon, new vscode.ThemeColor(icon.color));
         item.contextValue = 'task';
@@ -243,8 +302,23 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
 
   /** The task a context-menu command was invoked on. */
   taskOf(node: TaskTreeNode | undefined): TaskInfo | undefined {
-    if (!node || node.kind === 'group') return undefined;
+    if (!node || (node.kind !== 'task' && node.kind !== 'event')) return undefined;
     return this.model()?.taskById.get(node.taskId);
+  }
+
+  /**
+   * The warning decoration of tasks with warnings (a badge, and the label in the warning colour): their tree items
+   * carry a `resourceUri` that says how many they have.
+   */
+  registerDecorations(): vscode.Disposable {
+    return vscode.window.registerFileDecorationProvider({
+      provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+        if (uri.scheme !== TASK_WARNING_SCHEME) return undefined;
+        const count = Number(/(?:^|&)warnings=(\d+)/.exec(uri.query)?.[1] ?? 0);
+        if (count <= 0) return undefined;
+        return new vscode.FileDecoration('⚠', `${count} warning${count === 1 ? '' : 's'}`, new vscode.ThemeColor('list.warningForeground'));
+      },
+    });
   }
 
   creationSite(node: TaskTreeNode | undefined): SourceSite | null {

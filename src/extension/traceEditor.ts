@@ -11,6 +11,9 @@ import { TraceSession } from './pure/traceSession';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
 
 export class TraceDocument implements vscode.CustomDocument {
+  /** What lives as long as the document (its warnings in the Problems panel). */
+  private readonly owned: vscode.Disposable[] = [];
+
   constructor(
     readonly uri: vscode.Uri,
     readonly session: TraceSession | undefined,
@@ -18,8 +21,13 @@ export class TraceDocument implements vscode.CustomDocument {
     readonly error: string | undefined,
   ) {}
 
+  own(disposable: vscode.Disposable): void {
+    this.owned.push(disposable);
+  }
+
+  /** Closed: the file was read whole, so only what it showed goes. */
   dispose(): void {
-    // Nothing held open: the file was read whole.
+    for (const d of this.owned.splice(0)) d.dispose();
   }
 }
 
@@ -54,11 +62,14 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly host: TimelineHost,
+    /** Shows an opened trace's warnings in the Problems panel until the returned disposable is disposed. */
+    private readonly showWarnings?: (session: TraceSession) => vscode.Disposable,
   ) {}
 
   async openCustomDocument(uri: vscode.Uri): Promise<TraceDocument> {
     const document = await loadTraceFile(uri);
     if (document.error) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
+    if (document.session && this.showWarnings) document.own(this.showWarnings(document.session));
     return document;
   }
 

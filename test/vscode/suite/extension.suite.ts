@@ -14,6 +14,7 @@ import type { TraceSession } from '../../../src/extension/pure/traceSession';
 const EXTENSION_ID = 'coroutine-trace.coroutine-trace';
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CANCEL_EXAMPLE = path.join(ROOT, 'examples', 'seed', '07-cancel-timeout.ts');
+const BUGS = path.join(ROOT, 'examples', 'bugs');
 
 async function api(): Promise<CoroutineTraceApi> {
   const ext = vscode.extensions.getExtension<CoroutineTraceApi>(EXTENSION_ID);
@@ -275,5 +276,153 @@ describe('Coroutine Trace extension', function () {
     const lines = fs.readFileSync(session.tracePath!, 'utf8').trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]);
     assert.strictEqual(last.type, 'run.finished');
+  });
+});
+
+/** The warnings the extension reports for `file` (not the build errors, not other extensions'). */
+function warningsAt(file: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'Coroutine Trace');
+}
+
+function codeOf(d: vscode.Diagnostic): { value: string; target: vscode.Uri } {
+  assert.ok(d.code && typeof d.code === 'object', 'the code is a link');
+  return d.code as { value: string; target: vscode.Uri };
+}
+
+/** The tree's Warnings group as `label` rows, or undefined when it is not shown. */
+function warningsGroup(a: CoroutineTraceApi): TreeSnapshotGroup | undefined {
+  return a.tree.snapshot().find((g) => g.label === 'Warnings');
+}
+
+describe('Coroutine Trace warnings in the Problems panel and the tree', function () {
+  this.timeout(120_000);
+
+  it('deadlock.ts: a Problems entry at main’s await, the other tasks of the cycle as related locations', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'deadlock.ts');
+    const session = await a.run(vscode.Uri.file(file));
+    assert.ok(session && !session.live);
+    const all = warningsAt(file);
+    const deadlock = all.find((d) => codeOf(d).value === 'deadlock');
+    assert.ok(deadlock, JSON.stringify(all.map((d) => d.message)));
+    assert.strictEqual(all.filter((d) => codeOf(d).value === 'deadlock').length, 1, 'one deadlock, one entry');
+    assert.strictEqual(deadlock.severity, vscode.DiagnosticSeverity.Warning);
+    assert.strictEqual(deadlock.range.start.line, lineOf(file, 'await asyncio.gather(a, b)'));
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    assert.strictEqual(document.getText(deadlock.range), 'await asyncio.gather(a, b)');
+    assert.match(deadlock.message, /main awaits a-to-b, b-to-a → a-to-b waits for lock ledger held by b-to-a/);
+    const code = codeOf(deadlock);
+    assert.strictEqual(code.target.scheme, 'command');
+    assert.strictEqual(code.target.path, 'coroutineTrace.showHelp');
+    assert.deepStrictEqual(JSON.parse(code.target.query), ['deadlock']);
+    const related = (deadlock.relatedInformation ?? []).map((r) => ({
+      file: r.location.uri.fsPath,
+      line: r.location.range.start.line,
+      message: r.message,
+    }));
+    const stuck = lineOf(file, 'await second.acquire()');
+    assert.deepStrictEqual(related, [
+      { file, line: stuck, message: 'a-to-b waits for lock ledger held by b-to-a' },
+      { file, line: stuck, message: 'b-to-a waits for lock accounts held by a-to-b' },
+    ]);
+    // The two tasks were left pending, each reported at its createTask.
+    assert.deepStrictEqual(
+      all.filter((d) => codeOf(d).value === 'pending-at-exit').map((d) => d.range.start.line),
+      [lineOf(file, "name: 'a-to-b'"), lineOf(file, "name: 'b-to-a'")],
+    );
+  });
+
+  it('lists the warnings in the tree, marks the tasks, and a click lands on the line', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'deadlock.ts');
+    const group = warningsGroup(a);
+    assert.ok(group, 'a Warnings group');
+    assert.strictEqual(a.tree.snapshot()[0].label, 'Warnings', 'it comes first');
+    assert.strictEqual(group.count, 3);
+    assert.deepStrictEqual(group.tasks.map((t) => t.label), ['Pending at exit', 'Pending at exit', 'Deadlock']);
+    assert.match(group.tasks[2].description, /^main · deadlock\.ts:\d+ · deadlock: main awaits/);
+    // The task carries the warning decoration and its warning in the tooltip.
+    const task = a.tree.getTreeItem(findTask(a, 'Waiting', 'a-to-b (transfer)'));
+    assert.strictEqual(task.resourceUri?.scheme, 'coroutine-trace-task');
+    assert.match(String(task.tooltip), /⚠ Pending at exit: a-to-b was still pending/);
+    assert.strictEqual(a.tree.getTreeItem(findTask(a, 'Waiting', 'main')).resourceUri?.scheme, 'coroutine-trace-task');
+    // Clicking the Deadlock row opens main's await.
+    const groupNode = a.tree.getChildren().find((n) => n.kind === 'warnings')!;
+    const row = a.tree.getChildren(groupNode)[2];
+    const item = a.tree.getTreeItem(row);
+    assert.ok(item.command);
+    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    const editor = await waitFor('an editor on deadlock.ts', () => {
+      const e = vscode.window.activeTextEditor;
+      return e && e.document.uri.fsPath === file ? e : undefined;
+    });
+    assert.strictEqual(editor.selection.active.line, lineOf(file, 'await asyncio.gather(a, b)'));
+  });
+
+  it('never-awaited.ts: one entry at the notify(...) call', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'never-awaited.ts');
+    await a.run(vscode.Uri.file(file));
+    const all = warningsAt(file);
+    assert.strictEqual(all.length, 1, JSON.stringify(all.map((d) => d.message)));
+    assert.strictEqual(codeOf(all[0]).value, 'never-awaited');
+    assert.strictEqual(all[0].range.start.line, lineOf(file, "notify('ada'); // missing await"));
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    assert.strictEqual(document.getText(all[0].range), "notify('ada')");
+    assert.match(all[0].message, /never awaited/);
+    assert.deepStrictEqual(warningsGroup(a)?.tasks.map((t) => t.label), ['Never awaited']);
+  });
+
+  it('deadlock-ok.ts, the correct look-alike: no entry, no Warnings group', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'deadlock-ok.ts');
+    const session = await a.run(vscode.Uri.file(file));
+    assert.strictEqual(session?.error, undefined);
+    assert.deepStrictEqual(warningsAt(file), []);
+    assert.strictEqual(warningsGroup(a), undefined);
+    assert.deepStrictEqual(counts(a.tree.snapshot()), { Done: 3 });
+  });
+
+  it('a new run of the file clears its entries; an opened trace shows its own until it is closed', async () => {
+    const a = await api();
+    const buggy = [
+      "import * as asyncio from 'coroutine-trace';",
+      'const notify = asyncio.coroutine(async function notify() {',
+      '  await asyncio.sleep(0.01);',
+      '});',
+      'const main = asyncio.coroutine(async function main() {',
+      '  notify();',
+      '});',
+      'asyncio.run(main());',
+      '',
+    ].join('\n');
+    const file = tempProgram('forgets.ts', buggy);
+    const first = await a.run(vscode.Uri.file(file));
+    assert.strictEqual(warningsAt(file).length, 1);
+    fs.writeFileSync(file, buggy.replace('  notify();', '  await notify();'));
+    await a.run(vscode.Uri.file(file));
+    assert.deepStrictEqual(warningsAt(file), [], 'the fixed program’s run cleared them');
+    // The first run's trace, opened: its warning shows again while its editor is open.
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(first!.tracePath!), 'coroutineTrace.traceViewer');
+    await waitFor('the trace’s warning in the Problems panel', () => warningsAt(file).length === 1);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the warning to go with the trace', () => warningsAt(file).length === 0);
+  });
+
+  it('passes coroutineTrace.slowStepMs to the program', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'blocked-loop.ts');
+    await a.run(vscode.Uri.file(file));
+    const blocked = warningsAt(file).filter((d) => codeOf(d).value === 'blocked-loop');
+    assert.strictEqual(blocked.length, 1, 'a 400 ms step is over the default 100 ms');
+    assert.strictEqual(blocked[0].range.start.line, lineOf(file, 'crunch(400);') + 1);
+    const config = vscode.workspace.getConfiguration('coroutineTrace');
+    await config.update('slowStepMs', 1000, vscode.ConfigurationTarget.Global);
+    try {
+      await a.run(vscode.Uri.file(file));
+      assert.deepStrictEqual(warningsAt(file), [], 'a 400 ms step is under 1000 ms');
+    } finally {
+      await config.update('slowStepMs', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
