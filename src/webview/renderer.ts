@@ -6,6 +6,7 @@
 import type { ResourceInfo, TaskInfo } from '../model/model';
 import { aggregateSegments } from './aggregate';
 import { CATEGORY_COUNT, NOT_DRAWN, stateCategory } from './categories';
+import { WaitForArrow, deadlockArrows } from './deadlockArrows';
 import type { Hit } from './hitTest';
 import { taskLabel } from './layout';
 import {
@@ -121,6 +122,7 @@ export class TimelineRenderer {
     this.drawBars(frame, first, last);
     this.drawMarks(frame, first, last);
     this.drawArrows(frame);
+    this.drawDeadlock(frame);
     this.drawHighlights(frame);
     this.drawCursor(frame);
     this.drawAxis(frame, ticks.ticks.map((t) => ({ x: xOf(scene, t.t), label: t.label })));
@@ -397,6 +399,79 @@ export class TimelineRenderer {
       ctx.setLineDash([]);
       ctx.fill(heads[kind]);
     }
+    ctx.restore();
+  }
+
+  /** The deadlock's wait-for arrows, per model and event count (a live trace grows). */
+  private deadlockCache: { model: object; events: number; arrows: WaitForArrow[] } | undefined;
+
+  /**
+   * A deadlock's wait-for arrows, just before the time it was found (the end of the trace, so they stay on the
+   * plot), in the warning colour over a halo: each a curve from the waiting task's bar to the bar of the task it waits for, bulging to
+   * the left going down and to the right going up, so that two tasks waiting for each other draw a closed loop.
+   */
+  private drawDeadlock(frame: FrameInput): void {
+    const { scene, theme: th } = frame;
+    const model = scene.model;
+    if (this.deadlockCache?.model !== model || this.deadlockCache.events !== model.eventCount) {
+      this.deadlockCache = { model, events: model.eventCount, arrows: deadlockArrows(model) };
+    }
+    const arrows = this.deadlockCache.arrows;
+    if (arrows.length === 0) return;
+    const g = scene.geometry;
+    const rowOfTask = scene.layout.rowOfTask;
+    const rowOf = (task: number): number => (task < rowOfTask.length ? rowOfTask[task] : -1);
+    const maxBulge = 22;
+    const lines = new Path2D();
+    const heads = new Path2D();
+    let label: { x: number; y: number } | undefined;
+    for (const arrow of arrows) {
+      const ra = rowOf(arrow.from);
+      const rb = rowOf(arrow.to);
+      if (ra < 0 || rb < 0 || ra === rb) continue;
+      const x = xOf(scene, arrow.t) - maxBulge;
+      const down = rb > ra ? 1 : -1;
+      // From the middle of one bar to the middle of the other (lanes are close: edges would leave a stub).
+      const y1 = rowTop(g, ra) + BAR_TOP + BAR_HEIGHT / 2;
+      const y2 = rowTop(g, rb) + BAR_TOP + BAR_HEIGHT / 2;
+      const cx = x - down * Math.min(maxBulge, 12 + Math.abs(y2 - y1) * 0.2) * 2;
+      const cy = (y1 + y2) / 2;
+      lines.moveTo(x, y1);
+      lines.quadraticCurveTo(cx, cy, x, y2);
+      const angle = Math.atan2(y2 - cy, x - cx);
+      const size = 6;
+      heads.moveTo(x, y2);
+      heads.lineTo(x - size * Math.cos(angle - 0.45), y2 - size * Math.sin(angle - 0.45));
+      heads.lineTo(x - size * Math.cos(angle + 0.45), y2 - size * Math.sin(angle + 0.45));
+      heads.closePath();
+      // The curve's leftmost point is halfway to the control point.
+      const left = { x: (x + cx) / 2, y: cy };
+      if (!label || left.x < label.x) label = left;
+    }
+    if (!label) return;
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(g.labelWidth, g.axisHeight, g.width - g.labelWidth, g.height - g.axisHeight);
+    ctx.clip();
+    ctx.strokeStyle = th.background;
+    ctx.lineWidth = 4;
+    ctx.stroke(lines);
+    ctx.strokeStyle = th.warning;
+    ctx.fillStyle = th.warning;
+    ctx.lineWidth = 2;
+    ctx.stroke(lines);
+    ctx.fill(heads);
+    ctx.font = th.smallFont;
+    const text = 'deadlock';
+    const w = this.measure(text, th.smallFont);
+    const tx = label.x - 6 - w;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(tx - 3, label.y - 7, w + 6, 14);
+    ctx.fillStyle = th.warning;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, tx, label.y);
     ctx.restore();
   }
 
