@@ -315,6 +315,10 @@ describe('Coroutine Trace warnings in the Problems panel and the tree', function
     assert.strictEqual(code.target.scheme, 'command');
     assert.strictEqual(code.target.path, 'coroutineTrace.showHelp');
     assert.deepStrictEqual(JSON.parse(code.target.query), ['deadlock']);
+    // The link opens the README's "deadlock" section in the Markdown preview.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(code.target.path, ...JSON.parse(code.target.query));
+    await waitFor('the README preview', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /README\.md/.test(t.label)));
     const related = (deadlock.relatedInformation ?? []).map((r) => ({
       file: r.location.uri.fsPath,
       line: r.location.range.start.line,
