@@ -98,7 +98,7 @@ async function main() {
   const reportMb = fs.statSync(reportPath).size / 1e6;
   // The VS Code-like page: a stub `acquireVsCodeApi`, the trace in a data block it reads before the timeline starts.
   const harnessPath = path.join(dir, 'vscode.html');
-  writeHarness(harnessPath, reportPath);
+  writeHarness(harnessPath, header, events);
 
   const browser = await chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
   const results = { tasks, events: events.length, reportMb, load: {}, frames: {}, live: {}, machine: machine() };
@@ -114,9 +114,15 @@ async function main() {
     // 2. The VS Code path: snapshot message → first draw.
     log('vscode: snapshot → first draw…');
     const snaps = [];
-    for (let i = 0; i < 3; i++) snaps.push(await snapshotLoad(browser, harnessPath));
+    for (let i = 0; i < 3; i++) snaps.push(await snapshotLoad(browser, harnessPath, 0));
     snaps.sort((a, b) => a.total - b.total);
     results.load.snapshot = snaps[1];
+    // The same trace sent as a snapshot of 25,000 events followed by deltas of 25,000 (what a host can do so that no
+    // single message takes long to read).
+    const pieces = [];
+    for (let i = 0; i < 3; i++) pieces.push(await snapshotLoad(browser, harnessPath, 25_000));
+    pieces.sort((a, b) => a.total - b.total);
+    results.load.pieces = pieces[1];
 
     // 3. Frames while zooming, panning, scrolling.
     log('frames while zooming and panning…');
@@ -147,9 +153,13 @@ async function main() {
     ['  the complete frame (layout + draw), wall', ms(L.report.frame), '', ''],
     ['vscode: snapshot message → complete first draw, wall', ms(L.snapshot.total), '< 1500 ms', pass(L.snapshot.total < 1500)],
     ['  main-thread CPU for it', ms(L.snapshot.cpu), '< 1500 ms', pass(L.snapshot.cpu < 1500)],
+    ['  longest main-thread task, CPU', ms(L.snapshot.cpuLongestTask), '', ''],
     ['  first (partial) frame, wall', ms(L.snapshot.partial), '', ''],
     ['  message serialize + deserialize, wall', ms(L.snapshot.delivery), '', ''],
     ['  model fold (all slices), wall', ms(L.snapshot.fold), '', ''],
+    ['vscode: the same in messages of 25,000 events, wall', ms(L.pieces.total), '< 1500 ms', pass(L.pieces.total < 1500)],
+    ['  main-thread CPU for it', ms(L.pieces.cpu), '< 1500 ms', pass(L.pieces.cpu < 1500)],
+    ['  longest main-thread task, CPU', ms(L.pieces.cpuLongestTask), '< 33 ms', pass(L.pieces.cpuLongestTask < 33)],
     ['zoom/pan/scroll: frame CPU median / p95', `${ms(F.cpuMedian)} / ${ms(F.cpuP95)}`, '16 / 33 ms', pass(F.cpuMedian < 16 && F.cpuP95 < 33)],
     ['zoom/pan/scroll: timeline work per frame, wall, median / p95', `${ms(F.workMedian)} / ${ms(F.workP95)}`, '16 / 33 ms', pass(F.workMedian < 16 && F.workP95 < 33)],
     ['zoom/pan/scroll: browser frame interval median / p95', `${ms(F.intervalMedian)} / ${ms(F.intervalP95)}`, '* / 33 ms', pass(F.intervalP95 < 33)],
@@ -157,7 +167,7 @@ async function main() {
     ['  99th percentile task CPU', ms(V.cpuP99Task), '< 33 ms', pass(V.cpuP99Task < 33)],
     ['  main-thread busy (CPU / wall)', `${(V.cpuShare * 100).toFixed(0)} %`, '< 100 %', pass(V.cpuShare < 1)],
     ['  reading one batch (structured clone), wall, max', ms(V.deserializeMax), '', ''],
-    ['  timeline work per frame (fold + draw), wall, p95', ms(V.busyP95), '< 33 ms', pass(V.busyP95 < 33)],
+    ['  timeline tasks (fold slices, frames), wall, p95', ms(V.sliceP95), '< 33 ms', pass(V.sliceP95 < 33)],
     ['  longest main-thread task, wall', ms(V.longestTask), '< 33 ms', pass(V.longestTask < 33)],
     ['  browser frame interval, wall, p95', ms(V.intervalP95), '< 33 ms', pass(V.intervalP95 < 33)],
     ['  view behind the program, wall, p95 / max', `${ms(V.behindP95)} / ${ms(V.behindMax)}`, '≤ 500 ms', pass(V.behindMax <= 500)],
@@ -182,12 +192,10 @@ function machine() {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, load ${load}, Node ${process.versions.node}`;
 }
 
-function writeHarness(file, reportPath) {
-  // Reuse the report's data block; replace its bootstrap by a VS Code stand-in that posts messages like the host.
-  const html = fs.readFileSync(reportPath, 'utf8');
-  const dataStart = html.indexOf('<script type="application/json"');
-  const dataEnd = html.indexOf('</script>', dataStart) + '</script>'.length;
-  const data = html.slice(dataStart, dataEnd).replace('id="coroutine-trace-data"', 'id="bench-data"');
+function writeHarness(file, header, events) {
+  // The trace as plain event objects (what the extension host sends), escaped like the report's data block.
+  const json = JSON.stringify({ header, events }).replace(/</g, '\\u003c');
+  const data = `<script type="application/json" id="bench-data">${json}</script>`;
   const page = `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src file:; img-src file: data:; script-src 'nonce-bench'">
 </head><body class="vscode-dark"><div id="app"></div>
@@ -282,18 +290,22 @@ async function reportLoad(browser, reportPath) {
   return r;
 }
 
-async function snapshotLoad(browser, harnessPath) {
+async function snapshotLoad(browser, harnessPath, piece) {
   const { context, page, errors } = await newPage(browser);
   await page.goto(`file://${harnessPath}`, { timeout: 120_000 });
   await page.waitForFunction(() => window.__bench.posted.some((m) => m.type === 'ready'));
   const { result: r, tasks } = await traced(browser, page, () => page.evaluate(
-    () =>
+    (piece) =>
       new Promise((resolve) => {
         const { header, events } = window.__bench.data;
         const app = window.coroutineTraceTimeline;
         const sent = performance.now();
-        window.postMessage({ type: 'snapshot', header, events, live: false }, '*');
+        const size = piece > 0 ? piece : events.length;
+        window.postMessage({ type: 'snapshot', header, events: events.slice(0, size), live: false }, '*');
         const serialized = performance.now() - sent;
+        for (let i = size; i < events.length; i += size) {
+          window.postMessage({ type: 'events', events: events.slice(i, i + size) }, '*');
+        }
         window.postMessage({ type: 'finished' }, '*');
         const poll = () => {
           if (app.stats.completeDrawAt != null) {
@@ -307,8 +319,10 @@ async function snapshotLoad(browser, harnessPath) {
         };
         requestAnimationFrame(poll);
       }),
+    piece,
   ));
   r.cpu = sum(tasks.map((t) => t.tdur));
+  r.cpuLongestTask = Math.max(0, ...tasks.map((t) => t.tdur));
   if (errors.length) throw new Error(errors.join('\n'));
   await context.close();
   return r;
@@ -424,6 +438,8 @@ async function live(browser, harnessPath, rate, seconds, batchMs) {
         let lastFrame = performance.now();
         let lastMessages = 0;
         let lastFrames = app.stats.frameMs.length;
+        const firstMessage = app.stats.messageMs.length;
+        const firstFrame = app.stats.frameMs.length;
         const tick = () => {
           const now = performance.now();
           intervals.push(now - lastFrame);
@@ -443,7 +459,8 @@ async function live(browser, harnessPath, rate, seconds, batchMs) {
           if (sent >= total && model && model.eventCount >= total && now - start > seconds * 1000) {
             observer.disconnect();
             const deserialize = window.__bench.deserializeMs.slice(1); // the first is the empty snapshot
-            resolve({ behind, intervals: intervals.slice(2), busy, longTasks, sent: total, shown: model.eventCount, deserialize });
+            const slices = [...app.stats.messageMs.slice(firstMessage), ...app.stats.frameMs.slice(firstFrame)];
+            resolve({ behind, intervals: intervals.slice(2), busy, longTasks, sent: total, shown: model.eventCount, deserialize, slices });
           } else requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
@@ -466,6 +483,7 @@ async function live(browser, harnessPath, rate, seconds, batchMs) {
     sent: r.sent,
     shown: r.shown,
     busyP95: percentile(r.busy, 95),
+    sliceP95: percentile(r.slices, 95),
     busyMax: Math.max(...r.busy),
     longestTask: r.longTasks.length ? Math.max(...r.longTasks) : 0,
     longTasks: r.longTasks.length,
