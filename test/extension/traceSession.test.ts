@@ -44,6 +44,16 @@ describe('extension/pure/traceSession', () => {
     assert.strictEqual(session.omittedEvents, events.length - 6);
   });
 
+  it('keeps the warnings past maxEvents', () => {
+    const { header, events } = parseFixture('08-queue-handoff.cotrace');
+    const session = TraceSession.fromTrace(header, events, { maxEvents: 5 });
+    assert.deepStrictEqual(
+      session.events.slice(5).map((e) => e.type),
+      ['warning', 'run.finished'],
+    );
+    assert.strictEqual(session.model()!.warnings.length, 1);
+  });
+
   it('knows when a finished run recorded no tasks', () => {
     const { header } = parseFixture('07-cancel-timeout.cotrace');
     const session = new TraceSession({ origin: 'run', program: header.program });

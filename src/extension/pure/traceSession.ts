@@ -15,7 +15,10 @@ export interface TraceSessionOptions {
   program: string;
   /** Where the trace is (or will be) written. */
   tracePath?: string;
-  /** Most events kept for the views; later ones are still in the trace file. 0 or missing: no limit. */
+  /**
+   * Most events kept for the views (warnings and `run.finished` always are); later ones are still in the trace file.
+   * 0 or missing: no limit.
+   */
   maxEvents?: number;
 }
 
@@ -88,8 +91,9 @@ export class TraceSession {
   addEvents(events: readonly TraceEvent[]): void {
     if (events.length === 0) return;
     for (const event of events) {
-      // The last event always gets in, so a capped trace still ends with `run.finished`.
-      if (this.events.length >= this.maxEvents && event.type !== 'run.finished') {
+      // The last event always gets in, so a capped trace still ends with `run.finished`; so do warnings (few, and
+      // the whole-run ones come last), so the Problems panel and the tree list them all.
+      if (this.events.length >= this.maxEvents && event.type !== 'run.finished' && event.type !== 'warning') {
         this.omittedEvents++;
         continue;
       }
