@@ -568,7 +568,8 @@ export class TimelineApp {
     }
     const parts = [`${model.tasks.length} task${model.tasks.length === 1 ? '' : 's'}`, `${model.eventCount.toLocaleString('en')} events`];
     parts.push(formatTime(model.endTime));
-    if (this.session.live) parts.push(this.view?.mode === 'free' ? 'live (End to follow)' : 'live');
+    if (this.loadStartedAt !== null && !this.session.live) parts.push('loading…');
+    else if (this.session.live) parts.push(this.view?.mode === 'free' ? 'live (End to follow)' : 'live');
     else if (!model.runFinished) parts.push('truncated');
     if (model.runFinished && model.runFinished.droppedEvents > 0) parts.push(`${model.runFinished.droppedEvents} dropped`);
     const textValue = parts.join(' · ');
