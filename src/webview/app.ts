@@ -284,8 +284,22 @@ export class TimelineApp {
     this.pumpChannel.port1.onmessage = () => this.pump();
     this.bindInput();
     new ResizeObserver(() => this.invalidate()).observe(this.scroller);
+    this.watchPixelRatio();
     host.listen((message) => this.receive(message));
     host.post({ type: MessageType.Ready });
+  }
+
+  /** Redraws when the window moves to a screen with another pixel ratio (no resize event says so). */
+  private watchPixelRatio(): void {
+    const query = window.matchMedia?.(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    query?.addEventListener?.(
+      'change',
+      () => {
+        this.invalidate();
+        this.watchPixelRatio();
+      },
+      { once: true },
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------------
