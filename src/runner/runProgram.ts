@@ -174,9 +174,11 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       started.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
     }
     const eventPipe = tracing ? (started.stdio[3] as NodeJS.ReadableStream | null) : null;
+    let lastData = Date.now();
     const pipeClosed = new Promise<void>((resolve) => {
       if (!eventPipe) return resolve();
       eventPipe.on('data', (chunk: Buffer) => {
+        lastData = Date.now();
         if (wireError !== null) return;
         try {
           decoder.feed(chunk);
@@ -197,7 +199,9 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     const { code, signal } = await exited;
     // Grand-children may hold the pipe open; the program's own events are all in once it has exited and the
     // pipe is drained, so do not wait for them for long.
-    await Promise.race([pipeClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    // Read everything the program sent: the host may still be decoding a large backlog when the program exits.
+    // Only a pipe that stays silent (a grandchild holding it open) ends the wait.
+    await Promise.race([pipeClosed, pipeSilentFor(() => lastData, 2000)]);
     if (killTimer) clearTimeout(killTimer);
     deliver();
     const finished: RunFinishedEvent = {
@@ -245,6 +249,18 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
 /** Runs to completion; a convenience over `startProgram`. */
 export function runProgram(entryFile: string, options: RunOptions = {}): Promise<RunResult> {
   return startProgram(entryFile, options).result;
+}
+
+/** Resolves once `lastActivity()` is older than `ms`. */
+function pipeSilentFor(lastActivity: () => number, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const idle = Date.now() - lastActivity();
+      if (idle >= ms) resolve();
+      else setTimeout(check, ms - idle).unref();
+    };
+    check();
+  });
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

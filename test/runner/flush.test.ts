@@ -151,6 +151,18 @@ describe('runner: every event reaches the trace, however the program ends', func
     assert.strictEqual(seen.filter((e) => e.type === 'task.done').length, 4);
   });
 
+  it('a burst of events larger than the host can decode while the program runs is written in full', () => {
+    // 3 tasks × 20,000 sleep(0): 120,000 suspensions and resumptions, produced faster than the host writes JSON.
+    const r = runTraced('test/fixtures/programs/many-events.ts', { real: true });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const end = last(r.events);
+    assert.ok(end.type === 'run.finished' && end.droppedEvents === 0, JSON.stringify(end));
+    // Each spinner suspends and resumes 20,000 times; main once (its gather).
+    assert.strictEqual(r.events.filter((e) => e.type === 'task.resumed').length, 60_000 + 1);
+    assert.strictEqual(r.events.filter((e) => e.type === 'task.suspended').length, 60_000 + 1);
+    assert.strictEqual(r.events.filter((e) => e.type === 'task.done').length, 4);
+  });
+
   it('a program that does not use the runtime still runs; its trace has no tasks', () => {
     const r = runTraced('test/fixtures/programs/no-runtime.ts', { real: true });
     assert.strictEqual(r.status, 0, r.stderr);
