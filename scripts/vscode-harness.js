@@ -35,8 +35,11 @@ function freePort() {
   });
 }
 
-/** A throw-away home: HOME, XDG dirs, user data, extensions, browser profile, all under one temp folder. */
-function isolatedDirs(prefix) {
+/**
+ * A throw-away home: HOME, XDG dirs, user data, extensions, browser profile, all under one temp folder. `settings`
+ * are added to (or override) the quiet defaults of the user settings.json.
+ */
+function isolatedDirs(prefix, settings = {}) {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dirs = {
     base,
@@ -71,6 +74,7 @@ function isolatedDirs(prefix) {
         // Only TypeScript's syntax server: no project loading and type-checking of the whole repository on 2 cores
         // while the tests run.
         'typescript.tsserver.useSyntaxServer': 'always',
+        ...settings,
       },
       null,
       2,
@@ -103,8 +107,10 @@ function get(url) {
 /**
  * Starts code-server on a free port, in its own process group, with its output in `logFile`. Resolves once
  * /healthz answers. `stop()` ends the whole group (its extension host and the programs it ran go with it).
+ * With `workspaceTrust`, code-server keeps VS Code's workspace trust (no --disable-workspace-trust): opening a folder
+ * asks whether to trust it (also set `security.workspace.trust.enabled` in the settings).
  */
-async function startCodeServer({ bin, dirs, folder, logFile }) {
+async function startCodeServer({ bin, dirs, folder, logFile, workspaceTrust = false }) {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
@@ -115,7 +121,7 @@ async function startCodeServer({ bin, dirs, folder, logFile }) {
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', dirs.userData,
       '--extensions-dir', dirs.extensions,
@@ -191,6 +197,15 @@ async function launchBrowser(dirs) {
   });
 }
 
+/** Installs a packaged extension into the isolated extensions folder (code-server's --install-extension). */
+function installVsix(bin, dirs, vsix) {
+  const r = spawnSync(bin, ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix], {
+    env: isolatedEnv(dirs),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed (exit ${r.status}): ${r.stderr || r.stdout}`);
+}
+
 /** The workbench URL that loads an extension unpackaged, and optionally runs its tests in the extension host. */
 function workbenchUrl(server, { folder, extensionPath, testsPath }) {
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
@@ -207,4 +222,4 @@ function stamp() {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
-module.exports = { ROOT, ensureCodeServer, isolatedDirs, startCodeServer, launchBrowser, workbenchUrl, sleep, stamp };
+module.exports = { ROOT, ensureCodeServer, isolatedDirs, startCodeServer, launchBrowser, installVsix, workbenchUrl, sleep, stamp };
