@@ -15,7 +15,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT, Workbench, copyIntoWorkspace, knownGap, lineOf, steps } from './harness';
-import { Ui, escapeRegExp } from './ui';
+import { Ui } from './ui';
 
 const P06 = 'examples/seed/06-runtime-tasks.ts';
 const P07 = 'examples/seed/07-cancel-timeout.ts';
@@ -187,8 +187,7 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     const log = steps();
     const tracesBefore = fs.readdirSync(path.join(wb.workspace, 'traces')).sort();
     const rel = path.relative(wb.workspace, j1.trace).split(path.sep).join('/');
-    await (await ui.explorerRow(rel)).click();
-    await ui.waitForTab(new RegExp(`^${escapeRegExp(path.basename(j1.trace))}`), 'the trace to open in an editor');
+    await ui.openEditorFromExplorer(rel);
     log(`opened ${rel} from the Explorer`);
     const timeline = await ui.timeline('06-runtime-tasks.ts', 'the .cotrace editor');
     const drawn = await timeline.waitForFinished('the .cotrace editor');
@@ -293,8 +292,7 @@ describe('End-to-end journeys in code-server and Chromium', function () {
 
     // A trace with HTML and script in its task names, output and result, whose last line is cut short.
     await ui.clearNotifications();
-    await (await ui.explorerRow(HOSTILE)).click();
-    await ui.waitForTab(/^hostile\.cotrace/, 'the hostile trace to open in an editor');
+    await ui.openEditorFromExplorer(HOSTILE);
     const timeline = await ui.timeline('evil.ts', 'the hostile trace');
     const drawn = await timeline.state();
     assert.deepStrictEqual(drawn.lanes, HOSTILE_NAMES, 'the timeline has a lane per task, named exactly as in the file');
@@ -315,8 +313,7 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     log('hostile.cotrace: lanes, tooltip and tree show the names as text');
 
     // A trace with a line of markup in the middle: unreadable, said once, shown as text.
-    await (await ui.explorerRow(BROKEN)).click();
-    await ui.waitForTab(/^broken\.cotrace/, 'the broken trace to open in an editor');
+    await ui.openEditorFromExplorer(BROKEN);
     await ui.until('a notification that broken.cotrace is not readable', async () => (await ui.toasts()).some((t) => /broken\.cotrace is not a readable coroutine trace/.test(t)), 10_000, async () => `notifications: ${(await ui.toasts()).join(' | ') || 'none'}`);
     const message = await ui.until('the editor to say why broken.cotrace cannot be shown', async () => {
       for (const f of wb.page.frames()) {

@@ -83,8 +83,7 @@ describe('End-to-end journey in an untrusted workspace (Restricted Mode)', funct
     assert.deepStrictEqual(fs.readdirSync(path.join(wb.workspace, 'traces')), ['06-runtime-tasks.cotrace'], 'no trace was written');
 
     // Trace files are data: they open in Restricted Mode.
-    await (await ui.explorerRow(SAVED)).click();
-    await ui.waitForTab(/^06-runtime-tasks\.cotrace/, 'the saved trace to open in an editor');
+    await ui.openEditorFromExplorer(SAVED);
     const timeline = await ui.timeline('06-runtime-tasks.ts', 'the saved trace in Restricted Mode');
     const drawn = await timeline.waitForFinished('the saved trace in Restricted Mode');
     assert.deepStrictEqual(drawn.lanes, ['main', 'Task-2', 'Task-3'], 'the saved trace shows its lanes');

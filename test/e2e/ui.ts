@@ -109,9 +109,26 @@ export class Ui {
 
   /** Opens a text file by clicking it in the Explorer; resolves when its editor shows text. */
   async openFile(relPath: string): Promise<void> {
-    const row = await this.explorerRow(relPath);
-    await row.click();
-    await this.editor(relPath).locator('.view-line').first().waitFor({ timeout: 30_000 });
+    await this.openFromExplorer(relPath, () => this.editor(relPath).locator('.view-line').first().isVisible());
+  }
+
+  /**
+   * Clicks `relPath` in the Explorer until `opened` says its editor is there (the Explorer re-renders when files
+   * appear, and a click can land while it does).
+   */
+  async openFromExplorer(relPath: string, opened: () => Promise<boolean>): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await (await this.explorerRow(relPath)).click();
+      const ok = await this.until(`${relPath} to open`, async () => (await opened()) || undefined, 10_000).catch(() => false);
+      if (ok) return;
+    }
+    throw new Error(`clicking ${relPath} in the Explorer did not open it; the tabs are: ${(await this.tabs()).join(' | ')}`);
+  }
+
+  /** Opens a file with a custom editor (a `.cotrace`) from the Explorer; resolves when its tab is there. */
+  async openEditorFromExplorer(relPath: string): Promise<void> {
+    const name = new RegExp(`^${escapeRegExp(relPath.split('/').pop()!)}`);
+    await this.openFromExplorer(relPath, async () => (await this.tabs()).some((t) => name.test(t)));
   }
 
   /** A line of the editor of `relPath` (0-based among the rendered lines). */
@@ -127,11 +144,20 @@ export class Ui {
 
   /**
    * Right-clicks `target` and picks `item` from its context menu. When the menu has no such entry, the error names
-   * the menu (`where`) and lists what it offered.
+   * the menu (`where`) and lists what it offered. `check`, when given, runs with the menu open and says what is wrong
+   * with the target the menu belongs to (null: nothing); the menu is then closed and the right-click tried again.
    */
-  async contextMenu(target: Locator, item: string, where: string): Promise<void> {
-    // Near the left edge: a long editor line's box reaches under the editor group beside it.
-    await target.click({ button: 'right', position: { x: 12, y: 6 } });
+  async contextMenu(target: Locator, item: string, where: string, check?: () => Promise<string | null>): Promise<void> {
+    let problem: string | null = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Near the left edge: a long editor line's box reaches under the editor group beside it.
+      await target.click({ button: 'right', position: { x: 12, y: 6 } });
+      problem = check ? await check() : null;
+      if (problem === null) break;
+      await this.page.keyboard.press('Escape');
+      await this.page.waitForTimeout(500);
+    }
+    if (problem !== null) throw new Error(`${where}: ${problem}`);
     const entry = this.page.getByRole('menuitem', { name: item }).first();
     try {
       await entry.waitFor({ timeout: 5000 });
@@ -155,7 +181,12 @@ export class Ui {
   /** Right-clicks `relPath` in the Explorer and picks Run with Coroutine Trace. */
   async runFromExplorer(relPath: string): Promise<void> {
     const row = await this.explorerRow(relPath);
-    await this.contextMenu(row, 'Run with Coroutine Trace', `the Explorer's context menu for ${relPath}`);
+    const name = relPath.split('/').pop()!;
+    // The Explorer re-renders when files appear (a run writes its trace): the menu must be the one of this file.
+    await this.contextMenu(row, 'Run with Coroutine Trace', `the Explorer's context menu for ${relPath}`, async () => {
+      const focused = await this.explorer.locator('.monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null);
+      return focused === name ? null : `the right-click landed on "${focused ?? 'nothing'}", not ${name}`;
+    });
   }
 
   /** The labels of the editor tabs, e.g. `Timeline: 06-runtime-tasks.ts, Editor Group 2`. */
