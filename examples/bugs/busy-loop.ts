@@ -10,7 +10,7 @@ const waiter = asyncio.coroutine(async function waiter() {
 
 const main = asyncio.coroutine(async function main() {
   const task = asyncio.createTask(waiter(), { name: 'poller' });
-  await asyncio.sleep(0.05);
+  await asyncio.sleep(0.2);
   ready = true;
   await task;
 });

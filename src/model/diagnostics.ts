@@ -176,23 +176,27 @@ function busyLoops(model: TraceModel, threshold: number, timed: boolean): Findin
   const findings: Finding[] = [];
   for (const task of model.tasks) {
     let run = 0;
+    /** Steps in the run that did real work (measurable only on a real clock). */
+    let working = 0;
     let site: SourceSite | null | undefined;
     let reported = false;
     for (const seg of task.segments) {
       if (seg.state === 'running') {
-        // Real work between two yields (measurable only on a real clock) breaks the run.
-        if (timed && seg.end - seg.start > BUSY_STEP_MS) run = 0;
+        // A step that took time did some work; a few may be the process being descheduled, so it takes most
+        // steps of the run being long to call it work rather than spinning.
+        if (timed && seg.end - seg.start > BUSY_STEP_MS) working++;
         continue;
       }
       const zeroSleep = seg.reason?.kind === 'sleep' && seg.reason.seconds === 0;
       if (!zeroSleep) {
-        run = 0;
+        run = working = 0;
         continue;
       }
       const sameSite = site === undefined || (seg.site?.line === site?.line && seg.site?.file === site?.file);
-      run = sameSite ? run + 1 : 1;
+      if (!sameSite) run = working = 0;
+      run++;
       site = seg.site;
-      if (run >= threshold && !reported) {
+      if (run >= threshold && working <= run / 5 && !reported) {
         reported = true;
         findings.push({
           kind: 'busy-loop',
