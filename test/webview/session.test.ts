@@ -82,9 +82,12 @@ describe('webview session (the message protocol)', () => {
     // Up to t = 0 only: main waits on Task-2, open.
     const upTo = events.findIndex((e) => e.t > 0);
     session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, upTo), live: true });
+    assert.ok(session.model);
     assert.deepStrictEqual(session.edges.openAwaits().map(edgeKey), ['await 1->2 0..0 open']);
     const more: TraceEvent[] = [{ t: 500, type: 'output', task: 3, stream: 'stdout', text: 'tick\n' }];
     session.handle({ type: MessageType.Events, events: more });
+    // Open waits (and last segments) reach the new end when the model is next read.
+    assert.strictEqual(session.model!.taskById.get(1)!.segments.at(-1)!.end, 500);
     assert.deepStrictEqual(session.edges.openAwaits().map(edgeKey), ['await 1->2 0..500 open']);
     assert.ok(session.edges.maxAwaitSpan >= 500);
   });
