@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { TRACE_FILE_EXTENSION } from '../contract/trace';
 import { parseTrace, TraceFormatError } from '../model/traceFileReader';
 import { buildModel } from '../model/model';
@@ -179,7 +180,7 @@ function cmdReport(argv: string[], io: Io): number {
   } catch {
     throw new UsageError(`${bundle}: the timeline bundle is missing (run npm run build)`);
   }
-  const html = reportHtml(trace, webviewJs);
+  const html = reportHtml(trace, webviewJs, { gzipBase64: (text) => zlib.gzipSync(text).toString('base64') });
   try {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     fs.writeFileSync(out, html);

@@ -1,11 +1,15 @@
 /**
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
- * trace as JSON in a `<script type="application/json">` block (the header, and the events in the compact form of
- * compactTrace.ts); the bundle finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with this page's nonce, and nothing from the network.
+ * trace as JSON in a `<script type="application/json">` block: the header, and the events in the compact form of
+ * compactTrace.ts, which a big trace carries gzipped and in base64 (the browser reads every byte of the page, so a
+ * million events load faster and the file is a quarter of the size). The bundle finds that block and plays the host's
+ * part itself. A Content Security Policy allows only the inline script with this page's nonce, and nothing from the
+ * network.
  *
  * Pure (strings in, a string out), so the CLI's `report` command and the extension's Export… share it; the caller
- * reads the bundle from disk (`webview.js` next to `cli.js` / `extension.js` in dist/).
+ * reads the bundle from disk (`webview.js` next to `cli.js` / `extension.js` in dist/) and, for big traces, passes a
+ * gzip function (`(text) => zlib.gzipSync(text).toString('base64')`).
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
 import { CompactEvents, encodeEvents } from './compactTrace';
@@ -22,6 +26,22 @@ export interface ReportOptions {
   title?: string;
   /** The CSP nonce; default a fresh random one. Tests pass a fixed one. */
   nonce?: string;
+  /**
+   * Gzips text and returns it in base64. When given, events whose compact JSON is longer than `gzipAbove` are
+   * embedded compressed (read back with the browser's DecompressionStream).
+   */
+  gzipBase64?: (text: string) => string;
+  /** Compact JSON length from which `gzipBase64` is used. Default 1,000,000 characters. */
+  gzipAbove?: number;
+}
+
+/** What the data block holds. Exactly one of `compact` and `compactGzipBase64` is present. */
+export interface ReportData {
+  header: TraceHeader;
+  compact?: CompactEvents;
+  /** `compact` as JSON, gzipped, in base64. */
+  compactGzipBase64?: string;
+  truncated?: boolean;
 }
 
 /** Must match `REPORT_DATA_ELEMENT_ID` in src/webview/host.ts (the webview bundle reads the trace from there). */
@@ -35,11 +55,16 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('the nonce must be base64 or hex characters');
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
-  // The events in compact form (compactTrace.ts): a third of the bytes to tokenize and parse.
-  const data: { header: TraceHeader; compact: CompactEvents; truncated?: boolean } = {
-    header: trace.header,
-    compact: encodeEvents(trace.events),
-  };
+  // The events in compact form (compactTrace.ts): a third of the bytes to tokenize and parse; gzipped when big.
+  const compact = encodeEvents(trace.events);
+  const data: ReportData = { header: trace.header };
+  const compactJson = options.gzipBase64 ? JSON.stringify(compact) : '';
+  if (options.gzipBase64 && compactJson.length > (options.gzipAbove ?? 1_000_000)) {
+    data.compactGzipBase64 = options.gzipBase64(compactJson);
+    if (!/^[A-Za-z0-9+/=]*$/.test(data.compactGzipBase64)) throw new Error('gzipBase64 must return base64');
+  } else {
+    data.compact = compact;
+  }
   if (trace.truncated) data.truncated = true;
   const csp = [
     "default-src 'none'",

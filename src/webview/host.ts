@@ -3,8 +3,9 @@
  * `setState` to survive a hidden panel or a restart). Inside the standalone report: a small adapter that plays the
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
-import type { TraceEvent, TraceHeader } from '../contract/trace';
+import type { TraceHeader } from '../contract/trace';
 import { CompactEventReader, CompactEvents } from '../report/compactTrace';
+import type { ReportData as EmbeddedReportData } from '../report/reportHtml';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -33,14 +34,8 @@ declare global {
 /** The id of the `<script type="application/json">` element the report embeds its trace in. */
 export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
 
-/** The report's trace, as embedded (see src/report/reportHtml.ts): the events as objects or in compact form. */
-export interface ReportData {
-  header: TraceHeader;
-  events?: TraceEvent[];
-  compact?: CompactEvents;
-  /** Set when the trace file had no `run.finished` (the program was killed or is still running). */
-  truncated?: boolean;
-}
+/** The report's trace, as embedded (see src/report/reportHtml.ts). */
+export type ReportData = EmbeddedReportData;
 
 /** Events the report hands over per message while it decodes a big trace. */
 const REPORT_PIECE = 25_000;
@@ -113,15 +108,23 @@ export class ReportHost implements WebviewHost {
     this.data = null;
     const header = data.header;
     const send = (m: HostToWebviewMessage): void => this.handler?.(m);
-    if (!data.compact) {
-      // Asynchronously, as a real host would answer.
-      queueMicrotask(() => {
-        send({ type: MessageType.Snapshot, header, events: data.events ?? [], live: false });
-        send({ type: MessageType.Finished });
-      });
+    if (data.compactGzipBase64 !== undefined) {
+      gunzipJson<CompactEvents>(data.compactGzipBase64).then(
+        (compact) => this.sendPieces(header, compact),
+        (err: unknown) => send({ type: MessageType.Empty, message: `The report's data cannot be read: ${String(err)}` }),
+      );
       return;
     }
-    const reader = new CompactEventReader(data.compact);
+    if (!data.compact) {
+      send({ type: MessageType.Empty, message: 'The report holds no events.' });
+      return;
+    }
+    this.sendPieces(header, data.compact);
+  }
+
+  private sendPieces(header: TraceHeader, compact: CompactEvents): void {
+    const send = (m: HostToWebviewMessage): void => this.handler?.(m);
+    const reader = new CompactEventReader(compact);
     const channel = new MessageChannel();
     let first = true;
     channel.port1.onmessage = () => {
@@ -167,10 +170,24 @@ export function readReportData(doc: Document = document): ReportData | null {
   performance.mark('coroutine-trace:report-parsed');
   // The text can be large (tens of megabytes for a million events): let it go once parsed.
   element.remove();
-  if (!data || typeof data !== 'object' || !data.header || !(data.compact || Array.isArray(data.events))) {
+  if (!data || typeof data !== 'object' || !data.header || !(data.compact || data.compactGzipBase64 !== undefined)) {
     throw new Error('the report has no trace data');
   }
   return data;
+}
+
+/** Parses gzipped, base64-encoded JSON with the browser's own decompressor. */
+async function gunzipJson<T>(base64: string): Promise<T> {
+  if (typeof DecompressionStream === 'undefined') {
+    throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
+  }
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const text = await new Response(stream).text();
+  performance.mark('coroutine-trace:report-inflated');
+  return JSON.parse(text) as T;
 }
 
 /** The host this page runs under: VS Code when it injected its API, else the report's embedded trace. */

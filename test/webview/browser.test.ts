@@ -12,6 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TraceEvent } from '../../src/contract/trace';
 import { parseTrace } from '../../src/model/traceFileReader';
@@ -385,7 +386,10 @@ describe('timeline in headless Chromium', function () {
       { t: 5, type: 'run.finished', exitCode: 0, signal: null, pendingTasks: 0, droppedEvents: 0 },
     ];
     const file = path.join(dir, 'hostile.html');
-    fs.writeFileSync(file, reportHtml({ header: HEADER, events }, fs.readFileSync(BUNDLE, 'utf8')));
+    // Gzipped even though it is small, so this also reads the compressed form in the browser.
+    const gzipBase64 = (text: string): string => zlib.gzipSync(text).toString('base64');
+    fs.writeFileSync(file, reportHtml({ header: HEADER, events }, fs.readFileSync(BUNDLE, 'utf8'), { gzipBase64, gzipAbove: 0 }));
+    assert.ok(fs.readFileSync(file, 'utf8').includes('"compactGzipBase64"'));
     const { context, page, errors } = await openReport({ file });
     assert.strictEqual(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.strictEqual(await page.evaluate(() => window.coroutineTraceTimeline!.scene().model.tasks[0].name), hostile);

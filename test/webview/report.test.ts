@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { decodeEvents, encodeEvents } from '../../src/report/compactTrace';
 import { REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml } from '../../src/report/reportHtml';
@@ -61,6 +62,18 @@ describe('standalone report HTML', () => {
     const a = /nonce-([0-9a-f]+)/.exec(reportHtml({ header: HEADER, events: [] }, ''))![1];
     const b = /nonce-([0-9a-f]+)/.exec(reportHtml({ header: HEADER, events: [] }, ''))![1];
     assert.ok(a.length >= 32 && a !== b, 'a fresh random nonce each time');
+  });
+
+  it('gzips big event lists (base64 in the JSON), and only big ones', () => {
+    const gzipBase64 = (text: string): string => zlib.gzipSync(text).toString('base64');
+    const big = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzipBase64, gzipAbove: 0 });
+    const data = JSON.parse(dataBlock(big));
+    assert.strictEqual(data.compact, undefined);
+    const inflated = JSON.parse(zlib.gunzipSync(Buffer.from(data.compactGzipBase64, 'base64')).toString('utf8'));
+    assert.deepStrictEqual(decodeEvents(inflated), EVENTS);
+    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzipBase64 })));
+    assert.ok(small.compact && small.compactGzipBase64 === undefined, 'small traces stay readable JSON');
+    assert.throws(() => reportHtml({ header: HEADER, events: EVENTS }, '', { gzipBase64: () => '<x>', gzipAbove: 0 }), /base64/);
   });
 
   it('inlines script text safely and drops the source map comment', () => {
