@@ -43,13 +43,18 @@ describe('End-to-end journeys in code-server and Chromium', function () {
   const trapped: string[] = [];
   /** What journey 1 saw, for the journeys that continue from it. */
   let journey1: { trace: string; groups: string[]; tasks: Record<string, string[]>; lanes: string[]; endTime: number } | undefined;
-  let journey2: { groupsAfterStop: string[] } | undefined;
+  /** What the tree showed right after journey 2's Stop. */
+  let journey2: { tasksAfterStop: Record<string, string[]>; treeAfterStop: string } | undefined;
 
   before(async function () {
     this.timeout(180_000);
     wb = await Workbench.start({
       name: 'journeys',
-      settings: { 'coroutineTrace.traceDirectory': '${workspaceFolder}/traces' },
+      settings: {
+        'coroutineTrace.traceDirectory': '${workspaceFolder}/traces',
+        // Double-clicking a tab maximizes its group (for the timeline screenshot).
+        'workbench.editor.doubleClickTabToToggleEditorGroupSizes': 'maximize',
+      },
       prepare: (workspace) => {
         copyIntoWorkspace(workspace, [P06, P07, P08, DEADLOCK]);
         fs.mkdirSync(path.join(workspace, 'bad'));
@@ -201,7 +206,8 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     assert.deepStrictEqual(fs.readdirSync(path.join(wb.workspace, 'traces')).sort(), tracesBefore, 'no new run wrote a trace');
   });
 
-  it('Journey 2 · watch it live: 08 on the real clock; Sleeping and Waiting while it runs, the status bar says so; Stop ends it', async function () {
+  it('Journey 2 · watch it live: 08 on the real clock; Sleeping and Waiting while it runs, the status bar says so; Stop ends it; a whole run ends with the consumers Cancelled', async function () {
+    this.timeout(SCREENSHOTS ? 300_000 : 180_000);
     const log = steps();
     await ui.openFile(P08);
     await ui.runFromExplorer(P08);
@@ -211,60 +217,67 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     log(`status bar: ${status}`);
     assert.match(status, /08-producer-consumer\.ts \d+(\.\d)? s · .*sleeping/, 'the status bar item shows the file, the elapsed time and the task counts');
 
-    // Running the same file again from the editor asks whether to stop the first run; keep it.
-    await ui.contextMenu(ui.editorLine('08-producer-consumer.ts'), 'Run with Coroutine Trace', "the editor's context menu for 08 while it runs");
-    const dialog = wb.page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 10_000 });
-    const question = (await dialog.textContent()) ?? '';
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.ok(/already running/.test(question) && /Stop and Run Again/.test(question), `a second run asks whether to stop the first: "${question}"`);
-    log('a second run asked whether to stop the first: Cancel');
-
-    // After 5 s the producers are done, the consumers wait on the empty queue and main sleeps until 10 s.
+    // From 5 s the producers are done, the consumers wait on the empty queue and main sleeps until 10 s: Stop then.
     const live = await ui.waitForTree('Sleeping and Waiting while it runs (producers done, consumers waiting on the queue)', (g) => g.some((x) => x.startsWith('Sleeping')) && g.some((x) => x.startsWith('Waiting')), 15_000);
     log(`live tree: ${live.join(' | ')}`);
     assert.ok(await ui.runStatus(), 'the status bar still shows the run');
     const timeline = await ui.timeline('08-producer-consumer.ts', 'journey 2 (live)');
     const liveState = await timeline.state();
     assert.ok(!liveState.finished && /live/.test(liveState.status), `the timeline is live: "${liveState.status}"`);
-    if (SCREENSHOTS) await screenshotTreeView(ui, wb);
 
     await ui.tasksViewAction('Stop');
     log('clicked Stop in the Coroutine Tasks view');
     await ui.until('the run to end after Stop', async () => (await ui.runStatus()) === null, 5000, async () => `the status bar still says "${await ui.runStatus()}"`);
+    const stopped = await timeline.waitForFinished('journey 2 after Stop');
+    assert.ok(stopped.endTime < 10_000, `Stop ended the run before main's 10 s sleep ended (${Math.round(stopped.endTime)} ms)`);
     const output = await ui.outputLines();
     assert.ok(output.some((l) => l.includes('■ stop requested')), `the output says the stop was requested:\n${output.join('\n')}`);
     const ended = output.filter((l) => l.startsWith('■ ')).pop() ?? '';
     assert.match(ended, /ended by SIG|exit code/, 'the output says how the run ended');
-    log(`output: ${ended}`);
-    const stopped = await timeline.waitForFinished('journey 2 after Stop');
-    assert.ok(stopped.endTime < 10_000, `Stop ended the run before main's 10 s sleep ended (${Math.round(stopped.endTime)} ms)`);
-    const groupsAfterStop = await ui.treeGroups();
-    log(`after Stop: tree ${groupsAfterStop.join(' | ')}; timeline ${Math.round(stopped.endTime)} ms`);
-    if (SCREENSHOTS) await screenshotTimeline(ui, wb);
+    journey2 = { tasksAfterStop: await ui.treeTasks(), treeAfterStop: await ui.describeTree() };
+    log(`after Stop: ${ended}; tree ${(await ui.treeGroups()).join(' | ')}; timeline ${Math.round(stopped.endTime)} ms`);
 
-    // A reloaded window brings the timeline and the tree of the stopped run back.
+    // Run Again (the tree's title bar) runs it whole; running the same file again meanwhile asks to stop the first.
+    if (SCREENSHOTS) await widenSideBar(wb, 470);
+    const before = (await ui.treeGroups()).join(' | ');
+    await ui.tasksViewAction('Run Again');
+    await ui.until('Run Again to start a run of 08', () => ui.runStatus(), 10_000);
+    await ui.waitForTree('the new run', (g) => g.join(' | ') !== before, 10_000); // producers cannot be done before 5 s
+    log('Run Again from the Coroutine Tasks view');
+    await ui.contextMenu(ui.editorLine('08-producer-consumer.ts'), 'Run with Coroutine Trace', "the editor's context menu for 08 while it runs");
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    const question = (await dialog.textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.ok(/already running/.test(question) && /Stop and Run Again/.test(question), `a second run asks whether to stop the first: "${question}"`);
+    log('running it again meanwhile asked whether to stop the first run: Cancel');
+    if (SCREENSHOTS) await screenshotTreeView(ui, wb, log);
+    await ui.until('the run to end by itself (10 s)', async () => (await ui.runStatus()) === null, 25_000, async () => `the status bar says "${await ui.runStatus()}"`);
+    const whole = await ui.waitForTree('Cancelled 2 (the consumers, cancelled by main) and Done 3', (g, t) => g.join(' | ') === 'Cancelled 2 | Done 3' && sameSet(t.Cancelled, ['consumer_1 (consumer)', 'consumer_2 (consumer)']));
+    log(`the whole run: ${whole.join(' | ')}`);
+    if (SCREENSHOTS) await screenshotTimeline(ui, wb, log);
+
+    // A reloaded window brings the timeline and the tree of the last run back.
     await wb.page.reload();
     await ui.waitForTab(/^Timeline: 08-producer-consumer\.ts/, 'the timeline tab to be restored after a reload', 60_000);
     await ui.showTasks();
-    await ui.waitForTree(`the stopped run's states after a reload (${groupsAfterStop.join(' | ')})`, (g) => g.join(' | ') === groupsAfterStop.join(' | '), 60_000);
+    await ui.waitForTree(`the last run's states after a reload (${whole.join(' | ')})`, (g) => g.join(' | ') === whole.join(' | '), 60_000);
     log('after a window reload the timeline and the tree are back');
-    journey2 = { groupsAfterStop };
   });
 
-  it('Journey 2 (end) · after Stop the consumers are Cancelled', async function () {
+  it('Journey 2 (Stop) · after Stop the consumers are Cancelled', async function () {
     if (!journey2) {
       console.log('      skipped: continues from journey 2, which did not complete');
       this.skip();
     }
+    const after = journey2!;
     await knownGap(this, 'stop-cancels', async () => {
-      const tasks = await ui.treeTasks();
       assert.ok(
         sameSet(
-          (tasks.Cancelled ?? []).filter((t) => t.startsWith('consumer_')),
+          (after.tasksAfterStop.Cancelled ?? []).filter((t) => t.startsWith('consumer_')),
           ['consumer_1 (consumer)', 'consumer_2 (consumer)'],
         ),
-        `both consumers are under Cancelled; ${await ui.describeTree()}`,
+        `both consumers are under Cancelled after Stop; ${after.treeAfterStop}`,
       );
     });
   });
@@ -403,42 +416,64 @@ function writeSuspiciousFiles(workspace: string): void {
   fs.writeFileSync(path.join(workspace, BROKEN), `${broken.join('\n')}\n`);
 }
 
-/** The README's tree view: the side bar widened, consumer_1 expanded, during the run. */
-async function screenshotTreeView(ui: Ui, wb: Workbench): Promise<void> {
+/** Drags the sash between the side bar and the editors (so the tree's descriptions fit the screenshot). */
+async function widenSideBar(wb: Workbench, width: number): Promise<void> {
   const page = wb.page;
   const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (sidebar) {
-    const x = sidebar.x + sidebar.width;
-    const y = sidebar.y + sidebar.height / 2;
-    await page.mouse.move(x, y);
-    await page.mouse.down();
-    await page.mouse.move(sidebar.x + 470, y, { steps: 8 });
-    await page.mouse.up();
-  }
-  await ui.taskRow('consumer_1').locator('.monaco-tl-twistie').click();
-  await ui.parkMouse();
-  await page.waitForTimeout(600);
-  const file = path.join(ROOT, 'media', 'screenshots', 'tree-view.png');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await page.screenshot({ path: file });
-  console.log(`      wrote ${path.relative(process.cwd(), file)}`);
+  if (!sidebar) return;
+  const x = sidebar.x + sidebar.width;
+  const y = sidebar.y + sidebar.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(sidebar.x + width, y, { steps: 8 });
+  await page.mouse.up();
 }
 
-/** The README's timeline: the stopped run of 08, its editor group maximized, hovering consumer_1's wait. */
-async function screenshotTimeline(ui: Ui, wb: Workbench): Promise<void> {
+/** The README's tree view (media/screenshots/tree-view.png): consumer_1 expanded while the consumers wait. */
+async function screenshotTreeView(ui: Ui, wb: Workbench, log: (text: string) => void): Promise<void> {
+  await ui.waitForTree('the producers done and the consumers waiting', (g) => g.join(' | ') === 'Sleeping 1 | Waiting 2 | Done 2', 20_000);
+  await ui.taskRow('consumer_1').locator('.monaco-tl-twistie').click();
+  await ui.parkMouse();
+  await wb.page.waitForTimeout(400);
+  assert.ok(await ui.runStatus(), 'the tree-view screenshot shows the run live');
+  const file = path.join(ROOT, 'media', 'screenshots', 'tree-view.png');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await wb.page.screenshot({ path: file });
+  log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+/**
+ * The README's timeline (media/screenshots/timeline.png): the whole run of 08, the side bar hidden and the timeline's
+ * editor group maximized, hovering consumer_1's wait on the queue.
+ */
+async function screenshotTimeline(ui: Ui, wb: Workbench, log: (text: string) => void): Promise<void> {
   const page = wb.page;
+  await page.keyboard.press('Control+B'); // hides the side bar
   const tab = page.locator('.tabs-container [role=tab]').filter({ hasText: /Timeline: 08-producer-consumer\.ts/ }).first();
-  await tab.dblclick(); // maximizes the editor group
+  await tab.dblclick(); // maximizes the editor group (workbench.editor.doubleClickTabToToggleEditorGroupSizes)
   await page.waitForTimeout(800);
   const timeline = await ui.timeline('08-producer-consumer.ts', 'the timeline screenshot');
-  await timeline.waitForFinished('the timeline screenshot');
-  const end = (await timeline.state()).endTime;
-  await timeline.hover('consumer_1', Math.max(0, end - 800)).catch(() => undefined);
+  const drawn = await timeline.waitForFinished('the timeline screenshot');
+  assert.ok(drawn.endTime > 9000, `the run of 08 ran to its end (${Math.round(drawn.endTime)} ms)`);
+  await timeline.hover('consumer_1', 7200);
+  // The editor group (tab and timeline), down to a little below the lanes and the tooltip.
+  const group = await page.locator('.editor-group-container').filter({ has: tab }).first().boundingBox();
+  const contentEnd = await timeline.frame.evaluate(() => {
+    const app = window.coroutineTraceTimeline!;
+    const canvas = document.querySelector('canvas')!.getBoundingClientRect();
+    const tip = document.querySelector('.ct-tooltip')?.getBoundingClientRect();
+    let last = 0;
+    for (const t of app.scene().model.tasks) last = Math.max(last, app.barCenterY(t.id) ?? 0);
+    // The queue's lane follows the task lanes.
+    return Math.max(canvas.top + last + 60, (tip?.bottom ?? 0) + 12);
+  });
+  const frameBox = await (await timeline.frame.frameElement()).boundingBox();
+  if (!group || !frameBox) throw new Error('the timeline is not on screen for its screenshot');
+  const bottom = Math.min(group.y + group.height, frameBox.y + contentEnd);
   const file = path.join(ROOT, 'media', 'screenshots', 'timeline.png');
-  const editor = await page.locator('.part.editor').boundingBox();
-  await page.screenshot({ path: file, ...(editor ? { clip: editor } : {}) });
-  console.log(`      wrote ${path.relative(process.cwd(), file)}`);
+  await page.screenshot({ path: file, clip: { x: group.x, y: group.y, width: group.width, height: bottom - group.y } });
+  log(`wrote ${path.relative(ROOT, file)}`);
   await ui.parkMouse();
   await tab.dblclick();
-  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+B');
 }

@@ -259,11 +259,17 @@ export class Ui {
   async showTasksContainer(): Promise<void> {
     const tab = this.page.getByRole('tab', { name: /^Coroutine Trace/ }).first();
     await tab.waitFor({ timeout: 30_000 });
-    // Clicking the tab of the container that is showing would close the side bar.
-    if ((await tab.getAttribute('aria-selected')) !== 'true') {
+    const sidebar = this.page.locator('.part.sidebar');
+    const showing = async (): Promise<boolean> =>
+      (await tab.getAttribute('aria-selected')) === 'true' && (await sidebar.isVisible()) && /Coroutine Trace/i.test((await sidebar.locator('.composite.title').textContent().catch(() => '')) ?? '');
+    // Clicking the tab of the container that is showing closes the side bar: click only when it is not showing, and
+    // look again, since a window that is still restoring its layout can change it under the click.
+    for (let attempt = 0; attempt < 4 && !(await showing()); attempt++) {
       await tab.click();
       await this.parkMouse();
+      await this.page.waitForTimeout(1000);
     }
+    if (!(await showing())) throw new Error('could not show the Coroutine Trace view from the activity bar');
   }
 
   async treeRows(): Promise<TreeRow[]> {
