@@ -11,6 +11,8 @@ import { Recorder } from './recorder';
 import { EventCode } from '../contract/wire';
 
 const FLUSH_INTERVAL_MS = 50;
+/** After SIGINT/SIGTERM, how long cancelled tasks may unwind before the process dies of the signal. */
+const SIGNAL_GRACE_MS = 300;
 
 let installed = false;
 
@@ -58,12 +60,24 @@ export function installTracingFromEnv(): void {
     rec.close({ pendingTasks: loop !== null ? loop.liveTasks.size : 0 });
   };
   process.on('exit', close);
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
+    const die = (): void => {
       close();
       // Die of the same signal, as the program would have without us.
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
+    };
+    const onSignal = (): void => {
+      const loop = _getRunningLoopOrNull();
+      if (stopping || loop === null || loop.liveTasks.size === 0) return die();
+      // As asyncio.run does on Ctrl-C: cancel the tasks and let them unwind (their finally blocks run, the trace
+      // shows them cancelled), then die of the signal. What is still running after a short grace is cut off.
+      stopping = true;
+      process.on('unhandledRejection', () => undefined); // run() rejecting with CancelledError is expected now
+      for (const task of [...loop.liveTasks]) task._cancel(`stopped by ${signal}`, 0);
+      loop.wake();
+      setTimeout(die, SIGNAL_GRACE_MS);
     };
     process.on(signal, onSignal);
   }
