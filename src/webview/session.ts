@@ -4,7 +4,7 @@
  * the view knows how much to redo. Pure, so it is tested in Node: a snapshot followed by deltas gives the same model
  * as folding every event at once.
  */
-import type { OutputEvent, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
+import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
 import { ModelBuilder, TraceModel } from '../model/model';
 import { HostToWebviewMessage, MessageType } from '../protocol/webviewMessages';
@@ -34,6 +34,8 @@ export class TraceSession {
   /** Events were folded since the last `model()` pass. */
   private stale = false;
   private readonly marksByTask = new Map<number, TaskMarks>();
+  /** One object per source site (see `append`). */
+  private sites = new Map<string, SourceSite>();
   private outputSeen = 0;
   private warningsSeen = 0;
   /** Warnings not about one task, drawn on the axis. */
@@ -116,6 +118,7 @@ export class TraceSession {
     this.outputSeen = 0;
     this.warningsSeen = 0;
     this.edges = new EdgeIndex();
+    this.sites = new Map();
     this.traceKey = `${header.program}\u0000${header.startedAt}`;
     this.version++;
   }
@@ -123,8 +126,18 @@ export class TraceSession {
   private append(events: readonly TraceEvent[]): void {
     const builder = this.builder!;
     const touched = new Set<number>();
+    const sites = this.sites;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
+      // Every message arrives as fresh objects, so each event brings its own copy of its site (and of the file
+      // name in it). The model keeps the sites; one shared object per place keeps the heap (and GC pauses) small.
+      if ('site' in event && event.site) {
+        const site = event.site;
+        const key = `${site.line}:${site.column}:${site.file}`;
+        const known = sites.get(key);
+        if (known) event.site = known;
+        else sites.set(key, site);
+      }
       builder.add(event);
       switch (event.type) {
         case 'task.created':
