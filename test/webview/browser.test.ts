@@ -183,6 +183,7 @@ describe('timeline in headless Chromium', function () {
 
   after(async () => {
     await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function openReport(options: { dpr?: number; file?: string } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
