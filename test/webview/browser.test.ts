@@ -444,6 +444,11 @@ describe('timeline in headless Chromium', function () {
     await send({ type: 'events', events: events.slice(split) });
     await send({ type: 'finished' });
     await page.waitForFunction(() => window.coroutineTraceTimeline!.stats.lastDrawnEnd === 2000);
+    // `finished` is folded after the deltas, in its own slice: wait for the status to drop "live" (a bounded wait:
+    // a page that never takes `finished` in still fails here).
+    await page.waitForFunction(() => !/live/.test(document.querySelector('.ct-status')?.textContent ?? 'live'), undefined, {
+      timeout: 10_000,
+    });
     assert.doesNotMatch(await page.locator('.ct-status').innerText(), /live/);
 
     // A click on worker_2's sleep asks the host to open the site.
