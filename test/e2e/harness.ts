@@ -143,6 +143,14 @@ export interface WorkbenchOptions {
   prepare(workspace: string): void;
 }
 
+let codeServerBin: string | undefined;
+
+/** The code-server executable, installed first when missing (scripts/setup-e2e.sh, once per run). */
+export function codeServer(): string {
+  codeServerBin ??= harness.ensureCodeServer();
+  return codeServerBin;
+}
+
 /** Install the packaged extension instead of loading this folder unpackaged (set by `npm run test:vsix`). */
 const VSIX = process.env.COROUTINE_TRACE_E2E_VSIX;
 
@@ -162,7 +170,7 @@ export class Workbench {
 
   /** Starts code-server and Chromium and opens the workspace; stops whatever it started if anything fails. */
   static async start(options: WorkbenchOptions): Promise<Workbench> {
-    const bin = harness.ensureCodeServer();
+    const bin = codeServer();
     const dirs = harness.isolatedDirs(`ct-e2e-${options.name}-`, {
       ...(options.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {}),
       ...options.settings,

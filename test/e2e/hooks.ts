@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, finishArtifacts, harness, printGapReport } from './harness';
+import { ROOT, codeServer, finishArtifacts, printGapReport } from './harness';
 
 export const mochaHooks = {
   beforeAll(this: Mocha.Context): void {
@@ -14,7 +14,7 @@ export const mochaHooks = {
     for (const built of ['dist/extension.js', 'dist/webview.js', 'dist/runtime.mjs']) {
       if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` (npm run test:e2e does)`);
     }
-    harness.ensureCodeServer();
+    codeServer();
   },
   afterAll(): void {
     printGapReport();

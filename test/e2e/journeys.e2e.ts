@@ -122,9 +122,8 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     const drawn = await timeline.waitForFinished('journey 1');
     assert.deepStrictEqual(drawn.lanes, ['main', 'worker_1', 'worker_2'], 'one lane per task, in creation order');
     assert.strictEqual(drawn.tasks.length, 3);
-    assert.ok(Math.abs(drawn.endTime - 2000) < 400, `the run lasts about 2 s on the real clock (${drawn.endTime} ms)`);
+    assert.ok(drawn.endTime >= 1950 && drawn.endTime < 3000, `the run lasts about 2 s on the real clock (${drawn.endTime} ms)`);
     log(`timeline: lanes ${drawn.lanes.join(', ')}; ${Math.round(drawn.endTime)} ms`);
-    if (SCREENSHOTS) await wb.screenshot('journey 1 run from the editor');
     journey1 = { trace, groups, tasks, lanes: drawn.lanes, endTime: drawn.endTime };
   });
 
@@ -140,7 +139,8 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     const duration = /duration\s+([\d.]+) (ms|s)\b/.exec(tip);
     assert.ok(duration, `the tooltip gives a duration: ${tip}`);
     const seconds = Number(duration[1]) / (duration[2] === 'ms' ? 1000 : 1);
-    assert.ok(Math.abs(seconds - 1) <= 0.15, `worker_1 sleeps 1 s (±0.15 s on the real clock), the tooltip says ${duration[0]}`);
+    // On the real clock a timer never fires early, and may fire late on a busy machine.
+    assert.ok(seconds >= 0.98 && seconds <= 1.4, `worker_1 sleeps 1 s (1 s to 1.4 s on the real clock), the tooltip says ${duration[0]}`);
     assert.match(tip, new RegExp(`site\\s+06-runtime-tasks\\.ts:${lineOf(P06, 'await asyncio.sleep(1)')}`), 'the tooltip gives the sleep’s line');
 
     await timeline.focusByClick();
