@@ -3,8 +3,8 @@
  * playwright-core), both isolated in a throw-away HOME with their own XDG folders, user data, extensions and a free
  * port, as shared/e2e-recipe.md describes. The process-level pieces (install, isolation, start, stop by process id)
  * live in scripts/vscode-harness.js, shared with the extension-host suite (scripts/run-vscode-tests.js); this file
- * adds what the journeys need on top: a workspace of example files, the artifacts folder kept on failure, step logs,
- * and the list of known product gaps.
+ * adds what the journeys need on top: a workspace of example files, the artifacts folder kept on failure, and step
+ * logs.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -87,46 +87,6 @@ export function steps(): Steps {
   const log = ((text: string) => console.log(`      ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${text}`)) as Steps;
   log.elapsed = () => Date.now() - t0;
   return log;
-}
-
-// -----------------------------------------------------------------------------------------------------------------
-// Known gaps: behaviour the issues ask for that the product does not have yet. Each is checked like everything else;
-// while it is listed here a failing check marks its test pending with the reason, and a passing one passes with a
-// note to remove the entry (so a feature landing does not break the suite, and the entry does not outlive it).
-// COROUTINE_TRACE_E2E_STRICT=1 makes every listed gap an ordinary check.
-
-export const KNOWN_GAPS: Record<string, string> = {
-  'deadlock-problem':
-    'issue 6: a deadlock is reported as a failed run (a notification), but not yet as an entry in the Problems panel.',
-};
-
-const gapReport: string[] = [];
-
-/**
- * Runs `check`, the part of a journey that a known gap blocks. Without the gap (or with STRICT) it is an ordinary
- * check. With it, a failure marks the test pending and says why; a success says the entry can go.
- */
-export async function knownGap(test: Mocha.Context, id: keyof typeof KNOWN_GAPS, check: () => Promise<void>): Promise<void> {
-  const reason = KNOWN_GAPS[id];
-  if (!reason || process.env.COROUTINE_TRACE_E2E_STRICT === '1') return check();
-  try {
-    await check();
-  } catch (err) {
-    const why = (err instanceof Error ? err.message.split('\n')[0] : String(err)).slice(0, 240);
-    const line = `known gap "${id}": ${reason} (check failed: ${why})`;
-    console.log(`      PENDING: ${line}`);
-    gapReport.push(`pending: ${test.test?.title ?? id}: ${line}`);
-    test.skip();
-  }
-  const closed = `known gap "${id}" is closed: its check passes. Remove "${id}" from KNOWN_GAPS in test/e2e/harness.ts`;
-  console.log(`      NOTE: ${closed}`);
-  gapReport.push(`closed: ${test.test?.title ?? id}: ${closed}`);
-}
-
-export function printGapReport(): void {
-  if (gapReport.length === 0) return;
-  console.log('\n  e2e: known product gaps (test/e2e/harness.ts; COROUTINE_TRACE_E2E_STRICT=1 makes them ordinary checks):');
-  for (const line of gapReport) console.log(`    - ${line}`);
 }
 
 // -----------------------------------------------------------------------------------------------------------------

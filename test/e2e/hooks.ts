@@ -1,11 +1,11 @@
 /**
  * Root hooks of the end-to-end run (loaded with mocha's --require): install what is missing (Debian's Chromium and
  * code-server, through scripts/setup-e2e.sh: quick when installed), check the build, and at the end name the folder
- * with the screenshots and logs of any failure, and list journeys pending on known product gaps.
+ * with the screenshots and logs of any failure.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, codeServer, finishArtifacts, printGapReport } from './harness';
+import { ROOT, codeServer, finishArtifacts } from './harness';
 
 export const mochaHooks = {
   beforeAll(this: Mocha.Context): void {
@@ -17,7 +17,6 @@ export const mochaHooks = {
     codeServer();
   },
   afterAll(): void {
-    printGapReport();
     finishArtifacts();
   },
 };

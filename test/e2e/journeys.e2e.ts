@@ -14,7 +14,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, Workbench, copyIntoWorkspace, knownGap, lineOf, steps } from './harness';
+import { ROOT, Workbench, copyIntoWorkspace, lineOf, steps } from './harness';
 import { Ui } from './ui';
 
 const P06 = 'examples/seed/06-runtime-tasks.ts';
@@ -336,19 +336,17 @@ describe('End-to-end journeys in code-server and Chromium', function () {
     await ui.waitForTree('the deadlocked tasks (a-to-b and b-to-a)', (_g, t) => Object.values(t).flat().filter((n) => /^(a-to-b|b-to-a)/.test(n)).length === 2, 30_000);
     await ui.until('the run to end', async () => (await ui.runStatus()) === null, 15_000);
     log(`the run ended; ${await ui.describeTree()}`);
-    await knownGap(this, 'deadlock-problem', async () => {
-      const problems = await ui.until('a deadlock entry in the Problems panel', async () => {
-        const all = await ui.problems();
-        return all.some((p) => /deadlock/i.test(p.message)) ? all : undefined;
-      }, 10_000, async () => `the Problems panel lists: ${JSON.stringify(await ui.problems())}`);
-      const entry = problems.find((p) => /deadlock/i.test(p.message))!;
-      log(`Problems: ${entry.severity} at line ${entry.line}: ${entry.message}`);
-      const text = fs.readFileSync(path.join(ROOT, DEADLOCK), 'utf8').split('\n')[entry.line - 1] ?? '';
-      assert.match(text, /await /, `the entry points at an await of the deadlock (line ${entry.line}: "${text.trim()}")`);
-      await ui.cursorToTop('deadlock.ts');
-      await ui.problemRow(/deadlock/i).click();
-      log(`clicked it: ${await ui.waitForCursor('deadlock.ts', entry.line, 'clicking the deadlock entry in the Problems panel')}`);
-    });
+    const problems = await ui.until('a deadlock entry in the Problems panel', async () => {
+      const all = await ui.problems();
+      return all.some((p) => /deadlock/i.test(p.message)) ? all : undefined;
+    }, 10_000, async () => `the Problems panel lists: ${JSON.stringify(await ui.problems())}`);
+    const entry = problems.find((p) => /deadlock/i.test(p.message))!;
+    log(`Problems: ${entry.severity} at line ${entry.line}: ${entry.message}`);
+    const text = fs.readFileSync(path.join(ROOT, DEADLOCK), 'utf8').split('\n')[entry.line - 1] ?? '';
+    assert.match(text, /await /, `the entry points at an await of the deadlock (line ${entry.line}: "${text.trim()}")`);
+    await ui.cursorToTop('deadlock.ts');
+    await ui.problemRow(/deadlock/i).click();
+    log(`clicked it: ${await ui.waitForCursor('deadlock.ts', entry.line, 'clicking the deadlock entry in the Problems panel')}`);
   });
 });
 
