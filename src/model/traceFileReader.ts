@@ -6,6 +6,12 @@
  * model can fold the events without meeting a missing or mistyped field.
  */
 import {
+  RESOURCE_KINDS as WIRE_RESOURCE_KINDS,
+  SUSPEND_KINDS as WIRE_SUSPEND_KINDS,
+  WAKE_KINDS as WIRE_WAKE_KINDS,
+  WARNING_KINDS as WIRE_WARNING_KINDS,
+} from '../contract/wire';
+import {
   TRACE_EVENT_TYPES,
   TRACE_FORMAT,
   TRACE_SCHEMA_VERSION,
@@ -254,46 +260,11 @@ const FIELDS: FieldTables = {
 };
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(TRACE_EVENT_TYPES);
-const RESOURCE_KINDS: ReadonlySet<string> = new Set([
-  'queue',
-  'priorityQueue',
-  'lifoQueue',
-  'lock',
-  'semaphore',
-  'boundedSemaphore',
-  'event',
-  'condition',
-]);
-const WARNING_KINDS: ReadonlySet<string> = new Set([
-  'eager-promise',
-  'exception-never-retrieved',
-  'pending-at-exit',
-  'never-awaited',
-  'blocked-loop',
-  'deadlock',
-  'swallowed-cancellation',
-  'swallowed-errors',
-  'busy-loop',
-  'queue-orphaned',
-  'events-dropped',
-]);
-const SUSPEND_KINDS: ReadonlySet<string> = new Set<SuspendKind>([
-  'sleep',
-  'task',
-  'gather',
-  'wait',
-  'asCompleted',
-  'queue.get',
-  'queue.put',
-  'queue.join',
-  'lock',
-  'semaphore',
-  'event',
-  'condition',
-  'future',
-  'external',
-]);
-const WAKE_KINDS: ReadonlySet<string> = new Set(['timer', 'result', 'exception', 'cancel', 'yield', 'external']);
+// The kinds the contract allows: the one list each, shared with the binary wire.
+const RESOURCE_KINDS: ReadonlySet<string> = new Set(WIRE_RESOURCE_KINDS);
+const WARNING_KINDS: ReadonlySet<string> = new Set(WIRE_WARNING_KINDS);
+const SUSPEND_KINDS: ReadonlySet<string> = new Set(WIRE_SUSPEND_KINDS);
+const WAKE_KINDS: ReadonlySet<string | null> = new Set(WIRE_WAKE_KINDS.filter((k) => k !== null));
 
 function readEvent(line: string, lineNo: number): TraceEvent {
   let value: unknown;
