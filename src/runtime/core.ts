@@ -581,6 +581,23 @@ export class EventLoop {
     return back;
   }
 
+  /**
+   * A generator task awaits a thenable that is not a plain future: call its `then` as the engine's `await` would (the
+   * task announced it as its await target), even though the loop is on the stack.
+   */
+  _thenAsTask(x: PromiseLike<unknown>, then: Function, onF: (v: unknown) => void, onR: (e: unknown) => void): void {
+    const sync = this.syncPhase;
+    this.syncPhase = false;
+    try {
+      then.call(x, onF, onR);
+    } catch (err) {
+      // A `then` that throws rejects the await.
+      queueMicrotask(() => onR(err));
+    } finally {
+      this.syncPhase = sync;
+    }
+  }
+
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) {
@@ -781,6 +798,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
       // Not a task suspending: code outside the loop's tasks (or `.then` chaining). Behave like a promise.
       return chained(this, onF, onR, (w) => (this.waiters ??= []).push(w));
     }
+    this._suspendTask(task, onF, onR);
+    // The engine ignores what `then` returns when it awaits.
+    return undefined as unknown as PromiseLike<R1 | R2>;
+  }
+
+  /** `task` (running now) suspends until this pending future completes; then `onF`/`onR` get the outcome. */
+  _suspendTask(task: Task<any>, onF: ((v: any) => void) | null, onR: ((e: any) => void) | null): void {
     task._onF = onF;
     task._onR = onR;
     (this.waiters ??= []).push(task);
@@ -788,9 +812,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (task._mustCancel) {
       if (this.cancel(task._cancelMessage)) task._mustCancel = false;
     }
-    loop._suspended(task, this._waitKind, this._waitD, this._waitE);
-    // The engine ignores what `then` returns when it awaits.
-    return undefined as unknown as PromiseLike<R1 | R2>;
+    this._loop._suspended(task, this._waitKind, this._waitD, this._waitE);
   }
 
   catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): PromiseLike<T | R> {
@@ -887,11 +909,15 @@ function stateName(s: number): string {
  */
 export class Coroutine<T = unknown> implements PromiseLike<T> {
   _started = false;
+  /** The body is a generator function (`yield` where an async function would `await`): see `Task._genStep`. */
+  readonly _isGen: boolean;
   constructor(
-    readonly _fn: (...args: any[]) => T | PromiseLike<T>,
+    readonly _fn: (...args: any[]) => T | PromiseLike<T> | Generator<unknown, T, unknown>,
     readonly _this: unknown,
     readonly _args: unknown[],
-  ) {}
+  ) {
+    this._isGen = Object.getPrototypeOf(_fn) === GeneratorFunctionPrototype;
+  }
 
   get name(): string {
     return this._fn.name;
@@ -907,10 +933,17 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     this._started = true;
     try {
       const r = this._fn.apply(this._this, this._args);
-      return r instanceof Promise ? r : Promise.resolve(r);
+      if (this._isGen) return runGenerator(r as Generator<unknown, T, unknown>);
+      return r instanceof Promise ? r : Promise.resolve(r as T);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Starts a generator body (`_isGen`), for a task to drive. */
+  _startGen(): Generator<unknown, T, unknown> {
+    this._started = true;
+    return this._fn.apply(this._this, this._args) as Generator<unknown, T, unknown>;
   }
 
   then<R1 = T, R2 = never>(
@@ -930,6 +963,30 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
 
   finally(onfinally?: (() => void) | null): Promise<T> {
     return this._start().finally(onfinally);
+  }
+}
+
+const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {
+  /* the prototype of every generator function */
+});
+
+/**
+ * Runs a generator body as an async function would run it: each value it yields is awaited. Used when a generator
+ * coroutine is awaited by code that is not a generator (a plain async function): tasks drive theirs directly.
+ */
+async function runGenerator<T>(gen: Generator<unknown, T, unknown>): Promise<T> {
+  let throwing = false;
+  let value: unknown = undefined;
+  for (;;) {
+    const r = throwing ? gen.throw(value) : gen.next(value);
+    if (r.done) return r.value;
+    try {
+      value = await r.value;
+      throwing = false;
+    } catch (err) {
+      value = err;
+      throwing = true;
+    }
   }
 }
 
@@ -980,6 +1037,12 @@ export class Task<T = unknown> extends Future<T> {
   _onR: ((e: any) => void) | null = null;
   private readonly source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T>;
   readonly _coroName: string;
+  /** The generator the task drives (generator coroutines, see `_genStep`), and those awaiting it inline. */
+  private _gen: Generator<unknown, unknown, unknown> | null = null;
+  private _genStack: Generator<unknown, unknown, unknown>[] | null = null;
+  /** `_genStep` continuations, made once per task when first needed. */
+  private _kF: ((v: unknown) => void) | null = null;
+  private _kR: ((e: unknown) => void) | null = null;
 
   constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {
     super(loop);
@@ -1113,6 +1176,16 @@ export class Task<T = unknown> extends Future<T> {
     }
     const source = this.source;
     let p: PromiseLike<T>;
+    if (source instanceof Coroutine && source._isGen && !source._started) {
+      try {
+        this._gen = source._startGen();
+      } catch (err) {
+        this._bodyRejected(err);
+        return;
+      }
+      this._genStep(false, undefined);
+      return;
+    }
     if (source instanceof Coroutine) p = source._start();
     else if (typeof source === 'function') {
       try {
@@ -1122,7 +1195,113 @@ export class Task<T = unknown> extends Future<T> {
         p = Promise.reject(err);
       }
     } else p = awaitExternal(source);
-    p.then(this.onBodyResolved, this.onBodyRejected);
+    p.then(
+      (v) => this._bodyResolved(v),
+      (e) => this._bodyRejected(e),
+    );
+  }
+
+  /**
+   * Drives a generator coroutine: runs it until it yields something to await, then suspends on that, as the engine's
+   * `await` would, but synchronously and without promises. A task whose coroutines are all generators steps with no
+   * microtask at all. `throwing`: `value` is an error to throw into the generator at its `yield`.
+   */
+  _genStep(throwing: boolean, value: unknown): void {
+    let gen = this._gen!;
+    for (;;) {
+      let r: IteratorResult<unknown, unknown>;
+      try {
+        r = throwing ? gen.throw(value) : gen.next(value);
+      } catch (err) {
+        const outer = this._genStack !== null ? this._genStack.pop() : undefined;
+        if (outer === undefined) {
+          this._gen = null;
+          this._bodyRejected(err);
+          return;
+        }
+        gen = this._gen = outer;
+        throwing = true;
+        value = err;
+        continue;
+      }
+      if (r.done === true) {
+        const outer = this._genStack !== null ? this._genStack.pop() : undefined;
+        if (outer === undefined) {
+          this._gen = null;
+          this._bodyResolved(r.value as T);
+          return;
+        }
+        gen = this._gen = outer;
+        throwing = false;
+        value = r.value;
+        continue;
+      }
+      const x = r.value;
+      if (x instanceof Future) {
+        const st = x._state;
+        if (st === PENDING) {
+          x._suspendTask(this, this._kF ?? this._makeK(), this._kR);
+          return;
+        }
+        // Awaiting a done future does not yield (asyncio returns at once).
+        if (st === FINISHED) {
+          throwing = false;
+          value = x._result;
+        } else {
+          throwing = true;
+          value = st === CANCELLED ? x._makeCancelledError() : x._exception;
+          x._retrieved = true;
+        }
+        continue;
+      }
+      if (x instanceof Coroutine && x._isGen) {
+        // Awaited inline: it runs in this task, as `await coro()` does in Python.
+        throwing = false;
+        value = undefined;
+        if (x._started) {
+          throwing = true;
+          value = new RuntimeError('cannot reuse already awaited coroutine');
+          continue;
+        }
+        if (this._awaitTarget === x) this._awaitTarget = NO_TARGET;
+        let inner: Generator<unknown, unknown, unknown>;
+        try {
+          inner = x._startGen();
+        } catch (err) {
+          throwing = true;
+          value = err;
+          continue;
+        }
+        (this._genStack ??= []).push(gen);
+        gen = this._gen = inner;
+        continue;
+      }
+      if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
+        let then: unknown;
+        try {
+          then = (x as { then?: unknown }).then;
+        } catch (err) {
+          throwing = true;
+          value = err;
+          continue;
+        }
+        if (typeof then === 'function') {
+          // Any other awaitable (sleep, an async-function coroutine, runtime awaitables): await it as the engine
+          // would, calling its `then` with this task's continuations.
+          this._awaitTarget = x;
+          this._loop._thenAsTask(x as PromiseLike<unknown>, then as Function, this._kF ?? this._makeK(), this._kR!);
+          return;
+        }
+      }
+      // `await value` of a plain value gives the value.
+      throwing = false;
+      value = x;
+    }
+  }
+
+  private _makeK(): (v: unknown) => void {
+    this._kR = (e) => this._genStep(true, e);
+    return (this._kF = (v) => this._genStep(false, v));
   }
 
   _wake(): void {
@@ -1174,7 +1353,7 @@ export class Task<T = unknown> extends Future<T> {
     onF(value);
   }
 
-  private readonly onBodyResolved = (value: T): void => {
+  _bodyResolved(value: T): void {
     if (this._mustCancel) {
       // Cancelled right before it returned.
       this._mustCancel = false;
@@ -1190,9 +1369,9 @@ export class Task<T = unknown> extends Future<T> {
       this.finish();
     }
     this._loop._taskSettled(this);
-  };
+  }
 
-  private readonly onBodyRejected = (err: unknown): void => {
+  _bodyRejected(err: unknown): void {
     if (err instanceof CancelledError) {
       this._finishCancelled(err);
     } else {
@@ -1207,7 +1386,7 @@ export class Task<T = unknown> extends Future<T> {
       this.finish();
     }
     this._loop._taskSettled(this);
-  };
+  }
 
   /**
    * A task that was cancelled (and did not `uncancel()`), had `CancelledError` thrown in, and still ended normally

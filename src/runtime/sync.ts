@@ -151,12 +151,12 @@ export class Queue<T> extends Resource {
     return new Coroutine(this.putImpl, this, [item]);
   }
 
-  private async putImpl(item: T): Promise<void> {
+  private *putImpl(item: T): Generator<unknown, void, unknown> {
     while (this.full()) {
       const putter = this.waiter(SuspendCode['queue.put']);
       this.putters.push(putter);
       try {
-        await putter;
+        yield putter;
       } catch (err) {
         putter.cancel();
         removeItem(this.putters, putter);
@@ -184,12 +184,12 @@ export class Queue<T> extends Resource {
     return new Coroutine(this.getImpl, this, []);
   }
 
-  private async getImpl(): Promise<T> {
+  private *getImpl(): Generator<unknown, T, unknown> {
     while (this.empty()) {
       const getter = this.waiter(SuspendCode['queue.get']);
       this.getters.push(getter);
       try {
-        await getter;
+        yield getter;
       } catch (err) {
         getter.cancel();
         removeItem(this.getters, getter);
@@ -227,12 +227,12 @@ export class Queue<T> extends Resource {
     return new Coroutine(this.joinImpl, this, []);
   }
 
-  private async joinImpl(): Promise<void> {
+  private *joinImpl(): Generator<unknown, void, unknown> {
     if (this.unfinished === 0) return;
     const fut = this.waiter(SuspendCode['queue.join']);
     this.joiners.push(fut);
     try {
-      await fut;
+      yield fut;
     } finally {
       removeItem(this.joiners, fut);
     }
@@ -327,7 +327,7 @@ export class Lock extends Resource {
     return new Coroutine(this.acquireImpl, this, []);
   }
 
-  private async acquireImpl(): Promise<true> {
+  private *acquireImpl(): Generator<unknown, true, unknown> {
     if (!this.isLocked && this.waiters.every((w) => w.cancelled())) {
       this.isLocked = true;
       traceHolder(EventCode['resource.acquired'], this.id);
@@ -337,7 +337,7 @@ export class Lock extends Resource {
     this.waiters.push(fut);
     try {
       try {
-        await fut;
+        yield fut;
       } finally {
         removeItem(this.waiters, fut);
       }
@@ -398,12 +398,12 @@ export class Event extends Resource {
     return new Coroutine(this.waitImpl, this, []);
   }
 
-  private async waitImpl(): Promise<true> {
+  private *waitImpl(): Generator<unknown, true, unknown> {
     if (this.value) return true;
     const fut = this.waiter(SuspendCode.event);
     this.waiters.push(fut);
     try {
-      await fut;
+      yield fut;
       return true;
     } finally {
       removeItem(this.waiters, fut);
@@ -436,14 +436,14 @@ export class Condition extends Resource {
     return new Coroutine(this.waitImpl, this, []);
   }
 
-  private async waitImpl(): Promise<true> {
+  private *waitImpl(): Generator<unknown, true, unknown> {
     if (!this.locked()) throw new RuntimeError('cannot wait on un-acquired lock');
     this.release();
     try {
       const fut = this.waiter(SuspendCode.condition);
       this.waiters.push(fut);
       try {
-        await fut;
+        yield fut;
         return true;
       } finally {
         removeItem(this.waiters, fut);
@@ -453,7 +453,7 @@ export class Condition extends Resource {
       let cancelled = false;
       for (;;) {
         try {
-          await this.acquire();
+          yield this.acquire();
           break;
         } catch (err) {
           if (err instanceof CancelledError) cancelled = true;
@@ -467,10 +467,10 @@ export class Condition extends Resource {
   /** Waits until `predicate()` is true, re-checking after each notification. */
   waitFor<R>(predicate: () => R): Coroutine<R> {
     dropCallSite();
-    return new Coroutine(async () => {
+    return new Coroutine(function* (this: Condition): Generator<unknown, R, unknown> {
       let result = predicate();
       while (!result) {
-        await this.wait();
+        yield this.wait();
         result = predicate();
       }
       return result;
@@ -523,7 +523,7 @@ export class Semaphore extends Resource {
     return new Coroutine(this.acquireImpl, this, []);
   }
 
-  private async acquireImpl(): Promise<true> {
+  private *acquireImpl(): Generator<unknown, true, unknown> {
     if (!this.locked()) {
       this.value--;
       traceHolder(EventCode['resource.acquired'], this.id);
@@ -533,7 +533,7 @@ export class Semaphore extends Resource {
     this.waiters.push(fut);
     try {
       try {
-        await fut;
+        yield fut;
       } finally {
         removeItem(this.waiters, fut);
       }
