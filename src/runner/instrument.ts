@@ -128,12 +128,22 @@ interface Rewrite {
   siteAt: number;
   /** The token expected at the site in the original source, used to correct coarse map lookups. */
   token: string;
-  /** Text inserted at `openAt` (before the wrapped expression) and `)` at `closeAt` (after it). */
+  /** Text inserted at `openAt` (before the wrapped expression) and `close` (default `)`) at `closeAt` (after it). */
   openAt: number;
   closeAt: number;
   open: (id: number) => string;
+  close?: string;
   /** Pre-order visit number: at equal `openAt`, the outer rewrite must open first. */
   order: number;
+  /** A structural rewrite (generator coroutines), not a site: it takes no id. */
+  noSite?: boolean;
+}
+
+/** Text replaced in place (same or shorter length is not required): `async` keywords, `=>`, `await` → `yield`. */
+interface Replacement {
+  start: number;
+  end: number;
+  text: string;
 }
 
 /**
@@ -146,18 +156,24 @@ export function instrumentModule(
   opts: InstrumentOptions,
 ): InstrumentResult {
   const ast = parse(jsCode);
-  const rewrites = collectRewrites(ast, opts.wrapStatements ?? false);
+  const replacements: Replacement[] = [];
+  const rewrites = collectRewrites(ast, opts.wrapStatements ?? false, jsCode, replacements);
   // Ids follow the order of the sites in the text, which is what a reader expects.
-  const bySite = [...rewrites].sort((a, b) => a.siteAt - b.siteAt || a.order - b.order);
+  const bySite = rewrites.filter((r) => !r.noSite).sort((a, b) => a.siteAt - b.siteAt || a.order - b.order);
   const ids = new Map<Rewrite, number>();
   bySite.forEach((r, i) => ids.set(r, opts.firstSiteId + i));
 
   const s = new MagicString(jsCode);
-  // Openings go right of their offset (after any closing that ends there), outer ones first; closings are all `)`.
+  for (const r of replacements) {
+    if (r.text === '') s.overwrite(r.start, r.end, ' '.repeat(r.end - r.start), { contentOnly: true });
+    else s.overwrite(r.start, r.end, r.text, { contentOnly: true });
+  }
+  // Openings go right of their offset (after any closing that ends there), outer ones first; closings go left of
+  // theirs, each before those of the rewrites that enclose it (prepended in outer-first order).
   const byOpen = [...rewrites].sort((a, b) => a.openAt - b.openAt || a.order - b.order);
   for (const r of byOpen) {
-    s.appendRight(r.openAt, r.open(ids.get(r)!));
-    s.appendLeft(r.closeAt, ')');
+    s.appendRight(r.openAt, r.open(ids.get(r) ?? 0));
+    s.prependLeft(r.closeAt, r.close ?? ')');
   }
   const code = s.toString();
 
@@ -264,9 +280,191 @@ function chainHasOptional(node: AnyNode): boolean {
   return false;
 }
 
-function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[] {
+/** True for the nodes that start a function scope (arrows included: they have their own `await`s). */
+function isFunction(node: AnyNode): boolean {
+  return (
+    node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression'
+  );
+}
+
+/**
+ * Local names under which this module sees the runtime's `coroutine`: `X.coroutine` for `import * as X` /
+ * `import X` / `const X = require(...)` of 'coroutine-trace', and `Y` for `import { coroutine as Y }` /
+ * `const { coroutine: Y } = require(...)`.
+ */
+function runtimeBindings(ast: acorn.Program): { namespaces: Set<string>; coroutine: Set<string> } {
+  const namespaces = new Set<string>();
+  const coroutine = new Set<string>();
+  const isRuntime = (n: AnyNode | null | undefined): boolean =>
+    !!n && n.type === 'Literal' && n.value === 'coroutine-trace';
+  for (const stmt of ast.body as unknown as AnyNode[]) {
+    if (stmt.type === 'ImportDeclaration' && isRuntime(stmt.source as AnyNode)) {
+      for (const spec of stmt.specifiers as AnyNode[]) {
+        const local = (spec.local as AnyNode).name as string;
+        if (spec.type === 'ImportNamespaceSpecifier' || spec.type === 'ImportDefaultSpecifier') namespaces.add(local);
+        else if (spec.type === 'ImportSpecifier') {
+          const imported = spec.imported as AnyNode;
+          if ((imported.name ?? imported.value) === 'coroutine') coroutine.add(local);
+        }
+      }
+    } else if (stmt.type === 'VariableDeclaration') {
+      for (const d of stmt.declarations as AnyNode[]) {
+        const init = d.init ? unparen(d.init as AnyNode) : undefined;
+        if (!init || init.type !== 'CallExpression') continue;
+        const callee = init.callee as AnyNode;
+        const args = init.arguments as AnyNode[];
+        if (callee.type !== 'Identifier' || callee.name !== 'require' || !isRuntime(args[0])) continue;
+        const id = d.id as AnyNode;
+        if (id.type === 'Identifier') namespaces.add(id.name as string);
+        else if (id.type === 'ObjectPattern') {
+          for (const prop of id.properties as AnyNode[]) {
+            if (prop.type !== 'Property') continue;
+            const k = prop.key as AnyNode;
+            const v = prop.value as AnyNode;
+            if (!prop.computed && k.type === 'Identifier' && k.name === 'coroutine' && v.type === 'Identifier') {
+              coroutine.add(v.name as string);
+            }
+          }
+        }
+      }
+    }
+  }
+  return { namespaces, coroutine };
+}
+
+/** Visits `node`'s own scope: not into nested non-arrow functions or class bodies (they have their own `this`). */
+function someInOwnScope(node: AnyNode, pred: (n: AnyNode) => boolean, intoArrows: boolean): boolean {
+  let found = false;
+  const walk = (n: AnyNode): void => {
+    if (found) return;
+    if (pred(n)) {
+      found = true;
+      return;
+    }
+    for (const k of Object.keys(n)) {
+      if (k === 'loc' || k === 'type' || k === 'start' || k === 'end' || k === 'range') continue;
+      const v = n[k];
+      const children = Array.isArray(v) ? v : [v];
+      for (const c of children) {
+        if (!isNode(c)) continue;
+        if (c.type === 'FunctionExpression' || c.type === 'FunctionDeclaration' || c.type === 'ClassBody') continue;
+        if (c.type === 'ArrowFunctionExpression' && !intoArrows) continue;
+        walk(c);
+      }
+    }
+  };
+  for (const k of ['params', 'body']) {
+    const v = node[k];
+    for (const c of Array.isArray(v) ? v : [v]) if (isNode(c)) walk(c);
+  }
+  return found;
+}
+
+/**
+ * The async function literal given to the runtime's `coroutine(...)` in `call`, if it can run as a generator: an
+ * async function expression, or an async arrow that uses no `this`, `arguments`, `super` or `new.target` (a
+ * generator cannot be an arrow), with no `for await` of its own. esbuild's keepNames wraps named functions in
+ * `__name(fn, "name")`: looked through.
+ */
+function generatorCandidate(
+  call: AnyNode,
+  bindings: { namespaces: Set<string>; coroutine: Set<string> },
+): AnyNode | undefined {
+  const callee = unparen(call.callee as AnyNode);
+  const isCoroutine =
+    (callee.type === 'Identifier' && bindings.coroutine.has(callee.name as string)) ||
+    (callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      (callee.property as AnyNode).name === 'coroutine' &&
+      (callee.object as AnyNode).type === 'Identifier' &&
+      bindings.namespaces.has((callee.object as AnyNode).name as string));
+  if (!isCoroutine) return undefined;
+  const args = call.arguments as AnyNode[];
+  if (args.length !== 1) return undefined;
+  let fn = unparen(args[0]);
+  if (fn.type === 'CallExpression') {
+    const c = fn.callee as AnyNode;
+    const a = fn.arguments as AnyNode[];
+    if (c.type === 'Identifier' && c.name === '__name' && a.length === 2) fn = unparen(a[0]);
+  }
+  if (fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression') return undefined;
+  if (fn.async !== true || fn.generator === true) return undefined;
+  if (someInOwnScope(fn, (n) => n.type === 'ForOfStatement' && n.await === true, false)) return undefined;
+  if (
+    fn.type === 'ArrowFunctionExpression' &&
+    someInOwnScope(
+      fn,
+      (n) =>
+        n.type === 'ThisExpression' ||
+        n.type === 'Super' ||
+        n.type === 'MetaProperty' ||
+        (n.type === 'Identifier' && n.name === 'arguments'),
+      true,
+    )
+  ) {
+    return undefined;
+  }
+  return fn;
+}
+
+/**
+ * Rewrites an async function literal into a generator function (`async function f(` → `function* f(`,
+ * `async (a) => x` → `function* (a) { return x; }`); its own `await`s become `yield`s (see the AwaitExpression case).
+ */
+function toGenerator(fn: AnyNode, code: string, rewrites: Rewrite[], replacements: Replacement[], order: number): void {
+  // `async` is the first token of the literal.
+  replacements.push({ start: fn.start, end: fn.start + 5, text: '' });
+  if (fn.type === 'FunctionExpression') {
+    const kw = code.indexOf('function', fn.start + 5);
+    replacements.push({ start: kw, end: kw + 8, text: 'function*' });
+    return;
+  }
+  const params = fn.params as AnyNode[];
+  const body = fn.body as AnyNode;
+  // `=>` sits between the parameters and the body.
+  const arrow = code.indexOf('=>', params.length > 0 ? params[params.length - 1].end : fn.start + 5);
+  const bareParam = params.length === 1 && !/\(\s*$/.test(code.slice(fn.start + 5, params[0].start));
+  rewrites.push({
+    siteAt: fn.start,
+    token: '',
+    openAt: fn.start + 5,
+    closeAt: fn.start + 5,
+    open: () => (bareParam ? 'function* (' : 'function* '),
+    close: '',
+    order,
+    noSite: true,
+  });
+  if (bareParam) {
+    rewrites.push({ siteAt: 0, token: '', openAt: params[0].end, closeAt: params[0].end, open: () => ')', close: '', order, noSite: true });
+  }
+  replacements.push({ start: arrow, end: arrow + 2, text: '' });
+  if (body.type !== 'BlockStatement') {
+    rewrites.push({
+      siteAt: 0,
+      token: '',
+      openAt: body.start,
+      closeAt: body.end,
+      open: () => '{ return ',
+      close: '; }',
+      order,
+      noSite: true,
+    });
+  }
+}
+
+function collectRewrites(
+  ast: acorn.Program,
+  wrapStatements: boolean,
+  code: string,
+  replacements: Replacement[],
+): Rewrite[] {
   const rewrites: Rewrite[] = [];
   let order = 0;
+  const bindings = runtimeBindings(ast);
+  const hasRuntime = bindings.namespaces.size > 0 || bindings.coroutine.size > 0;
+  /** Function literals that become generators; and the innermost function around the node being visited. */
+  const generators = new Set<AnyNode>();
+  const fnStack: AnyNode[] = [];
 
   const visit = (node: AnyNode, parent: AnyNode | undefined, key: string): void => {
     const myOrder = order++;
@@ -289,6 +487,19 @@ function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[]
       }
       case 'AwaitExpression': {
         const arg = node.argument as AnyNode;
+        if (fnStack.length > 0 && generators.has(fnStack[fnStack.length - 1])) {
+          // In a generator coroutine: `await x` → `(yield __ct_await(ID, x))`.
+          replacements.push({ start: node.start, end: node.start + 5, text: 'yield' });
+          rewrites.push({
+            siteAt: node.start,
+            token: 'await',
+            openAt: node.start,
+            closeAt: node.end,
+            open: () => '(',
+            order: myOrder,
+            noSite: true,
+          });
+        }
         rewrites.push({
           siteAt: node.start,
           token: 'await',
@@ -302,6 +513,13 @@ function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[]
       case 'CallExpression':
       case 'NewExpression': {
         const isNew = node.type === 'NewExpression';
+        if (!isNew && hasRuntime) {
+          const fn = generatorCandidate(node, bindings);
+          if (fn !== undefined) {
+            generators.add(fn);
+            toGenerator(fn, code, rewrites, replacements, myOrder);
+          }
+        }
         const named = calleeName(node.callee as AnyNode);
         if (!named || !(isNew ? SITE_CLASS_NAMES : SITE_CALL_NAMES).has(named.name)) break;
         const siteAt = isNew ? node.start : named.at;
@@ -337,6 +555,8 @@ function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[]
         break;
       }
     }
+    const fn = isFunction(node);
+    if (fn) fnStack.push(node);
     for (const k of Object.keys(node)) {
       if (k === 'loc' || k === 'type' || k === 'start' || k === 'end' || k === 'range') continue;
       const v = node[k];
@@ -346,6 +566,7 @@ function collectRewrites(ast: acorn.Program, wrapStatements: boolean): Rewrite[]
         visit(v, node, k);
       }
     }
+    if (fn) fnStack.pop();
   };
   visit(ast as unknown as AnyNode, undefined, '');
   return rewrites;

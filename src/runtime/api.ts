@@ -21,6 +21,7 @@ import {
   takeCallSite,
   dropCallSite,
   wrapExternal,
+  _setYieldMarker,
 } from './core';
 import { CancelledError, DeadlockError, ExceptionGroup, RuntimeError, TimeoutError } from './errors';
 import { EventCode, SuspendCode, WarningCode } from '../contract/wire';
@@ -228,7 +229,7 @@ class SleepCoroutine<T> extends Coroutine<T> {
       const task = loop._suspendingTask(this);
       if (task !== null) {
         loop._scheduleTaskSend(task, this.value, onF ?? noop, onR ?? noop);
-        loop._suspended(task, SuspendCode.sleep, 0, loop.time());
+        loop._suspended(task, SuspendCode.sleep, 0, REC !== null ? loop.time() : 0);
         return undefined as unknown as PromiseLike<R1 | R2>;
       }
       // Not a task's await (e.g. `.then` chaining): a promise that settles on the next loop iteration.
@@ -275,6 +276,7 @@ class YieldCoroutine extends SleepCoroutine<undefined> {
   }
 }
 const YIELD = new YieldCoroutine(0, undefined);
+_setYieldMarker(YIELD);
 
 function setResultUnlessCancelled<T>(x: { fut: Future<T>; value: T }): void {
   if (!x.fut.done()) x.fut.setResult(x.value);
@@ -347,18 +349,36 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     returnExceptions = !!(args.pop() as GatherOptions).returnExceptions;
   }
   const loop = getRunningLoop();
-  const argToFut = new Map<unknown, Future<unknown>>();
-  const children: Future<unknown>[] = [];
-  for (const arg of args) {
-    let fut = argToFut.get(arg);
-    if (fut === undefined) {
-      fut = ensureFuture(arg as Awaitable<unknown>, site);
-      argToFut.set(arg, fut);
+  // The same awaitable given twice is one child (as CPython's arg_to_fut). Futures are told apart by a stamp, which
+  // is much cheaper than a map for a gather of many tasks; other awaitables (coroutines, promises) by a map.
+  const stamp = ++gatherStamp;
+  let argToFut: Map<unknown, Future<unknown>> | null = null;
+  let nfuts = 0;
+  const children: Future<unknown>[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    let fut: Future<unknown> | undefined;
+    if (arg instanceof Future) {
+      fut = arg;
+      if (fut._gatherStamp !== stamp) {
+        fut._gatherStamp = stamp;
+        nfuts++;
+      }
+    } else {
+      fut = (argToFut ??= new Map()).get(arg);
+      if (fut === undefined) {
+        fut = ensureFuture(arg as Awaitable<unknown>, site);
+        argToFut.set(arg, fut);
+        fut._gatherStamp = stamp;
+        nfuts++;
+      }
     }
-    children.push(fut);
+    children[i] = fut;
   }
-  return gatherChildren(loop, children, argToFut.size, returnExceptions);
+  return gatherChildren(loop, children, nfuts, returnExceptions, stamp);
 }
+
+let gatherStamp = 0;
 
 /** gather over futures that already exist (used by run() at shutdown). */
 export function gatherFutures(
@@ -367,14 +387,24 @@ export function gatherFutures(
   returnExceptions: boolean,
   _site: number,
 ): GatheringFuture<unknown[]> {
-  return gatherChildren(loop, futs, new Set(futs).size, returnExceptions);
+  const stamp = ++gatherStamp;
+  let nfuts = 0;
+  for (const f of futs) {
+    if (f._gatherStamp !== stamp) {
+      f._gatherStamp = stamp;
+      nfuts++;
+    }
+  }
+  return gatherChildren(loop, futs, nfuts, returnExceptions, stamp);
 }
 
+/** `children` are stamped with `stamp` (one gather's mark, see `gather`); `nfuts` of them are distinct. */
 function gatherChildren(
   loop: EventLoop,
   children: Future<unknown>[],
   nfuts: number,
   returnExceptions: boolean,
+  stamp: number,
 ): GatheringFuture<unknown[]> {
   const outer = new GatheringFuture<unknown[]>(loop, children);
   outer._waitKind = SuspendCode.gather;
@@ -411,11 +441,11 @@ function gatherChildren(
       else outer.setResult(results);
     }
   };
-  const seen = new Set<Future<unknown>>();
+  // Each distinct child once: the first occurrence clears the stamp.
   const done: Future<unknown>[] = [];
   for (const f of children) {
-    if (seen.has(f)) continue;
-    seen.add(f);
+    if (f._gatherStamp !== stamp) continue;
+    f._gatherStamp = 0;
     if (f.done()) done.push(f);
     else f.addDoneCallback(onChildDone);
   }

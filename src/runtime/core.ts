@@ -220,7 +220,7 @@ export class EventLoop {
    */
   started = false;
   /** Tasks not done yet, in creation order. */
-  readonly liveTasks = new Set<Task<any>>();
+  readonly liveTasks = new TaskList();
   /** Tasks the watchdog found waiting on something we do not own. */
   readonly stalled = new Set<Task<any>>();
   /** Foreign promises wrapped by `__ct_await` that have not settled. */
@@ -439,15 +439,26 @@ export class EventLoop {
     });
   }
 
-  /** Something outside the loop made a handle ready: run it now if the loop is idle. */
+  /**
+   * Something outside the loop made a handle ready: run it soon if the loop is idle. Soon, not now: generator tasks
+   * step synchronously, and the code that completed a future or cancelled a task (a Node callback, a signal
+   * handler) must finish before any task runs, as with asyncio's `call_soon`.
+   */
   wake(): void {
-    if (!this.started || this.pumping || this.current !== null || this.closed) return;
+    if (!this.started || this.pumping || this.current !== null || this.closed || this.wakePending) return;
     if (this.nodeTimer !== null) {
       clearTimeout(this.nodeTimer);
       this.nodeTimer = null;
     }
-    this.pump();
+    this.wakePending = true;
+    queueMicrotask(this.wakeJob);
   }
+
+  private wakePending = false;
+  private readonly wakeJob = (): void => {
+    this.wakePending = false;
+    this.pump();
+  };
 
 
   /**
@@ -649,6 +660,54 @@ export class EventLoop {
   }
 }
 
+/**
+ * The tasks not done yet, in creation order: a list linked through the tasks themselves, so adding and removing one
+ * allocates nothing (a program may hold hundreds of thousands). Iterating while tasks end is safe (spread it first
+ * to iterate while tasks are added).
+ */
+export class TaskList implements Iterable<Task<any>> {
+  size = 0;
+  private first: Task<any> | null = null;
+  private last: Task<any> | null = null;
+
+  add(t: Task<any>): void {
+    if (t._liveIn === this) return;
+    t._liveIn = this;
+    t._livePrev = this.last;
+    t._liveNext = null;
+    if (this.last !== null) this.last._liveNext = t;
+    else this.first = t;
+    this.last = t;
+    this.size++;
+  }
+
+  delete(t: Task<any>): boolean {
+    if (t._liveIn !== this) return false;
+    t._liveIn = null;
+    const prev = t._livePrev;
+    const next = t._liveNext;
+    if (prev !== null) prev._liveNext = next;
+    else this.first = next;
+    if (next !== null) next._livePrev = prev;
+    else this.last = prev;
+    t._livePrev = t._liveNext = null;
+    this.size--;
+    return true;
+  }
+
+  has(t: Task<any>): boolean {
+    return t._liveIn === this;
+  }
+
+  *[Symbol.iterator](): Iterator<Task<any>> {
+    for (let t = this.first; t !== null; ) {
+      const next = t._liveNext;
+      yield t;
+      t = next;
+    }
+  }
+}
+
 function reportCallbackError(err: unknown): void {
   // asyncio logs errors from callbacks and goes on; so do we.
   const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
@@ -704,6 +763,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * made outside any task). Only it suspends on this future. `undefined`: anyone may await it.
    */
   _owner: Task<any> | null | undefined = undefined;
+  /** Scratch mark of `gather`, which tells its distinct children apart with it. */
+  _gatherStamp = 0;
 
   constructor(loop?: EventLoop) {
     this._loop = loop ?? getRunningLoop();
@@ -969,6 +1030,23 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {
   /* the prototype of every generator function */
 });
+/** The continuation of a task suspended in a generator: `_genStep` is called directly, no closure. */
+function GEN_K(): void {
+  throw new RuntimeError('GEN_K is a marker, never called');
+}
+
+/** The shared awaitable of `sleep(0)` (set by api.ts), which generator tasks handle without calling its `then`. */
+let yieldMarker: unknown = NO_TARGET;
+export function _setYieldMarker(x: unknown): void {
+  yieldMarker = x;
+}
+
+/** The prototype every generator object inherits `next`/`throw` from. */
+const GeneratorPrototype = GeneratorFunctionPrototype.prototype;
+
+function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
+  return typeof x === 'object' && x !== null && GeneratorPrototype.isPrototypeOf(x);
+}
 
 /**
  * Runs a generator body as an async function would run it: each value it yields is awaited. Used when a generator
@@ -981,7 +1059,8 @@ async function runGenerator<T>(gen: Generator<unknown, T, unknown>): Promise<T> 
     const r = throwing ? gen.throw(value) : gen.next(value);
     if (r.done) return r.value;
     try {
-      value = await r.value;
+      const x = r.value;
+      value = await (isGenerator(x) ? runGenerator(x) : x);
       throwing = false;
     } catch (err) {
       value = err;
@@ -1037,6 +1116,10 @@ export class Task<T = unknown> extends Future<T> {
   _onR: ((e: any) => void) | null = null;
   private readonly source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T>;
   readonly _coroName: string;
+  /** Links of `EventLoop.liveTasks`. */
+  _liveIn: TaskList | null = null;
+  _livePrev: Task<any> | null = null;
+  _liveNext: Task<any> | null = null;
   /** The generator the task drives (generator coroutines, see `_genStep`), and those awaiting it inline. */
   private _gen: Generator<unknown, unknown, unknown> | null = null;
   private _genStack: Generator<unknown, unknown, unknown>[] | null = null;
@@ -1056,6 +1139,9 @@ export class Task<T = unknown> extends Future<T> {
     this.source = source;
     if (source instanceof Coroutine || typeof source === 'function') {
       this._coroName = source.name;
+    } else if (isGenerator(source)) {
+      // A generator coroutine's function called directly (see `_genStep`).
+      this._coroName = '';
     } else if (source instanceof Future) {
       throw new TypeError('a coroutine was expected, got a Future or Task');
     } else if (source !== null && typeof source === 'object' && typeof (source as PromiseLike<T>).then === 'function') {
@@ -1186,6 +1272,11 @@ export class Task<T = unknown> extends Future<T> {
       this._genStep(false, undefined);
       return;
     }
+    if (isGenerator(source)) {
+      this._gen = source;
+      this._genStep(false, undefined);
+      return;
+    }
     if (source instanceof Coroutine) p = source._start();
     else if (typeof source === 'function') {
       try {
@@ -1237,10 +1328,17 @@ export class Task<T = unknown> extends Future<T> {
         continue;
       }
       const x = r.value;
+      if (x === yieldMarker) {
+        // `sleep(0)`: to the back of the ready queue.
+        const loop = this._loop;
+        loop._scheduleTaskSend(this, undefined, GEN_K, GEN_K);
+        loop._suspended(this, SuspendCode.sleep, 0, REC !== null ? loop.time() : 0);
+        return;
+      }
       if (x instanceof Future) {
         const st = x._state;
         if (st === PENDING) {
-          x._suspendTask(this, this._kF ?? this._makeK(), this._kR);
+          x._suspendTask(this, GEN_K, GEN_K);
           return;
         }
         // Awaiting a done future does not yield (asyncio returns at once).
@@ -1252,6 +1350,15 @@ export class Task<T = unknown> extends Future<T> {
           value = st === CANCELLED ? x._makeCancelledError() : x._exception;
           x._retrieved = true;
         }
+        continue;
+      }
+      if (isGenerator(x)) {
+        // A generator coroutine's function called directly (a named function expression calling itself): its
+        // generator, awaited inline.
+        (this._genStack ??= []).push(gen);
+        gen = this._gen = x;
+        throwing = false;
+        value = undefined;
         continue;
       }
       if (x instanceof Coroutine && x._isGen) {
@@ -1306,40 +1413,49 @@ export class Task<T = unknown> extends Future<T> {
 
   _wake(): void {
     const fut = this._resumeFut!;
-    const onF = this._onF!;
-    const onR = this._onR!;
+    const onF = this._onF;
+    const onR = this._onR;
     this._resumeFut = null;
     this._onF = this._onR = null;
     this._futWaiter = null;
+    const st = fut._state;
     if (REC !== null) {
       const cause =
-        fut._state === CANCELLED
+        st === CANCELLED
           ? WakeCode.cancel
           : fut._completedByTimer
             ? WakeCode.timer
-            : fut._state === FAILED
+            : st === FAILED
               ? WakeCode.exception
               : WakeCode.result;
       REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, cause, fut._completedBy);
     }
+    let throwing: boolean;
+    let value: unknown;
     if (this._mustCancel) {
       this._mustCancel = false;
       this._cancelDelivered = true;
-      if (fut._state === CANCELLED) deliver(fut, onF, onR);
-      else {
-        if (fut._state === FAILED) fut._retrieved = true;
-        onR(new CancelledError(this._cancelMessage));
+      throwing = true;
+      if (st !== FINISHED) fut._retrieved = true;
+      value = st === CANCELLED ? fut._makeCancelledError() : new CancelledError(this._cancelMessage);
+    } else {
+      if (st === CANCELLED && this._numCancelsRequested > 0) this._cancelDelivered = true;
+      if (st === FINISHED) {
+        throwing = false;
+        value = fut._result;
+      } else {
+        throwing = true;
+        value = st === CANCELLED ? fut._makeCancelledError() : fut._exception;
+        fut._retrieved = true;
       }
-      return;
     }
-    if (fut._state === CANCELLED && this._numCancelsRequested > 0) this._cancelDelivered = true;
-    deliver(fut, onF, onR);
+    this._continue(onF, onR, throwing, value);
   }
 
   _send(): void {
     const value = this._sendValue;
-    const onF = this._onF!;
-    const onR = this._onR!;
+    const onF = this._onF;
+    const onR = this._onR;
     this._sendValue = undefined;
     this._onF = this._onR = null;
     this._futWaiter = null;
@@ -1347,10 +1463,22 @@ export class Task<T = unknown> extends Future<T> {
     if (this._mustCancel) {
       this._mustCancel = false;
       this._cancelDelivered = true;
-      onR(new CancelledError(this._cancelMessage));
+      this._continue(onF, onR, true, new CancelledError(this._cancelMessage));
       return;
     }
-    onF(value);
+    this._continue(onF, onR, false, value);
+  }
+
+  /** Hands the outcome of an await to the task's continuation: its generator, or the engine's resolve functions. */
+  private _continue(
+    onF: ((v: any) => void) | null,
+    onR: ((e: any) => void) | null,
+    throwing: boolean,
+    value: unknown,
+  ): void {
+    if (onF === GEN_K) this._genStep(throwing, value);
+    else if (throwing) onR?.(value);
+    else onF?.(value);
   }
 
   _bodyResolved(value: T): void {
