@@ -26,6 +26,12 @@ export interface BundleOptions {
    * caller writes `map` (as JSON) to `<outFile>.map`. Without it, `code` carries the map inline and runs anywhere.
    */
   outFile?: string;
+  /**
+   * Run `coroutine(async ...)` literals as generators (the fast path, default). `false`, or the environment variable
+   * `COROUTINE_TRACE_ASYNC_COROUTINES=1`, keeps them async functions: slower, same behaviour (the parity suite runs
+   * both ways).
+   */
+  generatorCoroutines?: boolean;
 }
 
 export interface BundleResult {
@@ -109,6 +115,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
     );
   }
   const runtimeEntry = path.resolve(opts.runtimeEntry);
+  const generatorCoroutines = opts.generatorCoroutines ?? process.env.COROUTINE_TRACE_ASYNC_COROUTINES !== '1';
   const outFile = path.resolve(opts.outFile ?? path.join(path.dirname(entry), '.coroutine-trace-bundle.mjs'));
 
   const sites: SourceSite[] = [];
@@ -160,6 +167,7 @@ export async function bundleProgram(entryFile: string, opts: BundleOptions): Pro
             firstSiteId: sites.length + 1,
             sourceFileForSites: args.path,
             wrapStatements: true,
+            generatorCoroutines,
           });
         } catch (e) {
           // esbuild accepted the file, so acorn should too; if not, still point at the original position.

@@ -50,6 +50,11 @@ export interface InstrumentOptions {
   sourceFileForSites: string;
   /** Also wrap calls whose value a statement throws away in `__ct_stmt` (never-awaited coroutines). */
   wrapStatements?: boolean;
+  /**
+   * Turn the async function literals given to the runtime's `coroutine(...)` into generator functions, whose
+   * `await`s become `yield`s: tasks then drive them without a promise per await (see `Task._genStep`).
+   */
+  generatorCoroutines?: boolean;
 }
 
 export interface InstrumentResult {
@@ -157,7 +162,7 @@ export function instrumentModule(
 ): InstrumentResult {
   const ast = parse(jsCode);
   const replacements: Replacement[] = [];
-  const rewrites = collectRewrites(ast, opts.wrapStatements ?? false, jsCode, replacements);
+  const rewrites = collectRewrites(ast, opts.wrapStatements ?? false, opts.generatorCoroutines ?? false, jsCode, replacements);
   // Ids follow the order of the sites in the text, which is what a reader expects.
   const bySite = rewrites.filter((r) => !r.noSite).sort((a, b) => a.siteAt - b.siteAt || a.order - b.order);
   const ids = new Map<Rewrite, number>();
@@ -455,13 +460,14 @@ function toGenerator(fn: AnyNode, code: string, rewrites: Rewrite[], replacement
 function collectRewrites(
   ast: acorn.Program,
   wrapStatements: boolean,
+  generatorCoroutines: boolean,
   code: string,
   replacements: Replacement[],
 ): Rewrite[] {
   const rewrites: Rewrite[] = [];
   let order = 0;
   const bindings = runtimeBindings(ast);
-  const hasRuntime = bindings.namespaces.size > 0 || bindings.coroutine.size > 0;
+  const hasRuntime = generatorCoroutines && (bindings.namespaces.size > 0 || bindings.coroutine.size > 0);
   /** Function literals that become generators; and the innermost function around the node being visited. */
   const generators = new Set<AnyNode>();
   const fnStack: AnyNode[] = [];

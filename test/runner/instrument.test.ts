@@ -113,6 +113,70 @@ describe('runner/instrument', () => {
       assert.strictEqual(rewrite(js).code, js);
     });
 
+    describe('coroutine(async ...) literals as generators', () => {
+      const gen = (js: string) =>
+        instrumentModule(js, undefined, { firstSiteId: 0, sourceFileForSites: 'snippet.js', generatorCoroutines: true });
+      const NS = "import * as asyncio from 'coroutine-trace';\n";
+
+      it('turns an async function expression into a generator whose awaits are yields', () => {
+        const r = gen(`${NS}const w = asyncio.coroutine(async function w(x) { return 1 + await sleep(x); });`);
+        assert.strictEqual(
+          r.code.split('\n')[1],
+          'const w = asyncio.coroutine(      function* w(x) { return 1 + (yield __ct_await(0, sleep(__ct_site(1, x)))); });',
+        );
+        // The await's site is still the `await` keyword.
+        assert.deepStrictEqual(r.sites[0], { file: 'snippet.js', line: 2, column: 62 });
+      });
+
+      it('looks through esbuild’s keepNames wrapper and follows named imports and require', () => {
+        const a = gen(`${NS}const w = asyncio.coroutine(__name(async function w() { await x; }, "w"));`);
+        assert.match(a.code, /__name\( +function\* w\(\) \{ \(yield __ct_await\(0, x\)\); \}, "w"\)/);
+        const b = gen("import { coroutine as co } from 'coroutine-trace';\nco(async function () { await x; });");
+        assert.match(b.code, /function\* \(\) \{ \(yield __ct_await/);
+        const c = gen("const { coroutine } = require('coroutine-trace');\ncoroutine(async function () { await x; });");
+        assert.match(c.code, /function\* \(\) \{ \(yield __ct_await/);
+      });
+
+      it('turns arrows into generator functions, an expression body into a return', () => {
+        const r = gen(`${NS}const a = asyncio.coroutine(async (x) => await x + 1);\nconst b = asyncio.coroutine(async y => y);`);
+        const [, a, b] = r.code.split('\n');
+        assert.strictEqual(a, 'const a = asyncio.coroutine(     function*  (x)    { return (yield __ct_await(0, x)) + 1; });');
+        assert.strictEqual(b, 'const b = asyncio.coroutine(     function* ( y)    { return y; });');
+      });
+
+      it('runs the generator it makes: yields what the async function awaited, returns its result', () => {
+        const r = gen(`${NS}export const f = asyncio.coroutine(async (a) => { const b = await a; return [b, await (a + 1)]; });`);
+        const body = r.code.split('\n')[1].replace('export const f = asyncio.coroutine(', 'return (').replace(/;$/, '');
+        const make = new Function('__ct_await', body) as (h: (id: number, v: unknown) => unknown) => (a: number) => Generator;
+        const g = make((_id, v) => v)(5);
+        assert.deepStrictEqual(g.next(), { value: 5, done: false });
+        assert.deepStrictEqual(g.next(50), { value: 6, done: false });
+        assert.deepStrictEqual(g.next(60), { value: [50, 60], done: true });
+      });
+
+      it('leaves alone what cannot be a generator, and awaits of nested async functions', () => {
+        const keep = [
+          `${NS}asyncio.coroutine(async () => this.x);`,
+          `${NS}asyncio.coroutine(async () => arguments[0]);`,
+          `${NS}asyncio.coroutine(async function () { for await (const x of xs) use(x); });`,
+          `${NS}asyncio.coroutine(async function* () { yield 1; });`,
+          `${NS}asyncio.coroutine(worker);`,
+          `${NS}other.coroutine(async function () {});`,
+          "import * as other from 'elsewhere';\nother.coroutine(async function () {});",
+        ];
+        for (const js of keep) assert.strictEqual(gen(js).code, rewrite(js).code, js);
+        // `this` inside a nested ordinary function is that function's own: the arrow can still be a generator.
+        assert.match(gen(`${NS}asyncio.coroutine(async () => { function f() { return this; } await f(); });`).code, /function\*/);
+        const nested = gen(`${NS}asyncio.coroutine(async function () { const h = async () => await y; await h(); });`).code;
+        assert.match(nested, /const h = async \(\) => await __ct_await\(0, y\); \(yield __ct_await\(1, h\(\)\)\);/);
+      });
+
+      it('is off unless asked for', () => {
+        const js = `${NS}asyncio.coroutine(async function () { await x; });`;
+        assert.doesNotMatch(rewrite(js).code, /function\*/);
+      });
+    });
+
     it('never adds or removes a line break', () => {
       const js = 'await\n  sleep(\n    1,\n    2\n  );\nt\n  .cancel();\nconst l = new\n  Lock();';
       const r = rewrite(js);
