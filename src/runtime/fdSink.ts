@@ -30,18 +30,34 @@ export class FdSink implements FrameSink {
     this.socket = socket;
   }
 
-  write(frame: Uint8Array, essential: boolean): boolean {
+  write(parts: readonly Uint8Array[], essential: boolean): boolean {
     if (this.broken) return essential;
     if (this.queue.length > 0) this.tryDrain();
+    let total = 0;
+    for (const p of parts) total += p.length;
+    let written = 0;
     if (this.queue.length === 0) {
-      const written = this.writeSome(frame);
-      if (written === frame.length) return true;
-      frame = frame.subarray(written);
-    } else if (!essential && this.queuedBytes + frame.length > this.maxQueuedBytes) {
+      // The usual case: the pipe takes the whole frame in one call, straight from the recorder's buffers.
+      written = this.writePartsSome(parts);
+      if (written === total) return true;
+    } else if (!essential && this.queuedBytes + total > this.maxQueuedBytes) {
       return false;
     }
-    this.queue.push(frame);
-    this.queuedBytes += frame.length;
+    // Keep a copy of what is left (a frame already begun must be finished, whatever the bound).
+    const rest = new Uint8Array(total - written);
+    let skip = written;
+    let at = 0;
+    for (const p of parts) {
+      if (skip >= p.length) {
+        skip -= p.length;
+        continue;
+      }
+      rest.set(skip > 0 ? p.subarray(skip) : p, at);
+      at += p.length - skip;
+      skip = 0;
+    }
+    this.queue.push(rest);
+    this.queuedBytes += rest.length;
     return true;
   }
 
@@ -73,8 +89,13 @@ export class FdSink implements FrameSink {
   }
 
   private writeSome(buf: Uint8Array): number {
+    return this.writePartsSome([buf]);
+  }
+
+  /** Writes what the descriptor takes now of the parts, in order (one `writev`); returns the byte count. */
+  private writePartsSome(parts: readonly Uint8Array[]): number {
     try {
-      return fs.writeSync(this.fd, buf);
+      return parts.length === 1 ? fs.writeSync(this.fd, parts[0]) : fs.writevSync(this.fd, parts as Uint8Array[]);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 0;
@@ -83,7 +104,9 @@ export class FdSink implements FrameSink {
       this.queue = [];
       this.queuedBytes = 0;
       void this.socket;
-      return buf.length;
+      let n = 0;
+      for (const p of parts) n += p.length;
+      return n;
     }
   }
 }

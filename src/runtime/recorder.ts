@@ -7,10 +7,12 @@ import { FrameKind, ROW_WIDTH, WireStats, frameHeader } from '../contract/wire';
 /** Where encoded frames go. `write` must never block; `drain` may block briefly (process exit). */
 export interface FrameSink {
   /**
-   * Takes ownership of `frame`. Returns false if it was dropped because the sink is over its bound; `essential`
+   * Sends one frame, given as consecutive parts (header, body). The parts are only valid during the call: what the
+   * sink cannot send at once it copies (so the recorder reuses its row buffer, and a frame costs no allocation while
+   * the host keeps up). Returns false if the frame was dropped because the sink is over its bound; `essential`
    * frames (strings, sites, stats) are kept whatever the bound, since surviving events refer to them.
    */
-  write(frame: Uint8Array, essential: boolean): boolean;
+  write(parts: readonly Uint8Array[], essential: boolean): boolean;
   /** Pushes out everything still queued, waiting up to `timeoutMs`. */
   drain(timeoutMs: number): void;
 }
@@ -90,10 +92,8 @@ export class Recorder {
     }
     if (this.n > 0) {
       const bytes = this.n * ROW_WIDTH * 8;
-      const frame = new Uint8Array(8 + bytes);
-      frame.set(frameHeader(FrameKind.Events, bytes), 0);
-      frame.set(new Uint8Array(this.rows.buffer, 0, bytes), 8);
-      if (!this.sink.write(frame, false)) this.droppedEvents += this.n;
+      const body = new Uint8Array(this.rows.buffer, 0, bytes);
+      if (!this.sink.write([frameHeader(FrameKind.Events, bytes), body], false)) this.droppedEvents += this.n;
       this.n = 0;
     }
   }
@@ -107,9 +107,6 @@ export class Recorder {
 
   private sendJson(kind: FrameKind, value: unknown): void {
     const payload = encoder.encode(JSON.stringify(value));
-    const frame = new Uint8Array(8 + payload.length);
-    frame.set(frameHeader(kind, payload.length), 0);
-    frame.set(payload, 8);
-    this.sink.write(frame, true);
+    this.sink.write([frameHeader(kind, payload.length), payload], true);
   }
 }

@@ -11,9 +11,16 @@ import { FrameSink, Recorder } from '../../src/runtime/recorder';
 class MemorySink implements FrameSink {
   frames: Uint8Array[] = [];
   accept = true;
-  write(frame: Uint8Array, essential: boolean): boolean {
+  write(parts: readonly Uint8Array[], essential: boolean): boolean {
     if (!essential && !this.accept) return false;
-    this.frames.push(frame.slice());
+    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
+    const frame = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      frame.set(p, at);
+      at += p.length;
+    }
+    this.frames.push(frame);
     return true;
   }
   drain(): void {}
