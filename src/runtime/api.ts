@@ -212,6 +212,21 @@ class SleepCoroutine<T> extends Coroutine<T> {
     return (async (): Promise<T> => await (this as PromiseLike<T>))();
   }
 
+  /** A generator task sleeping: the timer's future, which it suspends on directly (see `Task._genStep`). */
+  override _asFuture(task: Task<any>): Future<T> | null {
+    if (this._started || !(this.seconds > 0)) return null;
+    this._started = true;
+    const loop = task._loop;
+    const fut = new Future<T>(loop);
+    fut._owner = task;
+    const when = loop.time() + this.seconds * 1000;
+    fut._waitKind = SuspendCode.sleep;
+    fut._waitD = this.seconds;
+    fut._waitE = when;
+    fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
+    return fut;
+  }
+
   override then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,

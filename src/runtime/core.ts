@@ -314,13 +314,13 @@ export class EventLoop {
   /** Queues the wake-up of `task`, which suspended on `fut` (its resolve functions are on the task). */
   _scheduleTaskWake(task: Task<any>, fut: Future<any>): void {
     task._resume = Resume.Wake;
-    task._resumeFut = fut;
+    task._resumeArg = fut;
     this.ready.push(task);
   }
 
   _scheduleTaskSend(task: Task<any>, value: unknown, onF: (v: any) => void, onR: (e: any) => void): void {
     task._resume = Resume.Send;
-    task._sendValue = value;
+    task._resumeArg = value;
     task._onF = onF;
     task._onR = onR;
     this.ready.push(task);
@@ -724,6 +724,9 @@ export const CANCELLED = 3;
 
 type DoneCallback<F> = (fut: F) => void;
 
+/** `Future._completedBy` of a future a timer completed (the callback of a timer runs outside any task). */
+const COMPLETED_BY_TIMER = -1;
+
 /** A `then()` registration that is not a task suspending (code outside any task awaiting a future). */
 class PlainWaiter {
   constructor(
@@ -747,7 +750,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _cancelledError: CancelledError | null = null;
   /** True once somebody looked at the exception (for "exception never retrieved"). */
   _retrieved = false;
-  private waiters: Waiter[] | null = null;
+  /** Who is told on completion: none, one (the usual case: no array), or several in order. */
+  private waiters: Waiter | Waiter[] | null = null;
   readonly _loop: EventLoop;
   /** How a task waiting on this future is described in the trace (a `SuspendCode`), with its arguments. */
   _waitKind: number = SuspendCode.future;
@@ -755,7 +759,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _waitE = 0;
   /** Who completed it, for the woken task's `cause`. */
   _completedBy = 0;
-  _completedByTimer = false;
   /** Timer to cancel when this future is cancelled (sleep). */
   _timer: TimerHandle | null = null;
   /**
@@ -828,14 +831,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   addDoneCallback(fn: DoneCallback<this>): void {
     if (this._state !== PENDING) this._scheduleOne(fn);
-    else (this.waiters ??= []).push(fn);
+    else this._addWaiter(fn);
   }
 
   removeDoneCallback(fn: DoneCallback<this>): number {
-    if (this.waiters === null) return 0;
-    const before = this.waiters.length;
-    this.waiters = this.waiters.filter((w) => w !== fn);
-    return before - this.waiters.length;
+    const ws = this.waiters;
+    if (ws === null) return 0;
+    if (!Array.isArray(ws)) {
+      if (ws !== fn) return 0;
+      this.waiters = null;
+      return 1;
+    }
+    const kept = ws.filter((w) => w !== fn);
+    this.waiters = kept.length > 0 ? kept : null;
+    return ws.length - kept.length;
   }
 
   /** Awaiting a future: the engine calls this. Suspends the running task, or registers plain callbacks. */
@@ -857,7 +866,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const task = loop._suspendingTask(this);
     if (task === null) {
       // Not a task suspending: code outside the loop's tasks (or `.then` chaining). Behave like a promise.
-      return chained(this, onF, onR, (w) => (this.waiters ??= []).push(w));
+      return chained(this, onF, onR, (w) => this._addWaiter(w));
     }
     this._suspendTask(task, onF, onR);
     // The engine ignores what `then` returns when it awaits.
@@ -868,7 +877,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _suspendTask(task: Task<any>, onF: ((v: any) => void) | null, onR: ((e: any) => void) | null): void {
     task._onF = onF;
     task._onR = onR;
-    (this.waiters ??= []).push(task);
+    this._addWaiter(task);
     task._futWaiter = this;
     if (task._mustCancel) {
       if (this.cancel(task._cancelMessage)) task._mustCancel = false;
@@ -896,13 +905,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
   protected _scheduleCallbacks(): void {
     const loop = this._loop;
     const cur = loop.current;
-    this._completedBy = cur !== null ? cur.id : 0;
-    this._completedByTimer = loop.firedByTimer;
+    this._completedBy = loop.firedByTimer ? COMPLETED_BY_TIMER : cur !== null ? cur.id : 0;
     const ws = this.waiters;
     if (ws === null) return;
     this.waiters = null;
-    for (let i = 0; i < ws.length; i++) this._scheduleOne(ws[i]);
+    if (!Array.isArray(ws)) this._scheduleOne(ws);
+    else for (let i = 0; i < ws.length; i++) this._scheduleOne(ws[i]);
     if (cur === null) loop.wake();
+  }
+
+  private _addWaiter(w: Waiter): void {
+    const ws = this.waiters;
+    if (ws === null) this.waiters = w;
+    else if (Array.isArray(ws)) ws.push(w);
+    else this.waiters = [ws, w];
   }
 
   private _scheduleOne(w: Waiter): void {
@@ -1001,6 +1017,14 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     }
   }
 
+  /**
+   * For awaitables the runtime defines as coroutines (sleep): the future a generator task can suspend on directly,
+   * instead of calling `then` (null: use `then`).
+   */
+  _asFuture(_task: Task<any>): Future<T> | null {
+    return null;
+  }
+
   /** Starts a generator body (`_isGen`), for a task to drive. */
   _startGen(): Generator<unknown, T, unknown> {
     this._started = true;
@@ -1095,14 +1119,15 @@ export interface TaskOptions {
 /** A coroutine scheduled on the loop. Awaitable; `cancel()` raises `CancelledError` at its current `await`. */
 export class Task<T = unknown> extends Future<T> {
   readonly id: number;
-  private _name: string;
+  /** Null: the default name, `Task-<id>`, made when asked for (most tasks are never asked). */
+  private _name: string | null;
   _futWaiter: Future<any> | null = null;
   _mustCancel = false;
   _numCancelsRequested = 0;
   /** What the loop does when this task's turn in the ready queue comes, and with what. */
   _resume = Resume.None;
-  _resumeFut: Future<any> | null = null;
-  _sendValue: unknown = undefined;
+  /** With `_resume`: the future that completed (Wake), or the value to send (Send). */
+  _resumeArg: unknown = undefined;
   /** What the task's next instrumented `await` awaits (`__ct_await`), or NO_TARGET. */
   _awaitTarget: unknown = NO_TARGET;
   /** True once the task ran bundled (instrumented) code: from then on only announced awaits suspend it. */
@@ -1114,8 +1139,8 @@ export class Task<T = unknown> extends Future<T> {
   /** The resolve/reject functions of the `await` the task is suspended at. */
   _onF: ((v: any) => void) | null = null;
   _onR: ((e: any) => void) | null = null;
-  private readonly source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T>;
-  readonly _coroName: string;
+  /** What the task runs; dropped once it started (its arguments need not live as long as the task). */
+  private source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T> | null;
   /** Links of `EventLoop.liveTasks`. */
   _liveIn: TaskList | null = null;
   _livePrev: Task<any> | null = null;
@@ -1123,31 +1148,29 @@ export class Task<T = unknown> extends Future<T> {
   /** The generator the task drives (generator coroutines, see `_genStep`), and those awaiting it inline. */
   private _gen: Generator<unknown, unknown, unknown> | null = null;
   private _genStack: Generator<unknown, unknown, unknown>[] | null = null;
-  /** `_genStep` continuations, made once per task when first needed. */
-  private _kF: ((v: unknown) => void) | null = null;
-  private _kR: ((e: unknown) => void) | null = null;
 
   constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {
     super(loop);
     const l = this._loop;
     if (l.closed) throw new RuntimeError('Event loop is closed');
     this.id = ++taskCounter;
-    this._name = options.name ?? fixedName ?? `Task-${this.id}`;
+    this._name = options.name ?? fixedName ?? null;
     this._waitKind = SuspendCode.task;
     this._waitD = this.id;
     let eager = false;
+    let coroName = '';
     this.source = source;
     if (source instanceof Coroutine || typeof source === 'function') {
-      this._coroName = source.name;
+      coroName = source.name;
     } else if (isGenerator(source)) {
       // A generator coroutine's function called directly (see `_genStep`).
-      this._coroName = '';
+      coroName = '';
     } else if (source instanceof Future) {
       throw new TypeError('a coroutine was expected, got a Future or Task');
     } else if (source !== null && typeof source === 'object' && typeof (source as PromiseLike<T>).then === 'function') {
       // Already running: the task can only wait for it. Attribution of its work is wrong, hence the warning.
       eager = true;
-      this._coroName = '';
+      coroName = '';
     } else {
       throw new TypeError(`a coroutine was expected, got ${preview(source)}`);
     }
@@ -1159,10 +1182,10 @@ export class Task<T = unknown> extends Future<T> {
         l.eventTime(),
         this.id,
         // Default names are not sent: the reader derives `Task-<id>` from a missing name (see contract/wire.ts).
-        options.name !== undefined || fixedName !== undefined ? REC.str(this._name) : 0,
+        this._name !== null ? REC.str(this._name) : 0,
         parent !== null ? parent.id : 0,
         site,
-        this._coroName ? REC.intern(this._coroName) : 0,
+        coroName ? REC.intern(coroName) : 0,
       );
       if (eager) {
         REC.ev(
@@ -1172,7 +1195,7 @@ export class Task<T = unknown> extends Future<T> {
           this.id,
           site,
           REC.str(
-            `Task ${this._name} was created from a promise that had already started: its work before the first ` +
+            `Task ${this.name} was created from a promise that had already started: its work before the first ` +
               `await ran outside the task. Pass coroutine(fn)(...) or a thunk () => fn(...) instead.`,
           ),
         );
@@ -1183,13 +1206,13 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   get name(): string {
-    return this._name;
+    return this._name ?? `Task-${this.id}`;
   }
   set name(value: string) {
     this._name = String(value);
   }
   getName(): string {
-    return this._name;
+    return this.name;
   }
   setName(value: string): void {
     this._name = String(value);
@@ -1260,7 +1283,8 @@ export class Task<T = unknown> extends Future<T> {
       l._taskSettled(this);
       return;
     }
-    const source = this.source;
+    const source = this.source!;
+    this.source = null;
     let p: PromiseLike<T>;
     if (source instanceof Coroutine && source._isGen && !source._started) {
       try {
@@ -1383,6 +1407,25 @@ export class Task<T = unknown> extends Future<T> {
         gen = this._gen = inner;
         continue;
       }
+      if (x instanceof Coroutine) {
+        const fut = x._asFuture(this);
+        if (fut !== null) {
+          // Handled as the future it stands for.
+          if (this._awaitTarget === x) this._awaitTarget = fut;
+          throwing = false;
+          if (fut._state === PENDING) {
+            fut._suspendTask(this, GEN_K, GEN_K);
+            return;
+          }
+          if (fut._state === FINISHED) value = fut._result;
+          else {
+            throwing = true;
+            value = fut._state === CANCELLED ? fut._makeCancelledError() : fut._exception;
+            fut._retrieved = true;
+          }
+          continue;
+        }
+      }
       if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
         let then: unknown;
         try {
@@ -1396,7 +1439,12 @@ export class Task<T = unknown> extends Future<T> {
           // Any other awaitable (sleep, an async-function coroutine, runtime awaitables): await it as the engine
           // would, calling its `then` with this task's continuations.
           this._awaitTarget = x;
-          this._loop._thenAsTask(x as PromiseLike<unknown>, then as Function, this._kF ?? this._makeK(), this._kR!);
+          this._loop._thenAsTask(
+            x as PromiseLike<unknown>,
+            then as Function,
+            (v) => this._genStep(false, v),
+            (e) => this._genStep(true, e),
+          );
           return;
         }
       }
@@ -1406,16 +1454,12 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  private _makeK(): (v: unknown) => void {
-    this._kR = (e) => this._genStep(true, e);
-    return (this._kF = (v) => this._genStep(false, v));
-  }
 
   _wake(): void {
-    const fut = this._resumeFut!;
+    const fut = this._resumeArg as Future<any>;
     const onF = this._onF;
     const onR = this._onR;
-    this._resumeFut = null;
+    this._resumeArg = undefined;
     this._onF = this._onR = null;
     this._futWaiter = null;
     const st = fut._state;
@@ -1423,12 +1467,12 @@ export class Task<T = unknown> extends Future<T> {
       const cause =
         st === CANCELLED
           ? WakeCode.cancel
-          : fut._completedByTimer
+          : fut._completedBy === COMPLETED_BY_TIMER
             ? WakeCode.timer
             : st === FAILED
               ? WakeCode.exception
               : WakeCode.result;
-      REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, cause, fut._completedBy);
+      REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, cause, Math.max(0, fut._completedBy));
     }
     let throwing: boolean;
     let value: unknown;
@@ -1453,10 +1497,10 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   _send(): void {
-    const value = this._sendValue;
+    const value = this._resumeArg;
     const onF = this._onF;
     const onR = this._onR;
-    this._sendValue = undefined;
+    this._resumeArg = undefined;
     this._onF = this._onR = null;
     this._futWaiter = null;
     if (REC !== null) REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, WakeCode.yield);
@@ -1529,7 +1573,7 @@ export class Task<T = unknown> extends Future<T> {
       this.id,
       this._cancelSite,
       REC.str(
-        `${this._name} caught CancelledError and went on instead of finishing. Re-throw it after cleanup ` +
+        `${this.name} caught CancelledError and went on instead of finishing. Re-throw it after cleanup ` +
           `(catch (e) { ...; throw e; }), or call uncancel() if ignoring the cancellation is intended.`,
       ),
     );
