@@ -181,6 +181,38 @@ const MACROTASK_SLICE_MS = 10;
 /** Under the virtual clock, loop iterations in a row with tasks ready after which time moves to the next timer. */
 const VIRTUAL_SPIN_ITERATIONS = 1000;
 
+/** Steps that average less than this (ms) between clock readings let the clock be read less often. */
+const FAST_STEP_MS = 0.02;
+/** Under this blocked-loop threshold (ms) the clock is read at every step: the step watch is too coarse for it. */
+const MIN_SAMPLED_SLOW_STEP_MS = 25;
+/** At most this many steps between two clock readings. */
+const CLOCK_EVERY_MAX = 64;
+
+/**
+ * The step watch (tracing only): an Int32Array shared with a thread that polls it (see runtime/tracing.ts). The loop
+ * writes the number of the step under way and whether one is; the thread writes, for a step that has not ended after
+ * a couple of polls, its number, so that the loop reads the clock exactly when that step ends.
+ */
+export const WATCH_STEP = 0;
+export const WATCH_IN_STEP = 1;
+export const WATCH_LONG = 2;
+export const WATCH_READY = 3;
+export const WATCH_SLOTS = 4;
+let stepWatch: Int32Array | null = null;
+let startStepWatch: (() => void) | null = null;
+
+/**
+ * Installs how to start the step watch; the loop calls `start` once, when steps get short enough to sample the
+ * clock, and `start` gives the shared array to `_setStepWatch`.
+ */
+export function _setStepWatchStarter(start: (() => void) | null): void {
+  startStepWatch = start;
+}
+
+export function _setStepWatch(shared: Int32Array | null): void {
+  stepWatch = shared;
+}
+
 /** `performance.now()` at trace time 0. Set by the tracing bootstrap so events outside the loop share the scale. */
 let timeEpoch: number | null = null;
 export function setTimeEpoch(epoch: number): void {
@@ -250,8 +282,54 @@ export class EventLoop {
 
   /** Reads the clock and remembers the reading as the start of whatever step runs next. */
   _readClock(): number {
-    this.lastClock = this.time();
-    return this.lastClock;
+    const t = this.time();
+    this.lastClock = t;
+    this.lastWindow = this.stepsSinceRead + 1;
+    this.stepsSinceRead = 0;
+    this.readAt = t;
+    return t;
+  }
+
+  // ---- clock sampling (traced runs, real clock) -------------------------------------------------------------------
+  // Reading the clock costs about as much as a whole short task step, and a traced run reads it at the end of every
+  // step. When steps are tiny (a hot loop of sleep(0)s), the end of most steps is taken to be the last reading and
+  // the clock is read every `clockEvery` steps (doubling up to CLOCK_EVERY_MAX while steps average under
+  // FAST_STEP_MS, back to 1 as soon as they do not). Timestamps then lose precision only below what a timeline can
+  // show. A step that runs long inside such a stretch is caught by the step watch (a thread that sees the step
+  // number stay the same, see `StepWatch`), which makes that step's end an exact reading: blocked-loop warnings stay
+  // exact. Sampling starts only once the watch runs.
+  private clockEvery = 1;
+  private clockBudget = 1;
+  private stepsSinceRead = 0;
+  private readAt = 0;
+  /** Steps run so far (published to the step watch). */
+  private stepNo = 0;
+  /** How many steps the last clock reading closed: 1 means the current step's duration is exact. */
+  private lastWindow = 1;
+
+  /** Time at which the current step ends (sampled, see above). */
+  _stepEnd(): number {
+    const w = stepWatch;
+    if (this.clockEvery > 1 && w !== null && w[WATCH_LONG] !== this.stepNo && --this.clockBudget > 0) {
+      this.stepsSinceRead++;
+      return this.lastClock;
+    }
+    const t = this.time();
+    const window = this.stepsSinceRead + 1;
+    const avg = (t - this.readAt) / window;
+    this.lastClock = t;
+    this.readAt = t;
+    this.lastWindow = window;
+    this.stepsSinceRead = 0;
+    if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
+      if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
+      else if (w === null && startStepWatch !== null) {
+        startStepWatch();
+        startStepWatch = null;
+      }
+    } else this.clockEvery = 1;
+    this.clockBudget = this.clockEvery;
+    return t;
   }
 
   /** Loop time in milliseconds since the loop started. */
@@ -412,6 +490,8 @@ export class EventLoop {
     }
     const now = this.time();
     this.lastClock = now;
+    this.readAt = now;
+    this.stepsSinceRead = 0;
     while (this.timers.length > 0 && this.timers[0].when <= now) {
       const t = this.popTimer();
       if (!t.cancelled) this.ready.push(t);
@@ -490,7 +570,14 @@ export class EventLoop {
     if (task._state !== PENDING) return;
     this.current = task;
     task._awaitTarget = NO_TARGET;
-    if (REC !== null) this.stepT = this.lastClock;
+    if (REC !== null) {
+      this.stepT = this.lastClock;
+      const w = stepWatch;
+      if (w !== null) {
+        w[WATCH_STEP] = ++this.stepNo;
+        w[WATCH_IN_STEP] = 1;
+      }
+    }
     if (!this.watchdogArmed) {
       this.watchdogArmed = true;
       setImmediate(this.watchdog);
@@ -612,7 +699,7 @@ export class EventLoop {
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) {
-      const t = this._readClock();
+      const t = this._stepEnd();
       this.checkStep(task, t);
       REC.ev(EventCode['task.suspended'], t, task.id, reasonCode, this.awaitSite, d, e);
     }
@@ -624,8 +711,13 @@ export class EventLoop {
 
   /** A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. */
   checkStep(task: Task<any>, end: number): void {
+    const w = stepWatch;
+    if (w !== null) w[WATCH_IN_STEP] = 0;
     const took = end - this.stepT;
-    if (this.slowStepMs > 0 && this.clock === 'real' && took > this.slowStepMs && REC !== null) {
+    // Over a sampled stretch (several steps closed by one reading) the time is not this step's, unless the watch
+    // saw this step run long (then its end was read exactly).
+    const exact = this.lastWindow === 1 || (w !== null && w[WATCH_LONG] === this.stepNo);
+    if (this.slowStepMs > 0 && this.clock === 'real' && took > this.slowStepMs && REC !== null && exact) {
       REC.ev(
         EventCode['warning'],
         end,
@@ -1534,7 +1626,7 @@ export class Task<T = unknown> extends Future<T> {
       this._result = value;
       this._state = FINISHED;
       if (REC !== null) {
-        const t = this._loop._readClock();
+        const t = this._loop._stepEnd();
         this.checkSwallowedCancel(t);
         REC.ev(EventCode['task.done'], t, this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
       }
@@ -1551,7 +1643,7 @@ export class Task<T = unknown> extends Future<T> {
       this._state = FAILED;
       this._loop.failedTasks.push(this);
       if (REC !== null) {
-        const t = this._loop._readClock();
+        const t = this._loop._stepEnd();
         this.checkSwallowedCancel(t);
         REC.ev(EventCode['task.failed'], t, this.id, REC.str(errorJson(err)));
       }

@@ -75,11 +75,17 @@ export class FdSink implements FrameSink {
     }
   }
 
+  /**
+   * Waits until everything queued is sent. `timeoutMs` bounds the wait for the host to take something, not the whole
+   * drain: a large backlog (a fast program, a host still converting) drains as long as the host keeps reading.
+   */
   drain(timeoutMs: number): void {
-    const deadline = Date.now() + timeoutMs;
+    let deadline = Date.now() + timeoutMs;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     while (this.queue.length > 0 && !this.broken && Date.now() < deadline) {
+      const before = this.queuedBytes;
       this.tryDrain();
+      if (this.queuedBytes < before) deadline = Date.now() + timeoutMs;
       if (this.queue.length > 0) Atomics.wait(sleeper, 0, 0, 1);
     }
   }

@@ -4,7 +4,21 @@
  * sure every buffered event leaves the process however it ends (normal exit, uncaught error, unhandled rejection,
  * `process.exit()`, SIGINT/SIGTERM/SIGHUP). Without the variable the runtime runs untraced and this does nothing.
  */
-import { EventLoop, REC, _getRunningLoopOrNull, setRecorder, setTimeEpoch } from './core';
+import { Worker } from 'worker_threads';
+import {
+  EventLoop,
+  REC,
+  WATCH_IN_STEP,
+  WATCH_LONG,
+  WATCH_READY,
+  WATCH_SLOTS,
+  WATCH_STEP,
+  _getRunningLoopOrNull,
+  _setStepWatch,
+  _setStepWatchStarter,
+  setRecorder,
+  setTimeEpoch,
+} from './core';
 import { runHooks } from './api';
 import { FdSink } from './fdSink';
 import { Recorder } from './recorder';
@@ -44,6 +58,7 @@ export function installTracingFromEnv(): void {
   };
 
   captureOutput(rec, now);
+  _setStepWatchStarter(startStepWatch);
 
   const timer = setInterval(() => {
     rec.flush();
@@ -147,4 +162,39 @@ function makeSiteCapture(rec: Recorder): (skipFn: Function) => number {
     }
     return id;
   };
+}
+
+/** How often the step watch looks at the loop (ms). A step seen under way twice in a row is flagged. */
+const STEP_WATCH_POLL_MS = 5;
+
+/**
+ * The step watch: a small thread that lets the loop read the clock less often in hot loops of tiny steps without
+ * losing a long step (see `EventLoop._stepEnd` in core.ts). It polls the shared array; when the same step is still
+ * under way at two polls in a row, it flags it. Unref'd: it never keeps the program alive. If threads are not
+ * available, the loop simply keeps reading the clock at every step.
+ */
+function startStepWatch(): void {
+  let shared: Int32Array;
+  try {
+    shared = new Int32Array(new SharedArrayBuffer(WATCH_SLOTS * 4));
+    shared[WATCH_LONG] = -1;
+    const source = `
+      const { workerData } = require('worker_threads');
+      const s = new Int32Array(workerData.buffer);
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.store(s, ${WATCH_READY}, 1);
+      let seen = -1;
+      for (;;) {
+        Atomics.wait(nap, 0, 0, ${STEP_WATCH_POLL_MS});
+        const step = Atomics.load(s, ${WATCH_STEP});
+        if (Atomics.load(s, ${WATCH_IN_STEP}) === 1 && step === seen) Atomics.store(s, ${WATCH_LONG}, step);
+        seen = step;
+      }`;
+    const worker = new Worker(source, { eval: true, workerData: { buffer: shared.buffer } });
+    worker.unref();
+    worker.on('error', () => _setStepWatch(null));
+  } catch {
+    return;
+  }
+  _setStepWatch(shared);
 }

@@ -4,7 +4,7 @@
  * ones, and never a frame it has begun to send.
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -78,6 +78,33 @@ describe('runtime/fdSink', () => {
     } finally {
       p.close();
     }
+  });
+
+  it('drain waits as long as the host keeps reading, however long the backlog takes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-fifo-'));
+    const file = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [file]);
+    // A slow host: takes 64 KiB every 40 ms, so 1.5 MB take about a second, far more than the drain's timeout.
+    const reader = spawn('python3', [
+      '-c',
+      'import sys,time\nf=open(sys.argv[1],"rb",buffering=0)\nn=0\nwhile True:\n b=f.read(65536)\n if not b: break\n n+=len(b)\n time.sleep(0.04)\nprint(n)',
+      file,
+    ]);
+    let out = '';
+    reader.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    const w = await new Promise<number>((resolve) => setTimeout(() => resolve(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)), 300));
+    try {
+      const sink = new FdSink(w);
+      for (let k = 0; k < 75; k++) sink.write(frame(k, 20_000), false);
+      sink.drain(300);
+      assert.strictEqual(sink.pendingBytes, 0, 'the drain gave up while the host was still reading');
+    } finally {
+      fs.closeSync(w);
+    }
+    await closed;
+    assert.strictEqual(Number(out.trim()), 75 * 20_008);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('drops event frames past its bound, keeps essential ones, and finishes a frame it began', () => {
