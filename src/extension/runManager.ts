@@ -16,6 +16,7 @@ import { openSite } from './navigation';
 import { toEditorPosition } from './pure/positions';
 import { NodeChoice, NodeNotFoundError, TailBuffer, chooseNode, crashCause, programEnv, statusText } from './pure/runSupport';
 import { countsText } from './pure/taskTree';
+import { DIAGNOSTIC_SOURCE } from './pure/warnings';
 import { TraceSession } from './pure/traceSession';
 import type { SessionHub } from './sessionHub';
 import type { TraceStore } from './traceStore';
@@ -220,7 +221,7 @@ export class RunManager implements vscode.Disposable {
           e.message,
           vscode.DiagnosticSeverity.Error,
         );
-        diagnostic.source = 'coroutine-trace';
+        diagnostic.source = DIAGNOSTIC_SOURCE;
         byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
       }
       const uris: vscode.Uri[] = [];

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DIAGNOSTIC_SOURCE } from '../../src/extension/pure/warnings';
 
 const SRC = path.resolve(__dirname, '../../../src');
 const TESTS = path.resolve(__dirname, '../../../test/extension');
@@ -26,5 +27,17 @@ describe('extension boundaries', () => {
 
   it('the unit tests of the extension do not import vscode', () => {
     assert.deepStrictEqual(files(TESTS).filter(importsVscode), []);
+  });
+});
+
+describe('diagnostic source', () => {
+  it('is the display name, and every diagnostic the extension makes uses it', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(SRC, '..', 'package.json'), 'utf8')) as { displayName: string };
+    assert.strictEqual(DIAGNOSTIC_SOURCE, manifest.displayName);
+    const assignments = files(path.join(SRC, 'extension')).flatMap((f) =>
+      [...fs.readFileSync(f, 'utf8').matchAll(/\.source\s*=(?!=)\s*([^;]+);/g)].map((m) => `${path.relative(SRC, f)}: ${m[1].trim()}`),
+    );
+    assert.ok(assignments.length >= 2, assignments.join('\n'));
+    assert.deepStrictEqual(assignments.filter((a) => !a.endsWith(': DIAGNOSTIC_SOURCE')), []);
   });
 });

@@ -203,7 +203,8 @@ describe('Coroutine Trace extension', function () {
     const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(file));
     assert.strictEqual(diagnostics.length, 1);
     assert.strictEqual(diagnostics[0].range.start.line, 1);
-    assert.strictEqual(diagnostics[0].source, 'coroutine-trace');
+    assert.strictEqual(diagnostics[0].source, 'Coroutine Trace');
+    assert.strictEqual(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
   });
 
   it('runs a program that records no tasks and says so', async () => {
@@ -281,7 +282,9 @@ describe('Coroutine Trace extension', function () {
 
 /** The warnings the extension reports for `file` (not the build errors, not other extensions'). */
 function warningsAt(file: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'Coroutine Trace');
+  return vscode.languages
+    .getDiagnostics(vscode.Uri.file(file))
+    .filter((d) => d.source === 'Coroutine Trace' && d.severity === vscode.DiagnosticSeverity.Warning);
 }
 
 function codeOf(d: vscode.Diagnostic): { value: string; target: vscode.Uri } {
