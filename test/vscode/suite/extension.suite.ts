@@ -416,6 +416,33 @@ describe('Coroutine Trace warnings in the Problems panel and the tree', function
     await waitFor('the warning to go with the trace', () => warningsAt(file).length === 0);
   });
 
+  it('a timeline revived after a reload puts its trace’s warnings back into the Problems panel', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'never-awaited.ts');
+    const session = await a.run(vscode.Uri.file(file));
+    assert.ok(session?.tracePath);
+    assert.strictEqual(warningsAt(file).length, 1);
+    // A reload starts with an empty Problems panel; VS Code then hands the serializer the timeline's panel.
+    a.warnings.untrack(session);
+    assert.deepStrictEqual(warningsAt(file), []);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const panel = vscode.window.createWebviewPanel('coroutineTrace.timeline', 'Coroutine Timeline', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+    });
+    await a.reviveTimeline(panel);
+    const back = await waitFor('the warning back in the Problems panel', () => {
+      const all = warningsAt(file);
+      return all.length === 1 ? all : undefined;
+    });
+    assert.strictEqual(codeOf(back[0]).value, 'never-awaited');
+    assert.strictEqual(back[0].range.start.line, lineOf(file, "notify('ada'); // missing await"));
+    // As after a run: closing the timeline leaves them; the next run of the program replaces them.
+    panel.dispose();
+    assert.strictEqual(warningsAt(file).length, 1);
+    await a.run(vscode.Uri.file(file));
+    assert.strictEqual(warningsAt(file).length, 1, 'one entry, the new run’s');
+  });
+
   it('passes coroutineTrace.slowStepMs to the program', async () => {
     const a = await api();
     const file = path.join(BUGS, 'blocked-loop.ts');
