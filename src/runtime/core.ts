@@ -180,6 +180,8 @@ export const NO_TARGET: unique symbol = Symbol('no await target');
 const MACROTASK_SLICE_MS = 10;
 /** Under the virtual clock, loop iterations in a row with tasks ready after which time moves to the next timer. */
 const VIRTUAL_SPIN_ITERATIONS = 1000;
+/** How often (ms of loop time, at most) a step start samples the run-queue wait for the blocked-loop check. */
+const DELAY_SAMPLE_MS = 10;
 
 /** `performance.now()` at trace time 0. Set by the tracing bootstrap so events outside the loop share the scale. */
 let timeEpoch: number | null = null;
@@ -210,6 +212,11 @@ export class EventLoop {
   private spinIterations = 0;
   /** Steps longer than this (ms, real clock) are reported as blocking the loop. 0: never. */
   slowStepMs = 100;
+  /** The thread's run-queue wait so far (ms), where the platform tells (tracing.ts sets it): see `checkStep`. */
+  private runQueueDelay: (() => number) | null = null;
+  /** The run-queue wait sampled at a recent step start, and the step time from which the next sample is due. */
+  private delaySample = 0;
+  private nextDelaySample = Infinity;
   /** Tasks that failed, to report those whose exception nobody retrieved when the loop closes. */
   readonly failedTasks: Task<any>[] = [];
   closed = false;
@@ -479,7 +486,10 @@ export class EventLoop {
     if (task._state !== PENDING) return;
     this.current = task;
     task._awaitTarget = NO_TARGET;
-    if (REC !== null) this.stepT = this.lastClock;
+    if (REC !== null) {
+      this.stepT = this.lastClock;
+      if (this.stepT >= this.nextDelaySample) this.sampleRunQueueDelay();
+    }
     if (!this.watchdogArmed) {
       this.watchdogArmed = true;
       setImmediate(this.watchdog);
@@ -570,6 +580,7 @@ export class EventLoop {
     task._awaitTarget = NO_TARGET;
     if (REC !== null) {
       this.stepT = this._readClock();
+      if (this.stepT >= this.nextDelaySample) this.sampleRunQueueDelay();
       REC.ev(EventCode['task.resumed'], this.stepT, task.id, WakeCode.external);
     }
   }
@@ -594,10 +605,26 @@ export class EventLoop {
     this.pump();
   }
 
+  /** Lets `checkStep` take the time the thread waited for a CPU off a long step (null: unknown, wall time only). */
+  watchRunQueueDelay(read: (() => number) | null): void {
+    this.runQueueDelay = read;
+    this.nextDelaySample = read === null ? Infinity : 0;
+  }
+
+  /** At a step's start, at most every DELAY_SAMPLE_MS: one read of about 2 µs. */
+  private sampleRunQueueDelay(): void {
+    this.delaySample = this.runQueueDelay!();
+    this.nextDelaySample = this.stepT + DELAY_SAMPLE_MS;
+  }
+
   /** A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. */
   checkStep(task: Task<any>, end: number): void {
     const took = end - this.stepT;
     if (this.slowStepMs > 0 && this.clock === 'real' && took > this.slowStepMs && REC !== null) {
+      // Waiting for a CPU while another process had it is the machine's load, not the step's doing. The sample is at
+      // most DELAY_SAMPLE_MS older than the step, so up to that much earlier waiting is taken off too.
+      const waited = this.runQueueDelay !== null ? this.runQueueDelay() - this.delaySample : 0;
+      if (took - waited <= this.slowStepMs) return;
       REC.ev(
         EventCode['warning'],
         end,
@@ -605,7 +632,8 @@ export class EventLoop {
         task.id,
         this.awaitSite,
         REC.str(
-          `${task.name} ran ${took.toFixed(1)} ms without yielding (from ${this.stepT.toFixed(1)} ms); no other ` +
+          `${task.name} ran ${took.toFixed(1)} ms without yielding (from ${this.stepT.toFixed(1)} ms` +
+            `${waited >= 1 ? `; ${waited.toFixed(1)} ms of it waiting for a CPU` : ''}); no other ` +
             `task could run meanwhile. Move blocking work off the loop or await between its parts.`,
         ),
       );
