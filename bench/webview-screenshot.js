@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * Makes the README's timeline screenshot (media/screenshots/timeline.png): runs examples/seed/08-producer-consumer.ts
- * on the virtual clock, writes its report, opens it in headless Chromium (dark scheme, 2× pixels) and hovers a
- * consumer's wait on the queue so the tooltip shows. Needs a build (`npm run build`).
+ * A screenshot of the HTML report's timeline (out/screenshots/report-timeline.png by default): runs
+ * examples/seed/08-producer-consumer.ts on the virtual clock, writes its report, opens it in headless Chromium (dark
+ * scheme, 2× pixels) and hovers a consumer's wait on the queue so the tooltip shows. Needs a build (`npm run build`).
+ * For looking at the drawing outside VS Code; the README's screenshots (media/screenshots/) are made only by the
+ * end-to-end journeys (`npm run screenshots`), in a real VS Code.
  *
  *   node bench/webview-screenshot.js [OUT.png]
  */
@@ -15,7 +17,7 @@ const { spawnSync } = require('child_process');
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const EXAMPLE = path.join(ROOT, 'examples', 'seed', '08-producer-consumer.ts');
-const OUT = path.resolve(process.argv[2] ?? path.join(ROOT, 'media', 'screenshots', 'timeline.png'));
+const OUT = path.resolve(process.argv[2] ?? path.join(ROOT, 'out', 'screenshots', 'report-timeline.png'));
 
 async function main() {
   const { chromium } = require('playwright-core');

@@ -10,7 +10,7 @@ import { parseTrace, TraceFormatError } from '../model/traceFileReader';
 import { buildModel } from '../model/model';
 import { renderRunReport, renderSummary } from '../model/summary';
 import { toChromeTrace } from '../model/chromeExport';
-import { ProgramBuildError, runProgram } from '../runner/runProgram';
+import { ProgramBuildError, RunResult, startProgram } from '../runner/runProgram';
 import { reportHtml } from '../report/reportHtml';
 
 const USAGE = `usage:
@@ -94,18 +94,31 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   if (fs.statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, not a program`);
   const out = (flags.get('--out') ?? flags.get('-o') ?? defaultTracePath(file)) as string;
   const trace = !flags.has('--no-trace');
-  let result;
+  const running = startProgram(file, {
+    trace,
+    clock: flags.has('--virtual-clock') ? 'virtual' : 'real',
+    tracePath: out,
+    args: rest,
+    cwd: process.cwd(),
+  });
+  // The program runs in its own process group (so that stopping it reaches what it started), so Ctrl-C in a terminal,
+  // or a SIGTERM from a supervisor or a test's timeout, reaches only this process: pass it on and wait for the program
+  // to unwind, instead of dying and leaving it running. A second signal kills it at once.
+  let signalled: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals): void => {
+    running.stop(signalled === undefined ? FORWARD_GRACE_MS : 0, signalled === undefined ? signal : 'SIGKILL');
+    signalled ??= signal;
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  let result: RunResult;
   try {
-    result = await runProgram(file, {
-      trace,
-      clock: flags.has('--virtual-clock') ? 'virtual' : 'real',
-      tracePath: out,
-      args: rest,
-      cwd: process.cwd(),
-    });
+    result = await running.result;
   } catch (err) {
+    if (signalled !== undefined) return 128 + SIGNAL_NUMBERS[signalled];
     if (err instanceof ProgramBuildError) throw new UsageError(err.message);
     throw err;
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   }
   if (trace && !flags.has('--quiet')) {
     const written = readTraceFile(out);
@@ -123,6 +136,9 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** After a forwarded signal, how long the program has to unwind (it takes 300 ms) before it is killed. */
+const FORWARD_GRACE_MS = 2000;
 
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);

@@ -34,6 +34,8 @@ export interface CoroutineTraceApi {
   readonly warnings: WarningDiagnostics;
   /** Runs a file; resolves with its session when the run has ended. */
   run(uri: vscode.Uri): Promise<TraceSession | undefined>;
+  /** What the webview serializer does with a standalone timeline panel after a reload. */
+  reviveTimeline(panel: vscode.WebviewPanel): Promise<void>;
   /** What Export… writes, without the pickers. */
   exportTrace(session: TraceSession, format: ExportFormat, target: vscode.Uri): Promise<void>;
 }
@@ -74,28 +76,38 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     return panel;
   };
 
+  /**
+   * The standalone timeline, revived after a reload or a restart (the webview serializer): it shows the trace it
+   * showed, read back from its file, and that trace's warnings go back into the Problems panel as after a fresh run
+   * (until the program runs again).
+   */
+  const reviveTimeline = async (panel: vscode.WebviewPanel): Promise<void> => {
+    const tracePath = context.workspaceState.get<string>(TIMELINE_TRACE_KEY);
+    let session: TraceSession | undefined;
+    let error: string | undefined;
+    if (tracePath && fs.existsSync(tracePath)) {
+      const document = await loadTraceFile(vscode.Uri.file(tracePath));
+      session = document.session;
+      error = document.error;
+    } else if (tracePath) {
+      error = `The trace this timeline showed (${tracePath}) no longer exists.`;
+    }
+    const timeline = TimelinePanel.adoptStandalone(panel, context.extensionUri, host, session);
+    if (error) timeline.showMessage(error);
+    if (session) {
+      // Not tied to the panel: a run's problems stay when its timeline is closed. (trackTrace, not trackRun, so a
+      // .cotrace editor of the same program restored first keeps its own.)
+      warnings.trackTrace(session);
+      if (!hub.current) hub.setCurrent(session);
+    }
+  };
+
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR_VIEW_TYPE, editors, {
       supportsMultipleEditorsPerDocument: false,
       webviewOptions: { retainContextWhenHidden: false },
     }),
-    vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-        const tracePath = context.workspaceState.get<string>(TIMELINE_TRACE_KEY);
-        let session: TraceSession | undefined;
-        let error: string | undefined;
-        if (tracePath && fs.existsSync(tracePath)) {
-          const document = await loadTraceFile(vscode.Uri.file(tracePath));
-          session = document.session;
-          error = document.error;
-        } else if (tracePath) {
-          error = `The trace this timeline showed (${tracePath}) no longer exists.`;
-        }
-        const timeline = TimelinePanel.adoptStandalone(panel, context.extensionUri, host, session);
-        if (error) timeline.showMessage(error);
-        if (session && !hub.current) hub.setCurrent(session);
-      },
-    }),
+    vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, { deserializeWebviewPanel: (panel) => reviveTimeline(panel) }),
     // A new run replaces what the standalone timeline shows, and opens it beside the editor; its warnings replace
     // those of the program's earlier runs in the Problems panel.
     runs.onDidStartRun((session) => {
@@ -170,6 +182,7 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     tree,
     warnings,
     run: (uri) => runs.run(uri),
+    reviveTimeline,
     exportTrace: (session, format, target) => writeExport(session, format, target, context.extensionUri),
   };
 }

@@ -16,6 +16,7 @@ import { openSite } from './navigation';
 import { toEditorPosition } from './pure/positions';
 import { NodeChoice, NodeNotFoundError, TailBuffer, chooseNode, crashCause, programEnv, statusText } from './pure/runSupport';
 import { countsText } from './pure/taskTree';
+import { DIAGNOSTIC_SOURCE } from './pure/warnings';
 import { TraceSession } from './pure/traceSession';
 import type { SessionHub } from './sessionHub';
 import type { TraceStore } from './traceStore';
@@ -160,7 +161,11 @@ export class RunManager implements vscode.Disposable {
           channel.append(text);
           if (stream === 'stderr') stderrTail.push(text);
         },
-        onHeader: (header) => session.setHeader(header),
+        onHeader: (header) => {
+          // Sent once the bundle is built, just before the program is started: its time counts from here.
+          session.setHeader(header);
+          status.programStarted();
+        },
         onEvents: (events) => session.addEvents(events),
         clock: settings.virtualClock ? 'virtual' : 'real',
         tracePath,
@@ -220,7 +225,7 @@ export class RunManager implements vscode.Disposable {
           e.message,
           vscode.DiagnosticSeverity.Error,
         );
-        diagnostic.source = 'coroutine-trace';
+        diagnostic.source = DIAGNOSTIC_SOURCE;
         byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
       }
       const uris: vscode.Uri[] = [];
@@ -296,20 +301,28 @@ export class RunManager implements vscode.Disposable {
     return channel;
   }
 
-  private statusItem(session: TraceSession, base: string): vscode.Disposable {
+  /** The run's status bar item: `building…` until `programStarted()`, then the time since and the task counts. */
+  private statusItem(session: TraceSession, base: string): vscode.Disposable & { programStarted(): void } {
     const item = vscode.window.createStatusBarItem(`coroutineTrace.run.${session.id}`, vscode.StatusBarAlignment.Left, 50);
     item.name = 'Coroutine Trace run';
     item.tooltip = `Running ${session.program} with Coroutine Trace. Click to stop.`;
     item.command = { command: Command.Stop, title: 'Stop', arguments: [session.id] };
-    const started = Date.now();
+    let started: number | undefined;
     const update = (): void => {
       const model = session.model();
-      item.text = `$(debug-stop) ${statusText(base, Date.now() - started, model ? countsText(model) : '')}`;
+      const elapsed = started === undefined ? null : Date.now() - started;
+      item.text = `$(debug-stop) ${statusText(base, elapsed, model ? countsText(model) : '')}`;
     };
     update();
     item.show();
     const timer = setInterval(update, STATUS_INTERVAL_MS);
-    return { dispose: () => (clearInterval(timer), item.dispose()) };
+    return {
+      programStarted: () => {
+        started = Date.now();
+        update();
+      },
+      dispose: () => (clearInterval(timer), item.dispose()),
+    };
   }
 
   private updateRunningContext(): void {

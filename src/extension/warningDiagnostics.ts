@@ -13,7 +13,7 @@ import { Command } from './commands';
 import { siteLineText } from './navigation';
 import { Throttle } from './pure/throttle';
 import type { TraceSession } from './pure/traceSession';
-import { EditorRange, WARNING_SOURCE, WarningProblem, problemRange, warningProblems } from './pure/warnings';
+import { EditorRange, DIAGNOSTIC_SOURCE, WarningProblem, problemRange, warningProblems } from './pure/warnings';
 
 /** While a run is live, the problems are recomputed at most this often. */
 const LIVE_REFRESH_MS = 330;
@@ -132,7 +132,7 @@ export function toDiagnostic(problem: WarningProblem): vscode.Diagnostic | undef
   const text = siteLineText(problem.site);
   if (text === undefined) return undefined;
   const diagnostic = new vscode.Diagnostic(toRange(problemRange(problem.site, text)), problem.message, vscode.DiagnosticSeverity.Warning);
-  diagnostic.source = WARNING_SOURCE;
+  diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: problem.kind, target: readmeLink(problem.anchor) };
   const related = problem.related.map(
     (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.site.file), siteRange(r.site)), r.message),

@@ -67,8 +67,11 @@ export interface RunResult {
 /** A run under way: its result, and a way to stop it. */
 export interface RunningProgram {
   readonly result: Promise<RunResult>;
-  /** Ends the program and everything it started (SIGTERM to its process group, SIGKILL after `graceMs`). */
-  stop(graceMs?: number): void;
+  /**
+   * Ends the program and everything it started: `signal` (SIGTERM unless told) to its process group, SIGKILL after
+   * `graceMs`.
+   */
+  stop(graceMs?: number, signal?: NodeJS.Signals): void;
   readonly pid: number | undefined;
 }
 
@@ -93,10 +96,11 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
   let child: ChildProcess | null = null;
   let stopRequested = false;
   let killTimer: ReturnType<typeof setTimeout> | null = null;
-  const stop = (graceMs = 1000): void => {
+  const stop = (graceMs = 1000, signal: NodeJS.Signals = 'SIGTERM'): void => {
     stopRequested = true;
     if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    signalGroup(child, 'SIGTERM');
+    signalGroup(child, signal);
+    if (killTimer !== null) clearTimeout(killTimer);
     killTimer = setTimeout(() => {
       if (child && child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
     }, graceMs);

@@ -180,6 +180,8 @@ export const NO_TARGET: unique symbol = Symbol('no await target');
 const MACROTASK_SLICE_MS = 10;
 /** Under the virtual clock, loop iterations in a row with tasks ready after which time moves to the next timer. */
 const VIRTUAL_SPIN_ITERATIONS = 1000;
+/** How often (ms of loop time, at most) a step start samples the run-queue wait for the blocked-loop check. */
+const DELAY_SAMPLE_MS = 10;
 
 /** Steps that average less than this (ms) between clock readings let the clock be read less often. */
 const FAST_STEP_MS = 0.02;
@@ -242,6 +244,11 @@ export class EventLoop {
   private spinIterations = 0;
   /** Steps longer than this (ms, real clock) are reported as blocking the loop. 0: never. */
   slowStepMs = 100;
+  /** The thread's run-queue wait so far (ms), where the platform tells (tracing.ts sets it): see `checkStep`. */
+  private runQueueDelay: (() => number) | null = null;
+  /** The run-queue wait sampled at a recent step start, and the step time from which the next sample is due. */
+  private delaySample = 0;
+  private nextDelaySample = Infinity;
   /** Tasks that failed, to report those whose exception nobody retrieved when the loop closes. */
   readonly failedTasks: Task<any>[] = [];
   closed = false;
@@ -577,6 +584,7 @@ export class EventLoop {
         w[WATCH_STEP] = ++this.stepNo;
         w[WATCH_IN_STEP] = 1;
       }
+      if (this.stepT >= this.nextDelaySample) this.sampleRunQueueDelay();
     }
     if (!this.watchdogArmed) {
       this.watchdogArmed = true;
@@ -668,6 +676,7 @@ export class EventLoop {
     task._awaitTarget = NO_TARGET;
     if (REC !== null) {
       this.stepT = this._readClock();
+      if (this.stepT >= this.nextDelaySample) this.sampleRunQueueDelay();
       REC.ev(EventCode['task.resumed'], this.stepT, task.id, WakeCode.external);
     }
   }
@@ -709,6 +718,18 @@ export class EventLoop {
     this.pump();
   }
 
+  /** Lets `checkStep` take the time the thread waited for a CPU off a long step (null: unknown, wall time only). */
+  watchRunQueueDelay(read: (() => number) | null): void {
+    this.runQueueDelay = read;
+    this.nextDelaySample = read === null ? Infinity : 0;
+  }
+
+  /** At a step's start, at most every DELAY_SAMPLE_MS: one read of about 2 µs. */
+  private sampleRunQueueDelay(): void {
+    this.delaySample = this.runQueueDelay!();
+    this.nextDelaySample = this.stepT + DELAY_SAMPLE_MS;
+  }
+
   /** A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. */
   checkStep(task: Task<any>, end: number): void {
     const w = stepWatch;
@@ -718,6 +739,10 @@ export class EventLoop {
     // saw this step run long (then its end was read exactly).
     const exact = this.lastWindow === 1 || (w !== null && w[WATCH_LONG] === this.stepNo);
     if (this.slowStepMs > 0 && this.clock === 'real' && took > this.slowStepMs && REC !== null && exact) {
+      // Waiting for a CPU while another process had it is the machine's load, not the step's doing. The sample is at
+      // most DELAY_SAMPLE_MS older than the step, so up to that much earlier waiting is taken off too.
+      const waited = this.runQueueDelay !== null ? this.runQueueDelay() - this.delaySample : 0;
+      if (took - waited <= this.slowStepMs) return;
       REC.ev(
         EventCode['warning'],
         end,
@@ -725,7 +750,8 @@ export class EventLoop {
         task.id,
         this.awaitSite,
         REC.str(
-          `${task.name} ran ${took.toFixed(1)} ms without yielding (from ${this.stepT.toFixed(1)} ms); no other ` +
+          `${task.name} ran ${took.toFixed(1)} ms without yielding (from ${this.stepT.toFixed(1)} ms` +
+            `${waited >= 1 ? `; ${waited.toFixed(1)} ms of it waiting for a CPU` : ''}); no other ` +
             `task could run meanwhile. Move blocking work off the loop or await between its parts.`,
         ),
       );

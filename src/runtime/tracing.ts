@@ -21,6 +21,7 @@ import {
 } from './core';
 import { runHooks } from './api';
 import { FdSink } from './fdSink';
+import { openRunQueueDelay } from './runQueueDelay';
 import { Recorder } from './recorder';
 import { EventCode } from '../contract/wire';
 
@@ -47,10 +48,13 @@ export function installTracingFromEnv(): void {
   setRecorder(rec, makeSiteCapture(rec));
 
   let lastLoop: EventLoop | null = null;
+  let runQueueDelay: (() => number) | null | undefined;
   const slowStepMs = Number(process.env.COROUTINE_TRACE_SLOW_STEP_MS ?? '100');
   runHooks.onLoopStart = (loop) => {
     lastLoop = loop;
     if (Number.isFinite(slowStepMs) && slowStepMs >= 0) loop.slowStepMs = slowStepMs;
+    // A loaded machine makes steps long on the wall clock: the blocked-loop check takes CPU waits off (Linux).
+    if (loop.clock === 'real' && loop.slowStepMs > 0) loop.watchRunQueueDelay((runQueueDelay ??= openRunQueueDelay()));
   };
   const now = (): number => {
     const loop = _getRunningLoopOrNull() ?? lastLoop;

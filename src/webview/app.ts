@@ -11,7 +11,7 @@ import { CATEGORY_COUNT, CATEGORY_INFO } from './categories';
 import { TooltipContent, announce, describeHit, stateHistory } from './describe';
 import type { WebviewHost } from './host';
 import { Hit, hitTest, siteOfHit } from './hitTest';
-import { INDENT } from './scene';
+import { ARROW_KINDS, INDENT } from './scene';
 import { LaneLayout, layoutLanes, taskLabel } from './layout';
 import { MessageInbox } from './inbox';
 import { LaneItem, itemAt, itemHit, itemSpan, laneItems, stepItem } from './navigation';
@@ -142,7 +142,7 @@ export class TimelineApp {
   private readonly filterInput: HTMLInputElement;
   private readonly stateChips = new Map<TaskState, HTMLButtonElement>();
   private readonly hideFinishedBox: HTMLInputElement;
-  private readonly arrowBoxes: Record<'create' | 'await' | 'cancel' | 'queue', HTMLInputElement>;
+  private readonly arrowBoxes: Record<(typeof ARROW_KINDS)[number], HTMLInputElement>;
   private readonly resourcesBox: HTMLInputElement;
   private readonly tableButton: HTMLButtonElement;
 
@@ -198,8 +198,9 @@ export class TimelineApp {
       await: checkbox(arrows, 'await', this.state.arrows.await, 'Waiter → awaited task, and back where it wakes'),
       cancel: checkbox(arrows, 'cancel', this.state.arrows.cancel, 'Canceller → cancelled task'),
       queue: checkbox(arrows, 'queue', this.state.arrows.queue, "Producer's put → the consumer's get of that item"),
+      deadlock: checkbox(arrows, 'deadlock', this.state.arrows.deadlock, 'A deadlock: each waiting task → the task it waits for'),
     };
-    for (const kind of ['create', 'await', 'cancel', 'queue'] as const) {
+    for (const kind of ARROW_KINDS) {
       this.arrowBoxes[kind].addEventListener('change', () => {
         this.state.arrows = { ...this.state.arrows, [kind]: this.arrowBoxes[kind].checked };
         this.saveState();
@@ -1071,7 +1072,7 @@ export class TimelineApp {
       this.host.post({ type: MessageType.TaskSelected, task: hit.task.id });
       this.invalidate();
     }
-    if (hit.kind === 'segment' || hit.kind === 'end' || hit.kind === 'arrow' || hit.kind === 'warning') {
+    if (hit.kind === 'segment' || hit.kind === 'end' || hit.kind === 'arrow' || hit.kind === 'deadlock' || hit.kind === 'warning') {
       this.openSite(siteOfHit(hit));
     }
   }
@@ -1348,15 +1349,23 @@ function buildLegend(): HTMLElement {
     item.append(swatch, document.createTextNode(CATEGORY_INFO[c].label));
     legend.appendChild(item);
   }
-  const glyphs: Array<[string, string, string]> = [
+  const glyphs: Array<[string, string, string, string?]> = [
     ['●', '--ct-done', 'done'],
     ['✖', '--ct-failed', 'failed'],
     ['⊘', '--ct-cancelled', 'cancelled'],
     ['▼', '--ct-output', 'output'],
     ['▲', '--ct-warning', 'warning'],
+    ['↻', '--ct-warning', 'deadlock: waits for', 'A deadlock: each waiting task points at the task it waits for'],
+    [
+      '▨',
+      '--ct-warning',
+      'blocked loop: delayed',
+      'A step that blocked the loop: a band over its span; hatched, the tasks it kept from running',
+    ],
   ];
-  for (const [glyph, cssVar, label] of glyphs) {
+  for (const [glyph, cssVar, label, title] of glyphs) {
     const item = document.createElement('span');
+    if (title) item.title = title;
     const mark = el('span', 'ct-glyph');
     mark.textContent = glyph;
     mark.style.color = `var(${cssVar})`;
@@ -1377,6 +1386,8 @@ function sameHit(a: Hit | null, b: Hit | null): boolean {
       return b.kind === 'end' && a.task === b.task;
     case 'arrow':
       return b.kind === 'arrow' && a.edge === b.edge;
+    case 'deadlock':
+      return b.kind === 'deadlock' && a.arrow === b.arrow;
     case 'output':
     case 'warning':
       return (b.kind === 'output' || b.kind === 'warning') && a.events[0] === b.events[0];

@@ -6,6 +6,9 @@ import type { SourceSite, WakeCause } from '../contract/trace';
 import { assertNever } from '../contract/trace';
 import type { Edge, ResourceInfo, Segment, TaskInfo, TraceModel } from '../model/model';
 import { describeReason, endDetail, formatSite, formatTime, resourceName, taskName } from '../model/summary';
+import type { BlockedSpan } from '../model/blockedLoop';
+import { blockedOverlayOf, delaysDuring, spanOfStep } from './blockedOverlay';
+import { deadlockArrowsOf } from './deadlockArrows';
 import type { Hit } from './hitTest';
 import { segmentSite } from './hitTest';
 import { taskLabel } from './layout';
@@ -84,12 +87,25 @@ export function describeHit(model: TraceModel, hit: Hit, live = false): TooltipC
       for (const w of shown) {
         rows.push([w.kind, `${formatTime(w.t)}: ${w.message}`]);
         if (w.site) rows.push(['site', site(w.site)]);
+        const span = w.kind === 'blocked-loop' ? blockedOverlayOf(model).spans.find((s) => s.warning === w) : undefined;
+        if (span) rows.push(['blocked loop', blockedText(model, span)]);
       }
       if (hit.events.length > shown.length) rows.push(['', `and ${hit.events.length - shown.length} more`]);
       return { title: hit.events.length === 1 ? 'Warning' : `Warnings (${hit.events.length})`, rows };
     }
     case 'arrow':
       return describeEdge(model, hit.edge);
+    case 'deadlock': {
+      const { arrow } = hit;
+      const cycle = reaches(model, arrow.to, arrow.from);
+      return {
+        title: arrow.what,
+        rows: [
+          ['deadlock', `found at ${formatTime(arrow.t)}: ${cycle ? 'this edge is part of the wait-for cycle' : 'this edge leads into the deadlock'}`],
+          ...(arrow.site ? ([['site', site(arrow.site)]] as Array<[string, string]>) : []),
+        ],
+      };
+    }
     case 'lane': {
       const task = hit.task;
       const before = hit.t < task.createdAt;
@@ -119,6 +135,20 @@ export function describeSegment(model: TraceModel, task: TaskInfo, index: number
     rows.push(['reason', reason]);
   }
   if (segment.wake) rows.push(['woken by', describeWake(model, segment.wake)]);
+  const blocked = blockedOverlayOf(model);
+  if (blocked.spans.length > 0) {
+    if (segment.state === 'running') {
+      const span = spanOfStep(blocked, task.id, segment.start, segment.end);
+      if (span) rows.push(['blocked loop', blockedText(model, span)]);
+    }
+    for (const d of delaysDuring(blocked, task.id, segment.start, segment.end)) {
+      rows.push([
+        'delayed',
+        `ready at ${formatTime(d.readyAt)}, ran at ${formatTime(d.ranAt)} (${formatTime(d.ranAt - d.readyAt)} late): ` +
+          `${taskName(model, d.span.task)} blocked the loop`,
+      ]);
+    }
+  }
   const site = segmentSite(task, index);
   if (site) rows.push(['site', formatSite(model.header, site)]);
   return { title: `${task.name}: ${segment.state}`, rows };
@@ -273,4 +303,30 @@ function firstStackFrame(stack: string | undefined): string | null {
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
+}
+
+/** True if the deadlock's wait-for arrows lead from task `from` to task `to`. */
+function reaches(model: TraceModel, from: number, to: number): boolean {
+  const arrows = deadlockArrowsOf(model);
+  const seen = new Set<number>([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    if (at === to) return true;
+    for (const a of arrows) {
+      if (a.from === at && !seen.has(a.to)) {
+        seen.add(a.to);
+        queue.push(a.to);
+      }
+    }
+  }
+  return false;
+}
+
+/** `ran 400 ms without yielding (16 ms–416 ms); delayed heartbeat, Task-4` */
+function blockedText(model: TraceModel, span: BlockedSpan): string {
+  const names = span.delayed.slice(0, MAX_LISTED).map((d) => taskName(model, d.task));
+  if (span.delayed.length > names.length) names.push(`and ${span.delayed.length - names.length} more`);
+  const ran = `ran ${formatTime(span.end - span.start)} without yielding (${formatTime(span.start)}–${formatTime(span.end)})`;
+  return `${ran}; ${names.length > 0 ? `delayed ${names.join(', ')}` : 'no task was ready meanwhile'}`;
 }

@@ -6,6 +6,7 @@ import type { OutputEvent, SourceSite, WarningEvent } from '../contract/trace';
 import type { Edge, ResourceInfo, Segment, TaskInfo } from '../model/model';
 import { firstSegmentEndingAfter } from './aggregate';
 import { NOT_DRAWN, segmentCategory } from './categories';
+import { WaitForArrow, deadlockArrowNear } from './deadlockArrows';
 import {
   ARROW_HIT_PX,
   ArrowLine,
@@ -36,6 +37,8 @@ export type Hit =
   | { kind: 'output'; row: number; task: TaskInfo; events: OutputEvent[] }
   | { kind: 'warning'; row: number; task: TaskInfo | null; events: WarningEvent[] }
   | { kind: 'arrow'; edge: Edge }
+  /** One edge of a deadlock's wait-for cycle or chain. */
+  | { kind: 'deadlock'; arrow: WaitForArrow }
   /** A resource lane at time `t`. */
   | { kind: 'resource'; row: number; resource: ResourceInfo; t: number }
   /** A task's lane where nothing is drawn (before it was created, after it ended). */
@@ -94,6 +97,9 @@ export function hitTest(scene: Scene, x: number, y: number): Hit | null {
     return { kind: 'end', row, task };
   }
 
+  // Drawn over the other arrows.
+  const waitFor = deadlockArrowNear(scene, x, y);
+  if (waitFor) return { kind: 'deadlock', arrow: waitFor };
   const arrow = arrowNear(scene, x, y);
   if (arrow) return { kind: 'arrow', edge: arrow };
 
@@ -194,6 +200,8 @@ export function siteOfHit(hit: Hit): SourceSite | null {
       return hit.events.find((w) => w.site)?.site ?? null;
     case 'arrow':
       return hit.edge.kind === 'queue' ? null : hit.edge.site;
+    case 'deadlock':
+      return hit.arrow.site;
     case 'lane':
       return hit.task.site;
     default: {

@@ -6,7 +6,8 @@
 import type { ResourceInfo, TaskInfo } from '../model/model';
 import { aggregateSegments } from './aggregate';
 import { CATEGORY_COUNT, NOT_DRAWN, stateCategory } from './categories';
-import { WaitForArrow, deadlockArrows } from './deadlockArrows';
+import { blockedOverlayOf } from './blockedOverlay';
+import { deadlockCurves } from './deadlockArrows';
 import type { Hit } from './hitTest';
 import { taskLabel } from './layout';
 import {
@@ -120,6 +121,7 @@ export class TimelineRenderer {
     ctx.stroke();
 
     this.drawBars(frame, first, last);
+    this.drawBlocked(frame, first, last);
     this.drawMarks(frame, first, last);
     this.drawArrows(frame);
     this.drawDeadlock(frame);
@@ -232,6 +234,64 @@ export class TimelineRenderer {
     }
     ctx.fill();
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Blocked-loop warnings: each span a blocking step held the loop, as a band in the warning colour across the lanes;
+   * on each task it delayed, the stretch from when it could have run to when it ran, hatched over its bar.
+   */
+  private drawBlocked(frame: FrameInput, first: number, last: number): void {
+    const { scene, theme: th } = frame;
+    const overlay = blockedOverlayOf(scene.model);
+    if (overlay.spans.length === 0) return;
+    const g = scene.geometry;
+    const ctx = this.ctx;
+    const t0 = scene.view.start;
+    const t1 = viewEnd(scene.view);
+    const clipX = (x: number): number => Math.max(g.labelWidth, Math.min(g.width, x));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(g.labelWidth, g.axisHeight, g.width - g.labelWidth, g.height - g.axisHeight);
+    ctx.clip();
+    ctx.fillStyle = th.warning;
+    ctx.globalAlpha = th.highContrast ? 0.3 : 0.16;
+    for (const span of overlay.spans) {
+      if (span.end < t0 || span.start > t1) continue;
+      const x0 = clipX(xOf(scene, span.start));
+      const x1 = clipX(xOf(scene, span.end));
+      ctx.fillRect(x0, g.axisHeight, Math.max(1, x1 - x0), g.height - g.axisHeight);
+    }
+    ctx.globalAlpha = 1;
+    const hatch = new Path2D();
+    const outline = new Path2D();
+    const rows = scene.layout.rows;
+    for (let r = first; r < last; r++) {
+      const lane = rows[r];
+      if (lane.kind !== 'task') continue;
+      const delays = overlay.delaysByTask.get(lane.task.id);
+      if (!delays) continue;
+      const top = rowTop(g, r) + BAR_TOP;
+      for (const d of delays) {
+        if (d.ranAt < t0 || d.readyAt > t1) continue;
+        const x0 = clipX(xOf(scene, d.readyAt));
+        const x1 = Math.max(x0 + 2, clipX(xOf(scene, d.ranAt)));
+        outline.rect(x0 + 0.5, top + 0.5, x1 - x0 - 1, BAR_HEIGHT - 1);
+        // Stripes every 6 px, aligned to the canvas so neighbouring delays line up.
+        for (let x = Math.floor((x0 - BAR_HEIGHT) / 6) * 6; x < x1; x += 6) {
+          const a = Math.max(x, x0);
+          const b = Math.min(x + BAR_HEIGHT, x1);
+          if (b <= a) continue;
+          hatch.moveTo(a, top + BAR_HEIGHT - (a - x));
+          hatch.lineTo(b, top + BAR_HEIGHT - (b - x));
+        }
+      }
+    }
+    ctx.strokeStyle = th.warning;
+    ctx.lineWidth = 1.5;
+    ctx.stroke(hatch);
+    ctx.lineWidth = 1;
+    ctx.stroke(outline);
+    ctx.restore();
   }
 
   private drawMarks(frame: FrameInput, first: number, last: number): void {
@@ -402,40 +462,19 @@ export class TimelineRenderer {
     ctx.restore();
   }
 
-  /** The deadlock's wait-for arrows, per model and event count (a live trace grows). */
-  private deadlockCache: { model: object; events: number; arrows: WaitForArrow[] } | undefined;
-
   /**
-   * A deadlock's wait-for arrows, just before the time it was found (the end of the trace, so they stay on the
-   * plot), in the warning colour over a halo: each a curve from the waiting task's bar to the bar of the task it waits for, bulging to
-   * the left going down and to the right going up, so that two tasks waiting for each other draw a closed loop.
+   * A deadlock's wait-for arrows (deadlockArrows.ts places them), in the warning colour over a halo, with a
+   * "deadlock" label at the leftmost curve.
    */
   private drawDeadlock(frame: FrameInput): void {
     const { scene, theme: th } = frame;
-    const model = scene.model;
-    if (this.deadlockCache?.model !== model || this.deadlockCache.events !== model.eventCount) {
-      this.deadlockCache = { model, events: model.eventCount, arrows: deadlockArrows(model) };
-    }
-    const arrows = this.deadlockCache.arrows;
-    if (arrows.length === 0) return;
+    const curves = deadlockCurves(scene);
+    if (curves.length === 0) return;
     const g = scene.geometry;
-    const rowOfTask = scene.layout.rowOfTask;
-    const rowOf = (task: number): number => (task < rowOfTask.length ? rowOfTask[task] : -1);
-    const maxBulge = 22;
     const lines = new Path2D();
     const heads = new Path2D();
     let label: { x: number; y: number } | undefined;
-    for (const arrow of arrows) {
-      const ra = rowOf(arrow.from);
-      const rb = rowOf(arrow.to);
-      if (ra < 0 || rb < 0 || ra === rb) continue;
-      const x = xOf(scene, arrow.t) - maxBulge;
-      const down = rb > ra ? 1 : -1;
-      // From the middle of one bar to the middle of the other (lanes are close: edges would leave a stub).
-      const y1 = rowTop(g, ra) + BAR_TOP + BAR_HEIGHT / 2;
-      const y2 = rowTop(g, rb) + BAR_TOP + BAR_HEIGHT / 2;
-      const cx = x - down * Math.min(maxBulge, 12 + Math.abs(y2 - y1) * 0.2) * 2;
-      const cy = (y1 + y2) / 2;
+    for (const { x, y1, y2, cx, cy } of curves) {
       lines.moveTo(x, y1);
       lines.quadraticCurveTo(cx, cy, x, y2);
       const angle = Math.atan2(y2 - cy, x - cx);
@@ -506,6 +545,15 @@ export class TimelineRenderer {
         const x = xOf(scene, hit.events[0].t);
         const top = rowTop(g, hit.row);
         ctx.strokeRect(x - 5.5, top + 0.5, 11, g.rowHeight - 1);
+      } else if (hit.kind === 'deadlock') {
+        ctx.lineWidth = width + 2;
+        for (const c of deadlockCurves(scene)) {
+          if (c.arrow !== hit.arrow) continue;
+          ctx.beginPath();
+          ctx.moveTo(c.x, c.y1);
+          ctx.quadraticCurveTo(c.cx, c.cy, c.x, c.y2);
+          ctx.stroke();
+        }
       } else if (hit.kind === 'arrow') {
         ctx.lineWidth = width + 1;
         forEachArrowLine(scene, (line) => {

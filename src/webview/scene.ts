@@ -41,9 +41,13 @@ export interface ArrowToggles {
   await: boolean;
   cancel: boolean;
   queue: boolean;
+  /** A deadlock's wait-for arrows (deadlockArrows.ts). */
+  deadlock: boolean;
 }
 
-export const ALL_ARROWS: ArrowToggles = { create: true, await: true, cancel: true, queue: true };
+export const ARROW_KINDS = ['create', 'await', 'cancel', 'queue', 'deadlock'] as const;
+
+export const ALL_ARROWS: ArrowToggles = { create: true, await: true, cancel: true, queue: true, deadlock: true };
 
 export interface Scene {
   model: TraceModel;

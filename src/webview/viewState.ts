@@ -6,7 +6,7 @@
 import type { TaskState } from '../model/model';
 import { TASK_STATES } from '../model/model';
 import { NO_FILTER, TaskFilter } from './layout';
-import { ALL_ARROWS, ArrowToggles } from './scene';
+import { ALL_ARROWS, ARROW_KINDS, ArrowToggles } from './scene';
 import type { ViewMode } from './viewport';
 
 export const VIEW_STATE_VERSION = 1;
@@ -72,7 +72,7 @@ export function sanitizeViewState(raw: unknown): ViewState {
   }
   const arrows = raw.arrows;
   if (isObject(arrows)) {
-    for (const kind of ['create', 'await', 'cancel', 'queue'] as const) {
+    for (const kind of ARROW_KINDS) {
       if (typeof arrows[kind] === 'boolean') state.arrows[kind] = arrows[kind] as boolean;
     }
   }

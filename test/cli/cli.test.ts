@@ -5,7 +5,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, lineOf, runTraced, tempDir } from '../helpers';
+import { spawn } from 'child_process';
+import { parseTrace } from '../../src/model/traceFileReader';
+import { CLI, ROOT, cli, lineOf, runTraced, tempDir } from '../helpers';
 
 function assertOneLineError(r: { status: number | null; stderr: string; stdout: string }, pattern: RegExp): void {
   assert.strictEqual(r.status, 2, `exit code ${r.status}, stderr: ${r.stderr}`);
@@ -129,5 +131,49 @@ describe('command line', function () {
       assert.match(cli(['--help']).stdout, /coroutine-trace run FILE\.ts/);
       assert.match(cli(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
     });
+  });
+
+  describe('a signal to the command', () => {
+    // The program runs in a process group of its own: the command must pass Ctrl-C / SIGTERM on, or the program
+    // outlives it (what a test's timeout, which kills only the command, used to leave behind).
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      it(`${signal} is passed on to the program, which unwinds and ends before the command exits (${code})`, async () => {
+        const tracePath = path.join(tempDir(), 'trace.cotrace');
+        const child = spawn(process.execPath, [CLI, 'run', 'test/fixtures/programs/exit-signal.ts', '--out', tracePath, '--quiet'], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        let programPid: number | undefined;
+        child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+        child.stdout.setEncoding('utf8').on('data', (t: string) => {
+          stdout += t;
+          const m = /ready \(pid (\d+)\)/.exec(stdout);
+          if (m && programPid === undefined) {
+            programPid = Number(m[1]);
+            child.kill(signal);
+          }
+        });
+        const exit = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+        try {
+          assert.ok(programPid, `the program never said it was ready: ${stdout}${stderr}`);
+          assert.strictEqual(exit, code, stderr);
+          assert.throws(() => process.kill(programPid!, 0), /ESRCH/, 'the program is gone when the command has exited');
+          const trace = parseTrace(fs.readFileSync(tracePath, 'utf8'));
+          assert.strictEqual(trace.truncated, false);
+          const cancelled = trace.events.filter((e) => e.type === 'task.cancelled');
+          assert.ok(cancelled.length === 3 && cancelled.every((e) => e.type === 'task.cancelled' && e.message === `stopped by ${signal}`));
+        } finally {
+          if (programPid !== undefined) {
+            try {
+              process.kill(programPid, 'SIGKILL');
+            } catch {
+              // Gone, as it should be.
+            }
+          }
+        }
+      });
+    }
   });
 });

@@ -103,6 +103,11 @@ describe('extension/pure/runSupport', () => {
       assert.strictEqual(statusText('crawl.ts', 65_900, ''), 'crawl.ts 65 s');
     });
 
+    it('says building until the program has started (bundling is not part of its time)', () => {
+      assert.strictEqual(statusText('crawl.ts', null, ''), 'crawl.ts building…');
+      assert.strictEqual(statusText('crawl.ts', 0, ''), 'crawl.ts 0.0 s');
+    });
+
     it('finds the cause of a crash in stderr', () => {
       const stderr = [
         'file:///tmp/x/crash.bundle.mjs:12',

@@ -127,23 +127,23 @@ describe('webview hit-testing', () => {
     const cancel = lines.find((l) => l.edge.kind === 'cancel')!;
     const x = cancel.x1;
     const y = rowTop(scene.geometry, 2) + 1; // on the line between two bars
-    const hit = hitTest({ ...scene, arrows: { create: false, await: false, cancel: true, queue: false } }, x, y);
+    const hit = hitTest({ ...scene, arrows: { create: false, await: false, cancel: true, queue: false, deadlock: false } }, x, y);
     assert.ok(hit && hit.kind === 'arrow' && hit.edge.kind === 'cancel', kindOf(hit));
     assert.strictEqual(siteOfHit(hit)!.line, 24);
     const none: ArrowLine[] = [];
-    forEachArrowLine({ ...scene, arrows: { create: false, await: false, cancel: false, queue: false } }, (l) => none.push(l));
+    forEachArrowLine({ ...scene, arrows: { create: false, await: false, cancel: false, queue: false, deadlock: false } }, (l) => none.push(l));
     assert.strictEqual(none.length, 0);
 
     const q = sceneOf('08-queue-handoff.cotrace');
     const queue: ArrowLine[] = [];
-    forEachArrowLine({ ...q, arrows: { create: false, await: false, cancel: false, queue: true } }, (l) => queue.push(l));
+    forEachArrowLine({ ...q, arrows: { create: false, await: false, cancel: false, queue: true, deadlock: false } }, (l) => queue.push(l));
     assert.ok(queue.length >= 2);
     assert.ok(queue.every((l) => l.edge.kind === 'queue' && l.y1 !== l.y2));
     assert.match(describeHit(q.model, { kind: 'arrow', edge: queue[0].edge })!.title, /producer_1 → consumer_1 through Queue-1/);
   });
 
   it('prefers the segment drawn in a pixel over sub-pixel neighbours', () => {
-    const scene = sceneOf('08-queue-handoff.cotrace', { arrows: { create: false, await: false, cancel: false, queue: false } });
+    const scene = sceneOf('08-queue-handoff.cotrace', { arrows: { create: false, await: false, cancel: false, queue: false, deadlock: false } });
     const consumer = scene.model.tasks.find((t) => t.name === 'consumer_1')!;
     const row = scene.layout.rowOfTask[consumer.id];
     // At fit zoom, the first millisecond holds several sub-pixel segments; the pointer at 0.7 ms gets one of them.

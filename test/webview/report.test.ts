@@ -177,7 +177,7 @@ describe('webview view state', () => {
     assert.strictEqual(odd.view, null);
     assert.deepStrictEqual(odd.collapsed, [1, 3]);
     assert.deepStrictEqual(odd.filter, { text: '', states: ['running'], hideFinished: false });
-    assert.deepStrictEqual(odd.arrows, { create: false, await: true, cancel: true, queue: true });
+    assert.deepStrictEqual(odd.arrows, { create: false, await: true, cancel: true, queue: true, deadlock: true });
     assert.strictEqual(odd.scrollTop, 0);
     assert.strictEqual(odd.cursor, null);
   });

@@ -130,8 +130,12 @@ export function resolveTraceDirectory(
 // ---------------------------------------------------------------------------------------------------------------------
 // Status and errors
 
-/** `07-cancel-timeout.ts 2.4 s · 1 running, 2 sleeping` */
-export function statusText(programBase: string, elapsedMs: number, counts: string): string {
+/**
+ * `07-cancel-timeout.ts 2.4 s · 1 running, 2 sleeping`, the time counted from the program's start; while the file is
+ * still being bundled (`elapsedMs` null), `07-cancel-timeout.ts building…`.
+ */
+export function statusText(programBase: string, elapsedMs: number | null, counts: string): string {
+  if (elapsedMs === null) return `${programBase} building…`;
   const seconds = elapsedMs < 10_000 ? (elapsedMs / 1000).toFixed(1) : String(Math.floor(elapsedMs / 1000));
   return counts ? `${programBase} ${seconds} s · ${counts}` : `${programBase} ${seconds} s`;
 }

@@ -203,7 +203,8 @@ describe('Coroutine Trace extension', function () {
     const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(file));
     assert.strictEqual(diagnostics.length, 1);
     assert.strictEqual(diagnostics[0].range.start.line, 1);
-    assert.strictEqual(diagnostics[0].source, 'coroutine-trace');
+    assert.strictEqual(diagnostics[0].source, 'Coroutine Trace');
+    assert.strictEqual(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
   });
 
   it('runs a program that records no tasks and says so', async () => {
@@ -281,7 +282,9 @@ describe('Coroutine Trace extension', function () {
 
 /** The warnings the extension reports for `file` (not the build errors, not other extensions'). */
 function warningsAt(file: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'Coroutine Trace');
+  return vscode.languages
+    .getDiagnostics(vscode.Uri.file(file))
+    .filter((d) => d.source === 'Coroutine Trace' && d.severity === vscode.DiagnosticSeverity.Warning);
 }
 
 function codeOf(d: vscode.Diagnostic): { value: string; target: vscode.Uri } {
@@ -411,6 +414,33 @@ describe('Coroutine Trace warnings in the Problems panel and the tree', function
     await waitFor('the trace’s warning in the Problems panel', () => warningsAt(file).length === 1);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await waitFor('the warning to go with the trace', () => warningsAt(file).length === 0);
+  });
+
+  it('a timeline revived after a reload puts its trace’s warnings back into the Problems panel', async () => {
+    const a = await api();
+    const file = path.join(BUGS, 'never-awaited.ts');
+    const session = await a.run(vscode.Uri.file(file));
+    assert.ok(session?.tracePath);
+    assert.strictEqual(warningsAt(file).length, 1);
+    // A reload starts with an empty Problems panel; VS Code then hands the serializer the timeline's panel.
+    a.warnings.untrack(session);
+    assert.deepStrictEqual(warningsAt(file), []);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const panel = vscode.window.createWebviewPanel('coroutineTrace.timeline', 'Coroutine Timeline', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+    });
+    await a.reviveTimeline(panel);
+    const back = await waitFor('the warning back in the Problems panel', () => {
+      const all = warningsAt(file);
+      return all.length === 1 ? all : undefined;
+    });
+    assert.strictEqual(codeOf(back[0]).value, 'never-awaited');
+    assert.strictEqual(back[0].range.start.line, lineOf(file, "notify('ada'); // missing await"));
+    // As after a run: closing the timeline leaves them; the next run of the program replaces them.
+    panel.dispose();
+    assert.strictEqual(warningsAt(file).length, 1);
+    await a.run(vscode.Uri.file(file));
+    assert.strictEqual(warningsAt(file).length, 1, 'one entry, the new run’s');
   });
 
   it('passes coroutineTrace.slowStepMs to the program', async () => {
