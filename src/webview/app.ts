@@ -27,7 +27,7 @@ import {
   rowTop,
   xOf,
 } from './scene';
-import { SessionChange, TraceSession } from './session';
+import { SessionChange, SessionMessage, TraceSession } from './session';
 import { TIMELINE_CSS } from './styles';
 import { Theme, readTheme, watchTheme } from './theme';
 import { ViewState, sanitizeViewState } from './viewState';
@@ -332,7 +332,7 @@ export class TimelineApp {
     this.pumpScheduled = false;
     const started = performance.now();
     const deadline = started + PUMP_SLICE_MS;
-    let piece: HostToWebviewMessage | undefined;
+    let piece: SessionMessage | undefined;
     for (;;) {
       const now = performance.now();
       if (now >= deadline) break;
