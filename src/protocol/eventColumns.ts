@@ -16,7 +16,7 @@
  * is quick, so a batch crosses to the webview in milliseconds. The webview decodes it a piece at a time and folds each
  * piece before decoding the next, so the decoded events are short-lived garbage, not a heap of a million objects. The
  * reader shares equal nested objects (a site, a wake cause) between events where they repeat, as the model keeps
- * them. Generic over the contract, like compactTrace.ts: a new event type or field needs no change here. Decoded
+ * them. Generic over the contract: a new event type or field needs no change here. Decoded
  * events equal the encoded ones (keys whose value is `undefined` are left out, as in JSON). Pure.
  */
 import type { TraceEvent } from '../contract/trace';
