@@ -196,7 +196,7 @@ function cmdReport(argv: string[], io: Io): number {
   } catch {
     throw new UsageError(`${bundle}: the timeline bundle is missing (run npm run build)`);
   }
-  const html = reportHtml(trace, webviewJs, { gzipBase64: (text) => zlib.gzipSync(text).toString('base64') });
+  const html = reportHtml(trace, webviewJs, { gzip: (bytes) => zlib.gzipSync(bytes) });
   try {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     fs.writeFileSync(out, html);

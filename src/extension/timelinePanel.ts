@@ -1,7 +1,9 @@
 /**
  * Hosts the swimlane timeline webview (its page lives in `src/webview/`, built to `dist/webview.js`). The page says
  * `ready`; the host answers with a `snapshot` of the trace so far, then batched `events` deltas (at most four a
- * second) while the program runs, and `finished` at the end. Clicks in the page come back as `openSite`, the time
+ * second) while the program runs, and `finished` at the end. Events go in the columnar form of eventColumns.ts, at
+ * most `PIECE_EVENTS` per message, one message per turn of the host's event loop: a big trace is encoded a piece at a
+ * time (the host stays responsive) and the page folds one piece while the next is encoded. Clicks in the page come back as `openSite`, the time
  * cursor as `cursorChanged`. When the bundle is missing, a script-free text page lists the tasks instead.
  *
  * The same class serves the standalone timeline (which follows the latest run) and the `.cotrace` editor (one trace).
@@ -9,6 +11,7 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SourceSite } from '../contract/trace';
+import { encodeEventColumns } from '../protocol/eventColumns';
 import {
   HostToWebviewMessage,
   MessageType,
@@ -21,6 +24,8 @@ import { makeNonce, placeholderHtml, timelineHtml } from './pure/webviewHtml';
 
 /** Deltas to the page: at most four batches a second. */
 const EVENTS_INTERVAL_MS = 250;
+/** Most events per message (about 50 ms to encode here and a few MB to post). */
+const PIECE_EVENTS = 50_000;
 /** The text placeholder is rebuilt at most once a second. */
 const PLACEHOLDER_INTERVAL_MS = 1000;
 
@@ -49,6 +54,8 @@ export class TimelinePanel implements vscode.Disposable {
   /** The page has this session's snapshot, so deltas apply. */
   private snapshotSent = false;
   private pendingReveal: number | undefined;
+  /** A timer that sends the next piece of a big trace. */
+  private pieceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly eventsThrottle = new Throttle(() => this.sendDeltas(), EVENTS_INTERVAL_MS);
   private readonly placeholderThrottle = new Throttle(() => this.renderPlaceholder(), PLACEHOLDER_INTERVAL_MS);
   private readonly disposables: vscode.Disposable[] = [];
@@ -241,6 +248,7 @@ export class TimelinePanel implements vscode.Disposable {
   private sendSnapshot(): void {
     const session = this.session;
     this.eventsThrottle.cancel();
+    this.cancelPieces();
     this.finishedSent = false;
     this.snapshotSent = false;
     this.sent = 0;
@@ -255,20 +263,50 @@ export class TimelinePanel implements vscode.Disposable {
       return;
     }
     this.snapshotSent = true;
-    this.sent = session.events.length;
     if (session.hasNoTasks) {
+      this.sent = session.events.length;
       this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
       this.finishedSent = true;
       return;
     }
-    this.post({ type: MessageType.Snapshot, header: session.header, events: session.events.slice(), live: session.live });
-    if (!session.live) {
-      this.post({ type: MessageType.Finished });
-      this.finishedSent = true;
-    }
+    const first = Math.min(session.events.length, PIECE_EVENTS);
+    this.post({
+      type: MessageType.Snapshot,
+      header: session.header,
+      events: encodeEventColumns(session.events, 0, first),
+      live: session.live,
+    });
+    this.sent = first;
+    this.sendPieces();
     if (this.pendingReveal !== undefined) {
       this.post({ type: MessageType.RevealTask, task: this.pendingReveal });
       this.pendingReveal = undefined;
+    }
+  }
+
+  /**
+   * Sends what the page does not have yet, a piece per turn of the event loop, then `finished` if the run is over.
+   * Messages keep their order, so a reveal or a cursor posted meanwhile applies to the trace as far as it was sent.
+   */
+  private sendPieces(): void {
+    if (this.pieceTimer !== undefined) return;
+    const session = this.session;
+    if (!session || !this.ready || !this.snapshotSent || this.disposed) return;
+    if (this.sent < session.events.length) {
+      const to = Math.min(session.events.length, this.sent + PIECE_EVENTS);
+      this.post({ type: MessageType.Events, events: encodeEventColumns(session.events, this.sent, to) });
+      this.sent = to;
+    }
+    if (this.sent < session.events.length) {
+      this.pieceTimer = setTimeout(() => {
+        this.pieceTimer = undefined;
+        this.sendPieces();
+      }, 0);
+      return;
+    }
+    if (!session.live && !this.finishedSent) {
+      this.post({ type: MessageType.Finished });
+      this.finishedSent = true;
     }
   }
 
@@ -294,20 +332,20 @@ export class TimelinePanel implements vscode.Disposable {
     if (session.hasNoTasks) {
       this.sent = session.events.length;
       this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
-    } else {
-      this.sendDeltas();
-      this.post({ type: MessageType.Finished });
+      this.finishedSent = true;
+      return;
     }
-    this.finishedSent = true;
+    // The rest of the events, then `finished`.
+    this.sendPieces();
   }
 
   private sendDeltas(): void {
-    const session = this.session;
-    if (!session || !this.ready || !this.snapshotSent) return;
-    if (session.events.length <= this.sent) return;
-    const events = session.events.slice(this.sent);
-    this.sent = session.events.length;
-    this.post({ type: MessageType.Events, events });
+    this.sendPieces();
+  }
+
+  private cancelPieces(): void {
+    if (this.pieceTimer !== undefined) clearTimeout(this.pieceTimer);
+    this.pieceTimer = undefined;
   }
 
   private post(message: HostToWebviewMessage): void {
@@ -320,6 +358,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.disposed = true;
     this.eventsThrottle.dispose();
     this.placeholderThrottle.dispose();
+    this.cancelPieces();
     this.sessionListener?.dispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();

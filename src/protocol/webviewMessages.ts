@@ -3,8 +3,13 @@
  * the host's part itself). The webview says `ready`; the host answers with a `snapshot` of the whole trace so far,
  * then sends `events` deltas while the program runs, and `finished` at the end. The webview never opens files: it
  * asks the host with `openSite`. Pure types: imported by both sides.
+ *
+ * Events travel in the columnar form of eventColumns.ts (a typed array and a short JSON text), never as arrays of
+ * event objects: those cost seconds to clone for a big trace. A host may split a big snapshot into a `snapshot` with
+ * the first events and `events` messages with the rest (the webview starts folding while the host still encodes).
  */
-import type { SourceSite, TraceEvent, TraceHeader } from '../contract/trace';
+import type { SourceSite, TraceHeader } from '../contract/trace';
+import type { EventColumns } from './eventColumns';
 
 export const enum MessageType {
   // host → webview
@@ -25,7 +30,7 @@ export const enum MessageType {
 export interface SnapshotMessage {
   type: MessageType.Snapshot;
   header: TraceHeader;
-  events: TraceEvent[];
+  events: EventColumns;
   /** True while the program still runs (more `events` will follow). */
   live: boolean;
 }
@@ -33,7 +38,7 @@ export interface SnapshotMessage {
 /** Events appended to the trace, in order. */
 export interface EventsMessage {
   type: MessageType.Events;
-  events: TraceEvent[];
+  events: EventColumns;
 }
 
 export interface FinishedMessage {

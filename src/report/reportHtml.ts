@@ -1,18 +1,18 @@
 /**
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
- * trace as JSON in a `<script type="application/json">` block: the header, and the events in the compact form of
- * compactTrace.ts, which a big trace carries gzipped and in base64 (the browser reads every byte of the page, so a
- * million events load faster and the file is a quarter of the size). The bundle finds that block and plays the host's
- * part itself. A Content Security Policy allows only the inline script with this page's nonce, and nothing from the
- * network.
+ * trace in a `<script type="application/json">` block: the header, and the events in the columnar form the extension
+ * host sends the webview (src/protocol/eventColumns.ts), its number column as base64 of its bytes, gzipped when big
+ * (the browser reads every byte of the page, so a million events load faster and the file is smaller). The bundle
+ * finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with
+ * this page's nonce, and nothing from the network.
  *
  * Pure (strings in, a string out), so the CLI's `report` command and the extension's Export… share it; the caller
  * reads the bundle from disk (`webview.js` next to `cli.js` / `extension.js` in dist/) and, for big traces, passes a
- * gzip function (`(text) => zlib.gzipSync(text).toString('base64')`).
+ * gzip function (`zlib.gzipSync`).
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
-import { CompactEvents, encodeEvents } from './compactTrace';
+import { EventColumns, encodeEventColumns } from '../protocol/eventColumns';
 
 export interface ReportTrace {
   header: TraceHeader;
@@ -26,21 +26,23 @@ export interface ReportOptions {
   title?: string;
   /** The CSP nonce; default a fresh random one. Tests pass a fixed one. */
   nonce?: string;
-  /**
-   * Gzips text and returns it in base64. When given, events whose compact JSON is longer than `gzipAbove` are
-   * embedded compressed (read back with the browser's DecompressionStream).
-   */
-  gzipBase64?: (text: string) => string;
-  /** Compact JSON length from which `gzipBase64` is used. Default 1,000,000 characters. */
+  /** Gzips bytes. When given, a number column bigger than `gzipAbove` bytes is embedded compressed. */
+  gzip?: (bytes: Uint8Array) => Uint8Array;
+  /** Size of the number column, in bytes, from which `gzip` is used. Default 1,000,000. */
   gzipAbove?: number;
 }
 
-/** What the data block holds. Exactly one of `compact` and `compactGzipBase64` is present. */
+/** The events as embedded: an `EventColumns` whose `flat` is base64 text. */
+export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
+  /** The bytes of `flat` (float64, little-endian), gzipped when `flatGzip`, in base64. */
+  flatBase64: string;
+  flatGzip: boolean;
+}
+
+/** What the data block holds. */
 export interface ReportData {
   header: TraceHeader;
-  compact?: CompactEvents;
-  /** `compact` as JSON, gzipped, in base64. */
-  compactGzipBase64?: string;
+  events: EmbeddedEvents;
   truncated?: boolean;
 }
 
@@ -55,16 +57,14 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('the nonce must be base64 or hex characters');
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
-  // The events in compact form (compactTrace.ts): a third of the bytes to tokenize and parse; gzipped when big.
-  const compact = encodeEvents(trace.events);
-  const data: ReportData = { header: trace.header };
-  const compactJson = options.gzipBase64 ? JSON.stringify(compact) : '';
-  if (options.gzipBase64 && compactJson.length > (options.gzipAbove ?? 1_000_000)) {
-    data.compactGzipBase64 = options.gzipBase64(compactJson);
-    if (!/^[A-Za-z0-9+/=]*$/.test(data.compactGzipBase64)) throw new Error('gzipBase64 must return base64');
-  } else {
-    data.compact = compact;
-  }
+  const { flat, ...rest } = encodeEventColumns(trace.events);
+  let bytes = new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
+  if (!littleEndian()) bytes = swapFloat64Bytes(bytes);
+  const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
+  const data: ReportData = {
+    header: trace.header,
+    events: { ...rest, flatBase64: toBase64(flatGzip ? options.gzip!(bytes) : bytes), flatGzip },
+  };
   if (trace.truncated) data.truncated = true;
   const csp = [
     "default-src 'none'",
@@ -128,6 +128,26 @@ export function escapeHtmlText(text: string): string {
 
 export function escapeHtmlAttribute(text: string): string {
   return escapeHtmlText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Base64 of bytes, in pieces (no Buffer here: this module is pure). */
+export function toBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const piece = 0x8000;
+  for (let i = 0; i < bytes.length; i += piece) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + piece) as unknown as number[]));
+  }
+  return btoa(parts.join(''));
+}
+
+function littleEndian(): boolean {
+  return new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+}
+
+function swapFloat64Bytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 8) for (let b = 0; b < 8; b++) out[i + b] = bytes[i + 7 - b];
+  return out;
 }
 
 function randomNonce(): string {

@@ -27,7 +27,7 @@ import {
   rowTop,
   xOf,
 } from './scene';
-import { SessionChange, TraceSession } from './session';
+import { SessionChange, SessionMessage, TraceSession } from './session';
 import { TIMELINE_CSS } from './styles';
 import { Theme, readTheme, watchTheme } from './theme';
 import { ViewState, sanitizeViewState } from './viewState';
@@ -59,9 +59,13 @@ const PUMP_SLICE_MS = 10;
 /** Bounds of one piece of a big message, in events. */
 const MIN_PIECE = 256;
 const MAX_PIECE = 50_000;
-/** With more events than this waiting, frames are drawn only every `PROGRESS_FRAME_MS`. */
+/**
+ * With more events than this waiting, frames are drawn only every `PROGRESS_FRAME_MS`, or less often when a frame is
+ * costly (a re-layout of ten thousand new lanes): progress frames take at most a `1 / PROGRESS_SHARE` of the load.
+ */
 const LOAD_BACKLOG = 50_000;
 const PROGRESS_FRAME_MS = 250;
+const PROGRESS_SHARE = 10;
 
 /** Timings the benchmark and the tests read. */
 export interface FrameStats {
@@ -109,6 +113,8 @@ export class TimelineApp {
   private finishedSeen = false;
   /** Measured cost of folding one event (a running average), for sizing the pieces. */
   private msPerEvent = 0.002;
+  /** How long the last frame took (layout + draw). */
+  private lastFrameMs = 0;
   private state: ViewState;
   private view: Viewport | null = null;
   private layout: LaneLayout | null = null;
@@ -333,7 +339,7 @@ export class TimelineApp {
     this.pumpScheduled = false;
     const started = performance.now();
     const deadline = started + PUMP_SLICE_MS;
-    let piece: HostToWebviewMessage | undefined;
+    let piece: SessionMessage | undefined;
     for (;;) {
       const now = performance.now();
       if (now >= deadline) break;
@@ -442,7 +448,7 @@ export class TimelineApp {
       if (
         (this.inbox.backlog > LOAD_BACKLOG || this.loadingFinishedTrace()) &&
         this.stats.firstDrawAt !== null &&
-        performance.now() - this.stats.lastDrawAt < PROGRESS_FRAME_MS
+        performance.now() - this.stats.lastDrawAt < Math.max(PROGRESS_FRAME_MS, PROGRESS_SHARE * this.lastFrameMs)
       ) {
         return; // the pump's next slice asks for a frame again
       }
@@ -516,6 +522,7 @@ export class TimelineApp {
       this.stats.completeDrawAt = now;
       performance.mark('coroutine-trace:complete-draw');
     }
+    this.lastFrameMs = now - started;
     this.stats.frameMs.push(now - started);
     if (this.stats.frameMs.length > 100_000) this.stats.frameMs.splice(0, 50_000);
     this.stats.lastDrawAt = now;

@@ -3,9 +3,8 @@
  * `setState` to survive a hidden panel or a restart). Inside the standalone report: a small adapter that plays the
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
-import type { TraceHeader } from '../contract/trace';
-import { CompactEventReader, CompactEvents } from '../report/compactTrace';
-import type { ReportData as EmbeddedReportData } from '../report/reportHtml';
+import { EVENT_COLUMNS_FORMAT, EventColumns } from '../protocol/eventColumns';
+import type { EmbeddedEvents, ReportData as EmbeddedReportData } from '../report/reportHtml';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -37,9 +36,6 @@ export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
 /** The report's trace, as embedded (see src/report/reportHtml.ts). */
 export type ReportData = EmbeddedReportData;
 
-/** Events the report hands over per message while it decodes a big trace. */
-const REPORT_PIECE = 25_000;
-
 export class VsCodeHost implements WebviewHost {
   readonly kind = 'vscode';
   constructor(private readonly api: VsCodeApi) {}
@@ -61,9 +57,8 @@ export class VsCodeHost implements WebviewHost {
 }
 
 /**
- * Plays the extension host for the standalone report: answers `ready` with a snapshot of the embedded trace. A big
- * trace is decoded and handed over in pieces (a snapshot, then deltas, then `finished`), one piece per task, so the
- * timeline folds each piece while the next is decoded and the decoded events do not pile up in memory.
+ * Plays the extension host for the standalone report: answers `ready` with a snapshot of the embedded trace (the same
+ * columnar batch the extension host sends; the timeline decodes and folds it in slices), then `finished`.
  */
 export class ReportHost implements WebviewHost {
   readonly kind = 'report';
@@ -108,39 +103,14 @@ export class ReportHost implements WebviewHost {
     this.data = null;
     const header = data.header;
     const send = (m: HostToWebviewMessage): void => this.handler?.(m);
-    if (data.compactGzipBase64 !== undefined) {
-      gunzipJson<CompactEvents>(data.compactGzipBase64).then(
-        (compact) => this.sendPieces(header, compact),
-        (err: unknown) => send({ type: MessageType.Empty, message: `The report's data cannot be read: ${String(err)}` }),
-      );
-      return;
-    }
-    if (!data.compact) {
-      send({ type: MessageType.Empty, message: 'The report holds no events.' });
-      return;
-    }
-    this.sendPieces(header, data.compact);
-  }
-
-  private sendPieces(header: TraceHeader, compact: CompactEvents): void {
-    const send = (m: HostToWebviewMessage): void => this.handler?.(m);
-    const reader = new CompactEventReader(compact);
-    const channel = new MessageChannel();
-    let first = true;
-    channel.port1.onmessage = () => {
-      const events = reader.read(REPORT_PIECE);
-      if (first) send({ type: MessageType.Snapshot, header, events, live: false });
-      else send({ type: MessageType.Events, events });
-      first = false;
-      if (reader.done) {
-        send({ type: MessageType.Finished });
-        channel.port1.close();
+    embeddedColumns(data.events).then(
+      (events) => {
         performance.mark('coroutine-trace:report-decoded');
-      } else {
-        channel.port2.postMessage(null);
-      }
-    };
-    channel.port2.postMessage(null);
+        send({ type: MessageType.Snapshot, header, events, live: false });
+        send({ type: MessageType.Finished });
+      },
+      (err: unknown) => send({ type: MessageType.Empty, message: `The report's data cannot be read: ${String(err)}` }),
+    );
   }
 
   listen(handler: (message: HostToWebviewMessage) => void): void {
@@ -170,24 +140,35 @@ export function readReportData(doc: Document = document): ReportData | null {
   performance.mark('coroutine-trace:report-parsed');
   // The text can be large (tens of megabytes for a million events): let it go once parsed.
   element.remove();
-  if (!data || typeof data !== 'object' || !data.header || !(data.compact || data.compactGzipBase64 !== undefined)) {
+  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatBase64 !== 'string') {
     throw new Error('the report has no trace data');
   }
   return data;
 }
 
-/** Parses gzipped, base64-encoded JSON with the browser's own decompressor. */
-async function gunzipJson<T>(base64: string): Promise<T> {
-  if (typeof DecompressionStream === 'undefined') {
-    throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
+/** The embedded events as a batch: the number column's bytes back from base64 (and gzip). */
+export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventColumns> {
+  const { flatBase64, flatGzip, ...rest } = embedded;
+  let bytes = fromBase64(flatBase64);
+  if (flatGzip) {
+    if (typeof DecompressionStream === 'undefined') {
+      throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
+    }
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    performance.mark('coroutine-trace:report-inflated');
   }
-  const binary = atob(base64);
+  if (bytes.length % 8 !== 0) throw new Error('the event column is not a whole number of float64 values');
+  // The report stores the bytes little-endian, as every current browser's typed arrays are.
+  const flat = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+  return { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const text = await new Response(stream).text();
-  performance.mark('coroutine-trace:report-inflated');
-  return JSON.parse(text) as T;
+  return bytes;
 }
 
 /** The host this page runs under: VS Code when it injected its API, else the report's embedded trace. */

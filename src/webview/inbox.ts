@@ -1,29 +1,43 @@
 /**
- * Messages from the host waiting to be folded, handed out in pieces of at most `chunk` events, so a big snapshot (a
- * million events) or a burst of deltas is folded in short slices between frames instead of one long task that
- * freezes the page. Order is kept; a new `snapshot` or `empty` makes everything queued before it moot. Pure.
+ * Messages from the host waiting to be folded. Their events arrive encoded (eventColumns.ts) and are decoded here a
+ * piece of at most `chunk` events at a time, just before the session folds them, so a big snapshot (a million events)
+ * or a burst of deltas is decoded and folded in short slices between frames instead of one long task that freezes the
+ * page, and the decoded events are garbage soon after. Order is kept; a new `snapshot` or `empty` makes everything
+ * queued before it moot. A batch that cannot be read replaces the trace with an `empty` message saying why. Pure.
  */
+import { EventColumnsReader } from '../protocol/eventColumns';
 import { HostToWebviewMessage, MessageType } from '../protocol/webviewMessages';
+import type { SessionMessage } from './session';
 
 export const DEFAULT_CHUNK = 5000;
 
+interface Queued {
+  message: HostToWebviewMessage;
+  /** For `snapshot` and `events`: the decoder of its events. */
+  reader: EventColumnsReader | null;
+}
+
 export class MessageInbox {
-  private readonly queue: HostToWebviewMessage[] = [];
-  /** Events of `queue[0]` already handed out. */
-  private offset = 0;
+  private readonly queue: Queued[] = [];
   private pendingEvents = 0;
 
   constructor(private readonly chunk = DEFAULT_CHUNK) {}
 
   push(message: HostToWebviewMessage): void {
-    if (message.type === MessageType.Snapshot || message.type === MessageType.Empty) {
-      // Whatever was queued described a trace this message replaces.
-      this.queue.length = 0;
-      this.offset = 0;
-      this.pendingEvents = 0;
+    if (message.type === MessageType.Snapshot || message.type === MessageType.Empty) this.clear();
+    if (message.type === MessageType.Snapshot || message.type === MessageType.Events) {
+      let reader: EventColumnsReader;
+      try {
+        reader = new EventColumnsReader(message.events);
+      } catch (err) {
+        this.unreadable(err);
+        return;
+      }
+      this.queue.push({ message, reader });
+      this.pendingEvents += reader.count;
+      return;
     }
-    this.queue.push(message);
-    if (message.type === MessageType.Snapshot || message.type === MessageType.Events) this.pendingEvents += message.events.length;
+    this.queue.push({ message, reader: null });
   }
 
   get empty(): boolean {
@@ -35,27 +49,41 @@ export class MessageInbox {
     return this.pendingEvents;
   }
 
-  /** The next piece for the session (at most `max` events), or undefined when nothing is queued. */
-  next(max: number = this.chunk): HostToWebviewMessage | undefined {
+  /** The next piece for the session (at most `max` events, decoded), or undefined when nothing is queued. */
+  next(max: number = this.chunk): SessionMessage | undefined {
     const head = this.queue[0];
     if (!head) return undefined;
-    if (head.type !== MessageType.Snapshot && head.type !== MessageType.Events) {
+    const { message, reader } = head;
+    if (reader === null || (message.type !== MessageType.Snapshot && message.type !== MessageType.Events)) {
       this.queue.shift();
-      return head;
+      return message as SessionMessage;
     }
-    const events = head.events;
-    const from = this.offset;
-    const to = Math.min(events.length, from + Math.max(1, Math.floor(max)));
-    const slice = from === 0 && to === events.length ? events : events.slice(from, to);
-    this.pendingEvents -= to - from;
-    if (to >= events.length) {
-      this.queue.shift();
-      this.offset = 0;
-    } else {
-      this.offset = to;
+    const first = reader.decoded === 0;
+    let events;
+    try {
+      events = reader.read(Math.max(1, Math.floor(max)));
+    } catch (err) {
+      this.unreadable(err);
+      return this.next(max);
     }
+    this.pendingEvents -= events.length;
+    if (reader.done) this.queue.shift();
     // The first piece of a snapshot is the snapshot (it resets the view); the rest are deltas.
-    if (head.type === MessageType.Snapshot && from === 0) return { ...head, events: slice };
-    return { type: MessageType.Events, events: slice };
+    if (message.type === MessageType.Snapshot && first) {
+      return { type: MessageType.Snapshot, header: message.header, events, live: message.live };
+    }
+    return { type: MessageType.Events, events };
+  }
+
+  private clear(): void {
+    this.queue.length = 0;
+    this.pendingEvents = 0;
+  }
+
+  /** What was queued cannot be shown faithfully: say so instead. */
+  private unreadable(err: unknown): void {
+    this.clear();
+    const message = `The trace could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    this.queue.push({ message: { type: MessageType.Empty, message }, reader: null });
   }
 }

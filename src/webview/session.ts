@@ -7,8 +7,14 @@
 import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
 import { ModelBuilder, TraceModel } from '../model/model';
-import { HostToWebviewMessage, MessageType } from '../protocol/webviewMessages';
+import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
 import { EdgeIndex } from './edgeIndex';
+
+/** A host message with its events decoded: what the inbox hands the session, a piece at a time. */
+export type SessionMessage =
+  | { type: MessageType.Snapshot; header: TraceHeader; events: readonly TraceEvent[]; live: boolean }
+  | { type: MessageType.Events; events: readonly TraceEvent[] }
+  | Exclude<HostToWebviewMessage, SnapshotMessage | EventsMessage>;
 
 /** What a message changed, from most to least work for the view. */
 export type SessionChange =
@@ -72,7 +78,7 @@ export class TraceSession {
     return this.marksByTask.get(task);
   }
 
-  handle(message: HostToWebviewMessage): SessionChange {
+  handle(message: SessionMessage): SessionChange {
     switch (message.type) {
       case MessageType.Snapshot:
         this.reset(message.header, message.live);
@@ -127,16 +133,24 @@ export class TraceSession {
     const builder = this.builder!;
     const touched = new Set<number>();
     const sites = this.sites;
+    // Decoded events share one object per site within a batch; this gives one object per place across batches (the
+    // model keeps the sites, so the heap and GC pauses stay small), with one key built per object, not per event.
+    const canonical = new Map<SourceSite, SourceSite>();
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      // Every message arrives as fresh objects, so each event brings its own copy of its site (and of the file
-      // name in it). The model keeps the sites; one shared object per place keeps the heap (and GC pauses) small.
       if ('site' in event && event.site) {
         const site = event.site;
-        const key = `${site.line}:${site.column}:${site.file}`;
-        const known = sites.get(key);
-        if (known) event.site = known;
-        else sites.set(key, site);
+        let known = canonical.get(site);
+        if (known === undefined) {
+          const key = `${site.line}:${site.column}:${site.file}`;
+          known = sites.get(key);
+          if (known === undefined) {
+            known = site;
+            sites.set(key, site);
+          }
+          canonical.set(site, known);
+        }
+        if (known !== site) event.site = known;
       }
       builder.add(event);
       switch (event.type) {

@@ -16,6 +16,7 @@ import * as zlib from 'zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TraceEvent } from '../../src/contract/trace';
 import { parseTrace } from '../../src/model/traceFileReader';
+import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { reportHtml } from '../../src/report/reportHtml';
 import { HEADER, ROOT, site } from './fixtures';
 
@@ -388,9 +389,9 @@ describe('timeline in headless Chromium', function () {
     ];
     const file = path.join(dir, 'hostile.html');
     // Gzipped even though it is small, so this also reads the compressed form in the browser.
-    const gzipBase64 = (text: string): string => zlib.gzipSync(text).toString('base64');
-    fs.writeFileSync(file, reportHtml({ header: HEADER, events }, fs.readFileSync(BUNDLE, 'utf8'), { gzipBase64, gzipAbove: 0 }));
-    assert.ok(fs.readFileSync(file, 'utf8').includes('"compactGzipBase64"'));
+    const gzip = (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes);
+    fs.writeFileSync(file, reportHtml({ header: HEADER, events }, fs.readFileSync(BUNDLE, 'utf8'), { gzip, gzipAbove: 0 }));
+    assert.ok(fs.readFileSync(file, 'utf8').includes('"flatGzip":true'));
     const { context, page, errors } = await openReport({ file });
     assert.strictEqual(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.strictEqual(await page.evaluate(() => window.coroutineTraceTimeline!.scene().model.tasks[0].name), hostile);
@@ -436,7 +437,17 @@ describe('timeline in headless Chromium', function () {
     // A live snapshot of the first events, then the rest as deltas, then finished.
     const header = parseTrace(fs.readFileSync(path.join(dir, '06.cotrace'), 'utf8')).header;
     const split = events.findIndex((e) => e.t >= 1000);
-    const send = (message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message);
+    // As the extension host posts them: events as a columnar batch (its number column crosses to the page as a plain
+    // array and becomes a Float64Array again there, as VS Code delivers typed arrays).
+    const send = (message: { type: string; events?: TraceEvent[]; [key: string]: unknown }): Promise<void> => {
+      const batch = message.events ? encodeEventColumns(message.events) : undefined;
+      const wire = batch ? { ...message, events: { ...batch, flat: Array.from(batch.flat) } } : message;
+      return page.evaluate((m) => {
+        const events = (m as { events?: { flat: unknown } }).events;
+        if (events) events.flat = new Float64Array(events.flat as number[]);
+        window.postMessage(m, '*');
+      }, wire);
+    };
     await send({ type: 'snapshot', header, events: events.slice(0, split), live: true });
     await waitForDraw(page);
     assert.strictEqual(await page.evaluate(() => window.coroutineTraceTimeline!.scene().model.endTime), 0);

@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
-import { decodeEvents, encodeEvents } from '../../src/report/compactTrace';
-import { REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml } from '../../src/report/reportHtml';
+import { EVENT_COLUMNS_FORMAT, decodeEventColumns } from '../../src/protocol/eventColumns';
+import { EmbeddedEvents, REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml, toBase64 } from '../../src/report/reportHtml';
 import { REPORT_DATA_ELEMENT_ID } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
 import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
@@ -31,6 +31,15 @@ function dataBlock(html: string): string {
   return html.slice(from, end);
 }
 
+/** The embedded events back, as the report's page reads them (here with Node's zlib). */
+function decodeEmbedded(embedded: EmbeddedEvents): TraceEvent[] {
+  const { flatBase64, flatGzip, ...rest } = embedded;
+  let bytes: Uint8Array = Buffer.from(flatBase64, 'base64');
+  if (flatGzip) bytes = zlib.gunzipSync(bytes);
+  const copy = new Uint8Array(bytes); // aligned, own buffer
+  return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat: new Float64Array(copy.buffer) });
+}
+
 describe('standalone report HTML', () => {
   it('embeds the trace so that hostile names cannot break out of the data block', () => {
     const html = reportHtml({ header: { ...HEADER, program: `/p/${HOSTILE}.ts` }, events: EVENTS }, 'console.log(1)', {
@@ -39,7 +48,8 @@ describe('standalone report HTML', () => {
     const text = dataBlock(html);
     assert.ok(!text.includes('<'), 'no < at all inside the block');
     const data = JSON.parse(text);
-    assert.deepStrictEqual(decodeEvents(data.compact), EVENTS);
+    assert.deepStrictEqual(decodeEmbedded(data.events), EVENTS);
+    assert.strictEqual(data.events.flatGzip, false);
     assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
     // Exactly two script elements: the data and the bundle.
     assert.strictEqual(html.match(/<script/gi)!.length, 2);
@@ -64,16 +74,24 @@ describe('standalone report HTML', () => {
     assert.ok(a.length >= 32 && a !== b, 'a fresh random nonce each time');
   });
 
-  it('gzips big event lists (base64 in the JSON), and only big ones', () => {
-    const gzipBase64 = (text: string): string => zlib.gzipSync(text).toString('base64');
-    const big = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzipBase64, gzipAbove: 0 });
+  it('gzips big event columns (base64 in the JSON), and only big ones', () => {
+    const gzip = (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes);
+    const big = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 0 });
     const data = JSON.parse(dataBlock(big));
-    assert.strictEqual(data.compact, undefined);
-    const inflated = JSON.parse(zlib.gunzipSync(Buffer.from(data.compactGzipBase64, 'base64')).toString('utf8'));
-    assert.deepStrictEqual(decodeEvents(inflated), EVENTS);
-    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzipBase64 })));
-    assert.ok(small.compact && small.compactGzipBase64 === undefined, 'small traces stay readable JSON');
-    assert.throws(() => reportHtml({ header: HEADER, events: EVENTS }, '', { gzipBase64: () => '<x>', gzipAbove: 0 }), /base64/);
+    assert.strictEqual(data.events.flatGzip, true);
+    assert.deepStrictEqual(decodeEmbedded(data.events), EVENTS);
+    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip })));
+    assert.strictEqual(small.events.flatGzip, false, 'small traces stay uncompressed');
+    assert.deepStrictEqual(decodeEmbedded(small.events), EVENTS);
+    const empty = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 })));
+    assert.deepStrictEqual(decodeEmbedded(empty.events), []);
+  });
+
+  it('base64 matches Node\'s for every byte value and length', () => {
+    for (const length of [0, 1, 2, 3, 4, 255, 256, 0x8000 + 7]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 37) & 255);
+      assert.strictEqual(toBase64(bytes), Buffer.from(bytes).toString('base64'), `length ${length}`);
+    }
   });
 
   it('inlines script text safely and drops the source map comment', () => {
@@ -99,7 +117,7 @@ describe('standalone report HTML', () => {
     assert.ok(html.includes('<!DOCTYPE html>'));
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'nothing loaded from elsewhere');
     assert.ok(!/\bsrc=/i.test(html), 'no external script');
-    assert.strictEqual(decodeEvents(JSON.parse(dataBlock(html)).compact).length, 25);
+    assert.strictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events).length, 25);
 
     const truncated = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-truncated.cotrace'), '-o', out], { encoding: 'utf8' });
     assert.strictEqual(truncated.status, 0);
@@ -118,34 +136,6 @@ describe('standalone report HTML', () => {
       assert.strictEqual(r.stderr.trim().split('\n')[0].startsWith('coroutine-trace: '), true);
       assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
     }
-  });
-});
-
-describe('compact event encoding (the report)', () => {
-  for (const name of ['06-runtime-tasks.cotrace', '07-cancel-timeout.cotrace', '08-queue-handoff.cotrace', '06-truncated.cotrace']) {
-    it(`${name}: decodes to the same events, and is smaller`, () => {
-      const { events } = trace(name);
-      const compact = encodeEvents(events);
-      assert.deepStrictEqual(decodeEvents(JSON.parse(JSON.stringify(compact))), events);
-      assert.ok(JSON.stringify(compact).length < JSON.stringify(events).length, 'not bigger');
-    });
-  }
-
-  it('keeps optional fields, nulls and shared objects apart', () => {
-    const events: TraceEvent[] = [
-      { t: 0, type: 'task.created', task: 1, name: 'a', parent: null, site: null },
-      { t: 0, type: 'task.created', task: 2, name: 'b', parent: 1, site: site(3), coroutine: 'f' },
-      { t: 1, type: 'task.suspended', task: 2, reason: { kind: 'gather', targets: [1] }, site: site(3) },
-      { t: 2, type: 'task.resumed', task: 2 },
-      { t: 2, type: 'task.resumed', task: 1, cause: { kind: 'timer' } },
-      { t: 3, type: 'warning', kind: 'deadlock', message: 'x', site: null },
-      ...EVENTS.slice(1),
-    ];
-    const compact = encodeEvents(events);
-    assert.deepStrictEqual(decodeEvents(JSON.parse(JSON.stringify(compact))), events);
-    assert.strictEqual(compact.table.filter((v) => JSON.stringify(v) === JSON.stringify(site(3))).length, 1, 'a site is stored once');
-    assert.throws(() => decodeEvents({ ...compact, version: 99 }), /cannot|version/);
-    assert.throws(() => decodeEvents({ ...compact, count: 1 }), /expected 1 events/);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import type { TraceEvent } from '../../src/contract/trace';
 import { Edge, TraceModel, buildModel, edges } from '../../src/model/model';
+import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { EdgeIndex } from '../../src/webview/edgeIndex';
 import { MessageInbox } from '../../src/webview/inbox';
@@ -148,10 +149,10 @@ describe('webview inbox (folding big messages in slices)', () => {
   it('hands out a snapshot and its deltas in pieces that fold to the same model', () => {
     const { header, events } = trace('08-queue-handoff.cotrace');
     const inbox = new MessageInbox(4);
-    inbox.push({ type: MessageType.Snapshot, header, events: events.slice(0, 10), live: true });
-    inbox.push({ type: MessageType.Events, events: events.slice(10, 11) });
+    inbox.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(events.slice(0, 10)), live: true });
+    inbox.push({ type: MessageType.Events, events: encodeEventColumns(events.slice(10, 11)) });
     inbox.push({ type: MessageType.Cursor, t: 5 });
-    inbox.push({ type: MessageType.Events, events: events.slice(11) });
+    inbox.push({ type: MessageType.Events, events: encodeEventColumns(events.slice(11)) });
     inbox.push({ type: MessageType.Finished });
     assert.strictEqual(inbox.backlog, events.length);
     const session = new TraceSession();
@@ -172,8 +173,8 @@ describe('webview inbox (folding big messages in slices)', () => {
   it('drops what a new snapshot or empty message replaces', () => {
     const { header, events } = trace('06-runtime-tasks.cotrace');
     const inbox = new MessageInbox(100);
-    inbox.push({ type: MessageType.Snapshot, header, events, live: true });
-    inbox.push({ type: MessageType.Events, events });
+    inbox.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(events), live: true });
+    inbox.push({ type: MessageType.Events, events: encodeEventColumns(events) });
     inbox.push({ type: MessageType.Empty, message: 'gone' });
     assert.deepStrictEqual(inbox.next(), { type: MessageType.Empty, message: 'gone' });
     assert.strictEqual(inbox.next(), undefined);
