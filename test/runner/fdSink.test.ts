@@ -93,7 +93,17 @@ describe('runtime/fdSink', () => {
     let out = '';
     reader.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const closed = new Promise<void>((resolve) => reader.on('close', () => resolve()));
-    const w = await new Promise<number>((resolve) => setTimeout(() => resolve(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)), 300));
+    // A FIFO opens for non-blocking writing only once its reader has it open (ENXIO until then).
+    let w = -1;
+    for (let i = 0; i < 400 && w < 0; i++) {
+      try {
+        w = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    assert.ok(w >= 0, 'the reader never opened the FIFO');
     try {
       const sink = new FdSink(w);
       for (let k = 0; k < 75; k++) sink.write(frame(k, 20_000), false);
