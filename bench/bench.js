@@ -5,7 +5,8 @@
 // W2: 4 producers and 4 consumers passing 300,000 items through a Queue(100).
 // For each: CPython's asyncio (the same program in Python), our runtime untraced, our runtime traced to a file.
 // Each program measures itself (the time of run()/asyncio.run); the traced run also reports the whole command's
-// wall time, which includes the host writing the trace. Rounds are interleaved and the median is reported, since
+// wall time, which includes the host writing the trace, and the host process's own CPU time (bench/host-cpu.js).
+// Rounds are interleaved and the median is reported, since
 // this machine is shared and noisy. Then the timeline webview benchmark runs, if it is built.
 const { spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
@@ -15,6 +16,7 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const CLI = path.join(ROOT, 'dist', 'cli.js');
+const HOST_CPU = path.join(__dirname, 'host-cpu.js');
 
 function hasPython() {
   return spawnSync('python3', ['--version']).status === 0;
@@ -31,7 +33,7 @@ function timed(cmd, args, env) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { stdout: r.stdout, wall };
+  return { stdout: r.stdout, stderr: r.stderr, wall };
 }
 
 function median(xs) {
@@ -47,14 +49,15 @@ async function main() {
     const ts = path.join(ROOT, 'bench', 'programs', `${w}.ts`);
     const py = path.join(ROOT, 'bench', 'programs', `${w}.py`);
     const trace = path.join(tmp, `${w}.cotrace`);
-    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], dropped: 0, events: 0 };
+    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], hostCpu: [], dropped: 0, events: 0 };
     for (let i = 0; i < ROUNDS; i++) {
       if (python) r.cpython.push(elapsedOf(timed('python3', [py]).stdout, `${w}.py`));
       // Untraced: the same bundle and Node flags, without the recorder (`run --no-trace`).
       r.untraced.push(elapsedOf(timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout, `${w} untraced`));
-      const traced = timed(process.execPath, [CLI, 'run', ts, '--quiet', '--out', trace]);
+      const traced = timed(process.execPath, ['-r', HOST_CPU, CLI, 'run', ts, '--quiet', '--out', trace]);
       r.traced.push(elapsedOf(traced.stdout, `${w} traced`));
       r.tracedWall.push(traced.wall);
+      r.hostCpu.push(Number(/host_cpu_ms=(\d+)/.exec(traced.stderr)?.[1] ?? NaN));
       const lines = fs.readFileSync(trace, 'utf8').trimEnd().split('\n');
       const finished = JSON.parse(lines[lines.length - 1]);
       r.dropped = Math.max(r.dropped, finished.droppedEvents);
@@ -64,7 +67,7 @@ async function main() {
   }
 
   const fmt = (x) => (x === undefined || Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
-  const header = ['workload', 'CPython ms', 'untraced ms', 'traced ms', 'traced wall ms', 'CPython/untraced', 'traced/untraced', 'events', 'dropped'];
+  const header = ['workload', 'CPython ms', 'untraced ms', 'traced ms', 'traced wall ms', 'host CPU ms', 'host µs/event', 'CPython/untraced', 'traced/untraced', 'events', 'dropped'];
   const table = rows.map((r) => {
     const c = python ? median(r.cpython) : NaN;
     const u = median(r.untraced);
@@ -75,6 +78,8 @@ async function main() {
       fmt(u),
       fmt(t),
       fmt(median(r.tracedWall)),
+      fmt(median(r.hostCpu)),
+      (median(r.hostCpu) * 1000 / r.events).toFixed(2),
       `${fmt(c / u)}× (target ≥ 8)`,
       `${fmt(t / u)}× (target ≤ 1.3)`,
       String(r.events),

@@ -126,12 +126,31 @@ export interface WireStats {
 export type SiteResolver = (id: number) => SourceSite | null;
 
 /**
+ * Receives the rows of one EVENTS frame: `count` rows of `ROW_WIDTH` float64s from index 0 of `rows`. The array is
+ * the decoder's scratch space (or a view of the received chunk): read it during the call, never keep it.
+ */
+export type RowHandler = (rows: Float64Array, count: number) => void;
+
+/**
  * Reassembles frames from a byte stream and decodes them. Feed it chunks as they arrive; it keeps partial frames.
- * `onEvent` receives events in order.
+ * `onEvent` receives events in order; `onRows` (if given) receives the raw rows of each events frame first, for hosts
+ * that turn rows into text without making event objects (`decodeRow` makes one on demand).
+ *
+ * A frame that lies whole inside a chunk is decoded in place (viewed as float64 when its payload is 8-byte aligned,
+ * else copied once into an aligned scratch buffer); a frame spanning chunks is copied once into the scratch buffer as
+ * its bytes arrive. Chunks are never concatenated.
  */
 export class WireDecoder {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /** Header bytes of a frame whose header was split across chunks. */
+  private readonly headerBytes = new Uint8Array(FRAME_HEADER_BYTES);
+  private headerHave = 0;
+  /** The frame being reassembled: its kind and payload length (-1: none), and how much of the payload is in. */
+  private partialKind = 0;
+  private partialLength = -1;
+  private partialHave = 0;
+  /** Aligned scratch space: the payload of a frame spanning chunks, or an unaligned events payload. */
+  private scratch = new ArrayBuffer(1 << 16);
+  private scratchBytes = new Uint8Array(this.scratch);
   private readonly strings: (string | null)[] = [null];
   private readonly textDecoder = new TextDecoder();
   /** Dynamic sites as the program reported them (bundle positions); the host maps them. */
@@ -141,45 +160,95 @@ export class WireDecoder {
 
   constructor(
     private readonly resolveSite: SiteResolver,
-    private readonly onEvent: (event: TraceEvent) => void,
+    private readonly onEvent: ((event: TraceEvent) => void) | null,
+    private readonly onRows: RowHandler | null = null,
   ) {}
 
   feed(chunk: Uint8Array): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes < FRAME_HEADER_BYTES) return;
-    let buf = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes);
     let off = 0;
-    while (buf.length - off >= FRAME_HEADER_BYTES) {
-      const view = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_BYTES);
-      const len = view.getUint32(0, true);
-      const kind = buf[off + 4] as FrameKind;
-      if (buf.length - off - FRAME_HEADER_BYTES < len) break;
-      this.decodeFrame(kind, buf.subarray(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len));
-      off += FRAME_HEADER_BYTES + len;
+    const n = chunk.length;
+    while (off < n) {
+      if (this.partialLength >= 0) {
+        // Continue a frame whose payload spans chunks.
+        const take = Math.min(this.partialLength - this.partialHave, n - off);
+        this.ensureScratch(this.partialHave + take, this.partialHave);
+        this.scratchBytes.set(chunk.subarray(off, off + take), this.partialHave);
+        this.partialHave += take;
+        off += take;
+        if (this.partialHave === this.partialLength) {
+          const length = this.partialLength;
+          this.partialLength = -1;
+          this.decodeFrame(this.partialKind as FrameKind, this.scratchBytes.subarray(0, length));
+        }
+        continue;
+      }
+      let length: number;
+      let kind: number;
+      if (this.headerHave > 0 || n - off < FRAME_HEADER_BYTES) {
+        // A header split across chunks.
+        const take = Math.min(FRAME_HEADER_BYTES - this.headerHave, n - off);
+        this.headerBytes.set(chunk.subarray(off, off + take), this.headerHave);
+        this.headerHave += take;
+        off += take;
+        if (this.headerHave < FRAME_HEADER_BYTES) return;
+        this.headerHave = 0;
+        length = readU32(this.headerBytes, 0);
+        kind = this.headerBytes[4];
+      } else {
+        length = readU32(chunk, off);
+        kind = chunk[off + 4];
+        off += FRAME_HEADER_BYTES;
+      }
+      if (kind < FrameKind.Events || kind > FrameKind.Stats) {
+        throw new Error(`corrupt event stream: unknown frame kind ${kind}`);
+      }
+      if (n - off >= length) {
+        this.decodeFrame(kind as FrameKind, chunk.subarray(off, off + length));
+        off += length;
+      } else {
+        this.partialKind = kind;
+        this.partialLength = length;
+        this.partialHave = 0;
+      }
     }
-    buf = buf.subarray(off);
-    this.pending = buf.length ? [buf] : [];
-    this.pendingBytes = buf.length;
   }
 
   /** Bytes received that do not yet form a whole frame (a program killed mid-write leaves some). */
   get leftoverBytes(): number {
-    return this.pendingBytes;
+    return this.headerHave + (this.partialLength >= 0 ? FRAME_HEADER_BYTES + this.partialHave : 0);
+  }
+
+  /**
+   * Makes the scratch buffer hold at least `bytes`, keeping its first `keep` bytes. It grows as bytes arrive, not to
+   * the length a header announces, so a corrupt length costs no more memory than the bytes actually sent.
+   */
+  private ensureScratch(bytes: number, keep = 0): void {
+    if (this.scratch.byteLength >= bytes) return;
+    const grown = new ArrayBuffer(Math.max(bytes, this.scratch.byteLength * 2));
+    const grownBytes = new Uint8Array(grown);
+    if (keep > 0) grownBytes.set(this.scratchBytes.subarray(0, keep));
+    this.scratch = grown;
+    this.scratchBytes = grownBytes;
   }
 
   private decodeFrame(kind: FrameKind, payload: Uint8Array): void {
     switch (kind) {
       case FrameKind.Events: {
-        // Copy to an aligned buffer: the payload's offset in the chunk is arbitrary (and a Node Buffer's
-        // `slice` would not copy).
-        const aligned = new Uint8Array(payload.length - (payload.length % 8));
-        aligned.set(payload.subarray(0, aligned.length));
-        const rows = new Float64Array(aligned.buffer);
-        for (let i = 0; i + ROW_WIDTH <= rows.length; i += ROW_WIDTH) {
-          this.eventCount++;
-          this.onEvent(this.decodeRow(rows, i));
+        const count = (payload.length / (ROW_WIDTH * 8)) | 0;
+        if (count === 0) return;
+        let rows: Float64Array;
+        if (payload.byteOffset % 8 === 0) {
+          rows = new Float64Array(payload.buffer, payload.byteOffset, count * ROW_WIDTH);
+        } else {
+          // Float64Array views need 8-byte alignment; the payload's offset in the chunk is arbitrary.
+          this.ensureScratch(count * ROW_WIDTH * 8);
+          this.scratchBytes.set(payload.subarray(0, count * ROW_WIDTH * 8));
+          rows = new Float64Array(this.scratch, 0, count * ROW_WIDTH);
         }
+        this.eventCount += count;
+        this.onRows?.(rows, count);
+        const onEvent = this.onEvent;
+        if (onEvent !== null) for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH) onEvent(this.decodeRow(rows, i));
         return;
       }
       case FrameKind.Strings: {
@@ -201,15 +270,18 @@ export class WireDecoder {
     }
   }
 
-  private str(id: number): string | null {
+  /** String `id` of the STRINGS table; null for 0 (and for an id never sent). */
+  str(id: number): string | null {
     return id === 0 ? null : (this.strings[id] ?? null);
   }
 
-  private site(id: number): SourceSite | null {
+  /** The site with id `id`, null for 0. */
+  site(id: number): SourceSite | null {
     return id === 0 ? null : this.resolveSite(id);
   }
 
-  private decodeRow(r: Float64Array, i: number): TraceEvent {
+  /** The event in row `i` (an index into `r`, a multiple of `ROW_WIDTH`). */
+  decodeRow(r: Float64Array, i: number): TraceEvent {
     const type = TRACE_EVENT_TYPES[r[i]];
     // Microsecond precision is all a trace needs; shorter numbers make smaller, faster files.
     const t = Math.round(r[i + 1] * 1000) / 1000;
@@ -314,12 +386,6 @@ export class WireDecoder {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+function readU32(bytes: Uint8Array, off: number): number {
+  return (bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16)) + bytes[off + 3] * 0x1000000;
 }

@@ -18,14 +18,19 @@ import {
   RunFinishedEvent,
   WarningEvent,
 } from '../contract/trace';
-import { WireDecoder } from '../contract/wire';
+import { EventCode, ROW_WIDTH, WireDecoder } from '../contract/wire';
 import { BundleResult, ProgramBuildError, bundleProgram } from './bundle';
 import { TraceFileWriter } from './traceFileWriter';
+import { RowNdjsonEncoder } from './rowNdjson';
 import { ModelBuilder } from '../model/model';
 import { analyzeTrace } from '../model/diagnostics';
 
 /** Above this many events the whole-run diagnostics are skipped (the runtime's own warnings are still there). */
 export const DEFAULT_MAX_ANALYZED_EVENTS = 1_000_000;
+
+const WARNING_CODE = EventCode.warning;
+/** The trace file gets the encoded lines in pieces of at least this many bytes. */
+const WRITE_BYTES = 1 << 20;
 
 export interface RunOptions {
   /** false: do not append the whole-run diagnostics (`model/diagnostics.ts`). Default true. */
@@ -131,24 +136,63 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
 
     const resolveSite = makeSiteResolver(bundle, bundlePath);
     let lastT = 0;
+    /** `lastT` in whole microseconds (events carry microsecond precision: `decodeRow`). */
+    let lastMicros = 0;
     let eventCount = 0;
     let batch: TraceEvent[] = [];
     // The whole-run diagnostics need the model; folding it costs host time, so very large traces skip them.
     const maxAnalyzed = options.maxAnalyzedEvents ?? DEFAULT_MAX_ANALYZED_EVENTS;
     const warnings: WarningEvent[] = [];
-    const analysis = tracing && options.analyze !== false ? new ModelBuilder(header) : null;
+    let analysis = tracing && options.analyze !== false ? new ModelBuilder(header) : null;
+    // Event objects are made only when someone needs them: a live listener (the extension), the warnings, and the
+    // model. Without a live listener, the rows are kept (with their clamped times) and folded once the run is over,
+    // only if it stayed under `maxAnalyzed`: a large run never pays for a model it will not use.
+    const live = options.onEvents !== undefined;
+    let analysisRows: Float64Array[] | null = analysis !== null && !live ? [] : null;
     const decoder: WireDecoder = new WireDecoder(
       (id): SourceSite | null => resolveSite(id, decoder.dynamicSites),
-      (event) => {
-        if (event.t < lastT) event.t = lastT;
-        lastT = event.t;
-        eventCount++;
-        writer?.write(event);
-        batch.push(event);
-        if (event.type === 'warning') warnings.push(event);
-        if (analysis !== null && eventCount <= maxAnalyzed) analysis.add(event);
+      null,
+      (rows, count) => {
+        const end = count * ROW_WIDTH;
+        // Rows kept for the model hold the clamped time in place of the raw one.
+        const kept = analysisRows !== null ? rows.slice(0, end) : null;
+        let i = 0;
+        try {
+          for (; i < end; i += ROW_WIDTH) {
+            // Microsecond precision (as `decodeRow`), and never backwards: the file's order is the trace's order.
+            let micros = Math.round(rows[i + 1] * 1000);
+            let t = micros / 1000;
+            if (t < lastT) {
+              t = lastT;
+              micros = lastMicros;
+            }
+            if (encoder !== null) encoder.add(rows, i, micros);
+            if (live || rows[i] === WARNING_CODE) {
+              const event = decoder.decodeRow(rows, i);
+              event.t = t;
+              if (event.type === 'warning') warnings.push(event);
+              if (live) {
+                batch.push(event);
+                if (analysis !== null && eventCount < maxAnalyzed) analysis.add(event);
+              }
+            }
+            if (kept !== null) kept[i + 1] = t;
+            lastT = t;
+            lastMicros = micros;
+            eventCount++;
+          }
+        } finally {
+          // Large writes; what came before a corrupt row is kept.
+          if (encoder !== null && encoder.pendingBytes >= WRITE_BYTES) writer!.writeBytes(encoder.take());
+          if (analysis !== null && eventCount > maxAnalyzed) {
+            analysis = null;
+            analysisRows = null;
+          }
+          if (analysisRows !== null && kept !== null && i > 0) analysisRows.push(i === end ? kept : kept.slice(0, i));
+        }
       },
     );
+    const encoder = writer !== null ? new RowNdjsonEncoder(decoder) : null;
     const deliver = (): void => {
       if (batch.length === 0) return;
       const events = batch;
@@ -208,6 +252,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     await Promise.race([pipeClosed, pipeSilentFor(() => lastData, 2000)]);
     if (killTimer) clearTimeout(killTimer);
     deliver();
+    if (encoder !== null) writer!.writeBytes(encoder.take());
     const finished: RunFinishedEvent = {
       t: lastT,
       type: 'run.finished',
@@ -228,6 +273,16 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       options.onEvents?.([warning]);
     }
     if (analysis !== null && eventCount <= maxAnalyzed) {
+      if (analysisRows !== null) {
+        for (const rows of analysisRows) {
+          for (let i = 0; i < rows.length; i += ROW_WIDTH) {
+            const event = decoder.decodeRow(rows, i);
+            event.t = rows[i + 1];
+            analysis.add(event);
+          }
+        }
+        analysisRows = null;
+      }
       analysis.add(finished);
       const found = analyzeTrace(analysis.model()).map((w) => ({ ...w, t: lastT }));
       for (const w of found) writer?.write(w);

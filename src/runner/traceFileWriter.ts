@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TraceEvent, TraceHeader } from '../contract/trace';
 
-const CHUNK_LINES = 8192;
+/** Text is handed to the file stream in pieces of about this many characters: few, large writes. */
+const CHUNK_CHARS = 1 << 20;
 
 /**
  * One event as a JSON line. The two events that make up most of a busy trace (a task suspending and resuming) are
@@ -43,7 +44,8 @@ function siteJson(site: object): string {
 }
 
 export class TraceFileWriter {
-  private lines: string[] = [];
+  /** Lines not yet handed to the stream, each ending in a newline. */
+  private text = '';
   private closed = false;
 
   private constructor(private readonly stream: fs.WriteStream) {}
@@ -56,17 +58,32 @@ export class TraceFileWriter {
       stream.once('error', reject);
     });
     const writer = new TraceFileWriter(stream);
-    writer.lines.push(JSON.stringify(header));
+    writer.text = JSON.stringify(header) + '\n';
     return writer;
   }
 
   write(event: TraceEvent): void {
+    this.writeLines(eventToJson(event) + '\n');
+  }
+
+  /** Whole lines, each ending in a newline (e.g. a batch from `RowNdjsonEncoder`). */
+  writeLines(lines: string): void {
     if (this.closed) return;
-    this.lines.push(eventToJson(event));
-    if (this.lines.length >= CHUNK_LINES) {
-      this.stream.write(this.lines.join('\n') + '\n');
-      this.lines = [];
+    this.text += lines;
+    if (this.text.length >= CHUNK_CHARS) {
+      this.stream.write(this.text);
+      this.text = '';
     }
+  }
+
+  /** Whole lines as UTF-8 (e.g. from `RowNdjsonEncoder`); the writer keeps `bytes` until they are written. */
+  writeBytes(bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    if (this.text.length > 0) {
+      this.stream.write(this.text);
+      this.text = '';
+    }
+    this.stream.write(bytes);
   }
 
   close(): Promise<void> {
@@ -74,8 +91,8 @@ export class TraceFileWriter {
     this.closed = true;
     return new Promise<void>((resolve, reject) => {
       this.stream.once('error', reject);
-      this.stream.end(this.lines.length > 0 ? this.lines.join('\n') + '\n' : '', () => resolve());
-      this.lines = [];
+      this.stream.end(this.text, () => resolve());
+      this.text = '';
     });
   }
 }
