@@ -156,6 +156,8 @@ export class WireDecoder {
   /** Dynamic sites as the program reported them (bundle positions); the host maps them. */
   readonly dynamicSites = new Map<number, { file: string; line: number; column: number }>();
   stats: WireStats = { pendingTasks: 0, droppedEvents: 0 };
+  /** True once the program's closing statistics arrived: what it recorded before them is all in. */
+  statsReceived = false;
   eventCount = 0;
 
   constructor(
@@ -264,6 +266,7 @@ export class WireDecoder {
       }
       case FrameKind.Stats:
         this.stats = JSON.parse(this.textDecoder.decode(payload)) as WireStats;
+        this.statsReceived = true;
         return;
       default:
         throw new Error(`corrupt event stream: unknown frame kind ${kind as number}`);

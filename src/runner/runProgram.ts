@@ -261,6 +261,21 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       pendingTasks: decoder.stats.pendingTasks,
       droppedEvents: decoder.stats.droppedEvents,
     };
+    if (wireError === null && eventCount > 0 && !decoder.statsReceived) {
+      // The runtime sends its statistics last, at exit, after everything it recorded: without them the program was
+      // killed (or could not hand its last events over) and the trace may lack its end.
+      const warning: TraceEvent = {
+        t: lastT,
+        type: 'warning',
+        kind: 'events-dropped',
+        message:
+          `the program ended without handing over its last events${signal ? ` (${signal})` : ''}: ` +
+          `the trace may be missing what happened last`,
+      };
+      writer?.write(warning);
+      warnings.push(warning);
+      options.onEvents?.([warning]);
+    }
     if (wireError !== null) {
       const warning: TraceEvent = {
         t: lastT,

@@ -22,6 +22,7 @@ import {
   dropCallSite,
   wrapExternal,
   _setYieldMarker,
+  toMicros,
 } from './core';
 import { CancelledError, DeadlockError, ExceptionGroup, RuntimeError, TimeoutError } from './errors';
 import { EventCode, SuspendCode, WarningCode } from '../contract/wire';
@@ -222,7 +223,7 @@ class SleepCoroutine<T> extends Coroutine<T> {
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
-    fut._waitE = when;
+    fut._waitE = toMicros(when);
     fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
     return fut;
   }
@@ -244,7 +245,7 @@ class SleepCoroutine<T> extends Coroutine<T> {
       const task = loop._suspendingTask(this);
       if (task !== null) {
         loop._scheduleTaskSend(task, this.value, onF ?? noop, onR ?? noop);
-        loop._suspended(task, SuspendCode.sleep, 0, REC !== null ? loop.time() : 0);
+        loop._suspended(task, SuspendCode.sleep, 0, REC !== null ? toMicros(loop.time()) : 0);
         return undefined as unknown as PromiseLike<R1 | R2>;
       }
       // Not a task's await (e.g. `.then` chaining): a promise that settles on the next loop iteration.
@@ -269,7 +270,7 @@ class SleepCoroutine<T> extends Coroutine<T> {
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
-    fut._waitE = when;
+    fut._waitE = toMicros(when);
     fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
     return fut.then(onF, onR);
   }

@@ -48,6 +48,11 @@ export function takeCallSite(fn: Function): number {
   return captureSite(fn);
 }
 
+/** A time in ms, to the microsecond: how the trace writes times (and a short number is cheap to write). */
+export function toMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 /** Short, safe text for a user value (results, queue items). Never throws. Cheap for the common cases. */
 export function preview(value: unknown): string {
   switch (typeof value) {
@@ -1474,7 +1479,7 @@ export class Task<T = unknown> extends Future<T> {
         // `sleep(0)`: to the back of the ready queue.
         const loop = this._loop;
         loop._scheduleTaskSend(this, undefined, GEN_K, GEN_K);
-        loop._suspended(this, SuspendCode.sleep, 0, REC !== null ? loop.time() : 0);
+        loop._suspended(this, SuspendCode.sleep, 0, REC !== null ? toMicros(loop.time()) : 0);
         return;
       }
       if (x instanceof Future) {

@@ -10,8 +10,9 @@ import { FrameSink, Recorder } from '../../src/runtime/recorder';
 
 class MemorySink implements FrameSink {
   frames: Uint8Array[] = [];
-  write(frame: Uint8Array): boolean {
-    this.frames.push(frame.slice());
+  write(parts: readonly Uint8Array[]): boolean {
+    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
+    this.frames.push(concat([...parts]));
     return true;
   }
   drain(): void {}

@@ -79,6 +79,22 @@ describe('runner: every event reaches the trace, however the program ends', func
     assert.ok(end.type === 'run.finished' && end.exitCode === 7 && end.pendingTasks === 2, JSON.stringify(end));
   });
 
+  it('SIGKILL: the events flushed before it are kept, and the trace says its end may be missing', () => {
+    const r = runTraced('test/fixtures/programs/exit-sigkill.ts', { real: true });
+    assert.match(printed(r.events), /before the kill/);
+    assert.ok(r.events.some((e) => e.type === 'task.suspended'));
+    const warning = r.events.find((e) => e.type === 'warning' && e.kind === 'events-dropped');
+    assert.ok(warning && warning.type === 'warning', 'no warning that the trace may be incomplete');
+    assert.match(warning.message, /ended without handing over its last events \(SIGKILL\)/);
+    const end = last(r.events);
+    assert.ok(end.type === 'run.finished' && end.signal === 'SIGKILL', JSON.stringify(end));
+  });
+
+  it('a normal exit carries no such warning', () => {
+    const r = runTraced('test/fixtures/programs/exit-normal.ts', { real: true });
+    assert.ok(!r.events.some((e) => e.type === 'warning' && e.kind === 'events-dropped'));
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal}`, async () => {
       const tracePath = path.join(tempDir(), 'trace.cotrace');

@@ -11,8 +11,15 @@ import { eventToJson } from '../../src/runner/traceFileWriter';
 
 class MemorySink implements FrameSink {
   frames: Uint8Array[] = [];
-  write(frame: Uint8Array): boolean {
-    this.frames.push(frame.slice());
+  write(parts: readonly Uint8Array[]): boolean {
+    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
+    const frame = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      frame.set(p, at);
+      at += p.length;
+    }
+    this.frames.push(frame);
     return true;
   }
   drain(): void {}
