@@ -94,7 +94,7 @@ async function main() {
   for (const row of table) console.log(line(row));
 
   const webviewBench = path.join(ROOT, 'bench', 'webview-bench.js');
-  if (fs.existsSync(webviewBench)) {
+  if (process.env.BENCH_SKIP_WEBVIEW !== '1' && fs.existsSync(webviewBench)) {
     console.log('');
     const r = spawnSync(process.execPath, [webviewBench], { stdio: 'inherit' });
     if (r.status !== 0) process.exitCode = r.status ?? 1;

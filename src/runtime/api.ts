@@ -23,6 +23,7 @@ import {
   wrapExternal,
   _setYieldMarker,
   toMicros,
+  UNTIL_NOW,
 } from './core';
 import { CancelledError, DeadlockError, ExceptionGroup, RuntimeError, TimeoutError } from './errors';
 import { EventCode, SuspendCode, WarningCode } from '../contract/wire';
@@ -245,7 +246,7 @@ class SleepCoroutine<T> extends Coroutine<T> {
       const task = loop._suspendingTask(this);
       if (task !== null) {
         loop._scheduleTaskSend(task, this.value, onF ?? noop, onR ?? noop);
-        loop._suspended(task, SuspendCode.sleep, 0, REC !== null ? toMicros(loop.time()) : 0);
+        loop._suspended(task, SuspendCode.sleep, 0, UNTIL_NOW);
         return undefined as unknown as PromiseLike<R1 | R2>;
       }
       // Not a task's await (e.g. `.then` chaining): a promise that settles on the next loop iteration.

@@ -48,6 +48,9 @@ export function takeCallSite(fn: Function): number {
   return captureSite(fn);
 }
 
+/** `_suspended`'s last argument for `sleep(0)`: it sleeps until now, the time of the suspension (no clock read). */
+export const UNTIL_NOW = -1;
+
 /** A time in ms, to the microsecond: how the trace writes times (and a short number is cheap to write). */
 export function toMicros(ms: number): number {
   return Math.round(ms * 1000) / 1000;
@@ -192,6 +195,8 @@ const DELAY_SAMPLE_MS = 10;
 const FAST_STEP_MS = 0.02;
 /** Under this blocked-loop threshold (ms) the clock is read at every step: the step watch is too coarse for it. */
 const MIN_SAMPLED_SLOW_STEP_MS = 25;
+/** The step watch (a thread) starts only in programs that have run this long (ms): short ones never pay for it. */
+const STEP_WATCH_AFTER_MS = 100;
 /** At most this many steps between two clock readings. */
 const CLOCK_EVERY_MAX = 64;
 
@@ -335,7 +340,7 @@ export class EventLoop {
     this.stepsSinceRead = 0;
     if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
       if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
-      else if (w === null && startStepWatch !== null) {
+      else if (w === null && startStepWatch !== null && t > STEP_WATCH_AFTER_MS) {
         startStepWatch();
         startStepWatch = null;
       }
@@ -715,7 +720,7 @@ export class EventLoop {
     if (REC !== null) {
       const t = this._stepEnd();
       this.checkStep(task, t);
-      REC.ev(EventCode['task.suspended'], t, task.id, reasonCode, this.awaitSite, d, e);
+      REC.ev(EventCode['task.suspended'], t, task.id, reasonCode, this.awaitSite, d, e === UNTIL_NOW ? toMicros(t) : e);
     }
     this.awaitSite = 0;
     task._awaitTarget = NO_TARGET;
@@ -1479,7 +1484,7 @@ export class Task<T = unknown> extends Future<T> {
         // `sleep(0)`: to the back of the ready queue.
         const loop = this._loop;
         loop._scheduleTaskSend(this, undefined, GEN_K, GEN_K);
-        loop._suspended(this, SuspendCode.sleep, 0, REC !== null ? toMicros(loop.time()) : 0);
+        loop._suspended(this, SuspendCode.sleep, 0, UNTIL_NOW);
         return;
       }
       if (x instanceof Future) {

@@ -495,7 +495,10 @@ export class TimelineApp {
 
     const pw = Math.max(1, width - this.labelWidth);
     if (!this.view) this.view = this.initialView(model, pw);
-    else this.view = track(this.view, model.endTime, pw);
+    else if (this.restored || this.loadStartedAt === null) this.view = track(this.view, model.endTime, pw);
+    // While a trace is still being folded in, the view waits for its end before following or fitting it: tracking a
+    // partial trace would move a restored view away from where the user left it.
+    else this.view = { ...this.view, width: pw };
     if (!this.restored && this.loadStartedAt === null) {
       // Once the whole trace is in (the lanes exist to scroll to).
       this.restored = true;
@@ -534,6 +537,8 @@ export class TimelineApp {
     const saved = this.state.view;
     if (saved && this.state.traceKey === this.session.traceKey) {
       const v: Viewport = { start: saved.start, pxPerMs: saved.pxPerMs, width, mode: saved.mode };
+      // Still loading: as saved, until the whole trace is in (see `frame`).
+      if (this.loadStartedAt !== null) return v;
       return saved.mode === 'fit' ? fitView(model.endTime, width) : track(v, model.endTime, width);
     }
     return fitView(model.endTime, width);
