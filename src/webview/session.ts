@@ -8,7 +8,7 @@ import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } f
 import { assertNever } from '../contract/trace';
 import { ModelBuilder, TraceModel } from '../model/model';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
-import { EdgeIndex } from './edgeIndex';
+import { EdgeIndex, awaitsTasks } from './edgeIndex';
 
 /** A host message with its events decoded: what the inbox hands the session, a piece at a time. */
 export type SessionMessage =
@@ -132,6 +132,8 @@ export class TraceSession {
   private append(events: readonly TraceEvent[]): void {
     const builder = this.builder!;
     const touched = new Set<number>();
+    /** Tasks that entered a wait for other tasks: the only ones whose new segments the edge index reads. */
+    const awaiting = new Set<number>();
     const sites = this.sites;
     // Decoded events share one object per site within a batch; this gives one object per place across batches (the
     // model keeps the sites, so the heap and GC pauses stay small), with one key built per object, not per event.
@@ -154,9 +156,12 @@ export class TraceSession {
       }
       builder.add(event);
       switch (event.type) {
+        case 'task.suspended':
+          touched.add(event.task);
+          if (event.reason && awaitsTasks(event.reason)) awaiting.add(event.task);
+          break;
         case 'task.created':
         case 'task.started':
-        case 'task.suspended':
         case 'task.resumed':
         case 'task.cancelRequested':
         case 'task.done':
@@ -171,7 +176,7 @@ export class TraceSession {
     // The same object `model()` returns, without the pass over every task (see the `model` getter).
     const model = this.current!;
     this.stale = true;
-    this.edges.update(model, touched);
+    this.edges.update(model, touched, awaiting);
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
