@@ -12,6 +12,7 @@ import {
   CreateEdge,
   Edge,
   QueueEdge,
+  Segment,
   TaskInfo,
   TraceModel,
   awaitedTasks,
@@ -59,11 +60,11 @@ export class EdgeIndex {
    * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task. With
    * `touched`, open waits keep their old end until `refreshOpen` (the session calls it once per frame).
    *
-   * `awaiting`, when given, holds every task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`)
-   * since the last update: the new segments of other tasks await no task, so only their first and last are read
-   * instead of every one (most of a big trace's segments are runs and sleeps).
+   * `awaiting`, when given, maps every task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`)
+   * since the last update to the indexes of those segments: then only they and the wait that was open are read, not
+   * every new segment (most of a big trace's segments are runs and sleeps, and reading them is a cache miss each).
    */
-  update(model: TraceModel, touched?: Iterable<number>, awaiting?: ReadonlySet<number>): void {
+  update(model: TraceModel, touched?: Iterable<number>, awaiting?: ReadonlyMap<number, readonly number[]>): void {
     const tasks = model.tasks;
     for (; this.tasksSeen < tasks.length; this.tasksSeen++) {
       const task = tasks[this.tasksSeen];
@@ -89,32 +90,21 @@ export class EdgeIndex {
         // Segments before the last one are closed now; their edges are final.
         const wasOpen = cursor.open.length > 0;
         if (wasOpen) cursor.open = [];
-        // Without a wait for tasks among the new segments, only the one that was open can await a task, and it did
-        // if it had open edges: then nothing else is read (the segments are cold in memory; reading costs).
-        const fresh = awaiting === undefined || awaiting.has(id);
-        const scanTo = fresh ? lastIndex : wasOpen ? cursor.closedSegments + 1 : cursor.closedSegments;
-        for (let i = cursor.closedSegments; i < scanTo; i++) {
-          const segment = segments[i];
-          // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
-          if (!segment.reason || !awaitsTasks(segment.reason)) continue;
-          for (const target of awaitedTasks(segment.reason)) {
-            const edge: AwaitEdge = {
-              kind: 'await',
-              from: id,
-              to: target,
-              start: segment.start,
-              end: segment.end,
-              open: false,
-              reason: segment.reason,
-              site: segment.site ?? null,
-            };
-            this.await.push(edge);
-            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+        const from = cursor.closedSegments;
+        if (awaiting === undefined) {
+          for (let i = from; i < lastIndex; i++) this.closedAwaits(id, segments[i]);
+        } else {
+          // The segment that was open awaited a task if it had open edges; the others are listed.
+          if (wasOpen) this.closedAwaits(id, segments[from]);
+          const listed = awaiting.get(id);
+          if (listed !== undefined) {
+            for (const i of listed) if (i > from && i < lastIndex) this.closedAwaits(id, segments[i]);
           }
         }
         cursor.closedSegments = lastIndex;
         const open = segments[lastIndex];
-        if (fresh && open.reason && awaitsTasks(open.reason)) {
+        const mayAwait = awaiting === undefined || awaiting.get(id)?.includes(lastIndex) === true;
+        if (mayAwait && open.reason && awaitsTasks(open.reason)) {
           for (const target of awaitedTasks(open.reason)) {
             const edge: AwaitEdge = {
               kind: 'await',
@@ -168,6 +158,26 @@ export class EdgeIndex {
       }
     }
     if (touched === undefined) this.refreshOpen(model.endTime);
+  }
+
+  /** The await edges of a closed segment, if it waited for tasks. */
+  private closedAwaits(id: number, segment: Segment): void {
+    // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
+    if (!segment.reason || !awaitsTasks(segment.reason)) return;
+    for (const target of awaitedTasks(segment.reason)) {
+      const edge: AwaitEdge = {
+        kind: 'await',
+        from: id,
+        to: target,
+        start: segment.start,
+        end: segment.end,
+        open: false,
+        reason: segment.reason,
+        site: segment.site ?? null,
+      };
+      this.await.push(edge);
+      if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+    }
   }
 
   /** Open waits grow with the trace: they end at its current end. */

@@ -46,7 +46,14 @@ export class TraceSession {
   private warningsSeen = 0;
   /** Warnings not about one task, drawn on the axis. */
   readonly runWarnings: WarningEvent[] = [];
-  edges = new EdgeIndex();
+  private edgeIndex = new EdgeIndex();
+  /**
+   * Tasks folded since the edge index was last brought up to date, and those of them that entered a wait for tasks.
+   * The index is updated when read (once per frame) rather than per folded piece: a big load folds hundreds of pieces
+   * between frames, most touching the same tasks.
+   */
+  private touched = new Set<number>();
+  private awaiting = new Map<number, number[]>();
   /** True while the host says more events will come. */
   live = false;
   /** Why there is nothing to show (`empty` message), when there is nothing. */
@@ -65,9 +72,23 @@ export class TraceSession {
     if (this.stale && this.builder) {
       this.stale = false;
       this.current = this.builder.model();
-      this.edges.refreshOpen(this.current.endTime);
+      this.updateEdges();
+      this.edgeIndex.refreshOpen(this.current.endTime);
     }
     return this.current;
+  }
+
+  /** The model's edges, up to date with the events folded so far. */
+  get edges(): EdgeIndex {
+    if (this.stale) void this.model;
+    return this.edgeIndex;
+  }
+
+  private updateEdges(): void {
+    if (this.current === null) return;
+    this.edgeIndex.update(this.current, this.touched, this.awaiting);
+    this.touched = new Set();
+    this.awaiting = new Map();
   }
 
   get header(): TraceHeader | null {
@@ -104,13 +125,19 @@ export class TraceSession {
         this.emptyMessage = message.message;
         this.marksByTask.clear();
         this.runWarnings.length = 0;
-        this.edges = new EdgeIndex();
+        this.resetEdges();
         this.traceKey = '';
         this.version++;
         return { kind: 'reset' };
       default:
         return assertNever(message, 'host message');
     }
+  }
+
+  private resetEdges(): void {
+    this.edgeIndex = new EdgeIndex();
+    this.touched = new Set();
+    this.awaiting = new Map();
   }
 
   private reset(header: TraceHeader, live: boolean): void {
@@ -123,7 +150,7 @@ export class TraceSession {
     this.runWarnings.length = 0;
     this.outputSeen = 0;
     this.warningsSeen = 0;
-    this.edges = new EdgeIndex();
+    this.resetEdges();
     this.sites = new Map();
     this.traceKey = `${header.program}\u0000${header.startedAt}`;
     this.version++;
@@ -131,9 +158,10 @@ export class TraceSession {
 
   private append(events: readonly TraceEvent[]): void {
     const builder = this.builder!;
-    const touched = new Set<number>();
-    /** Tasks that entered a wait for other tasks: the only ones whose new segments the edge index reads. */
-    const awaiting = new Set<number>();
+    const touched = this.touched;
+    /** Segments that wait for other tasks, by task: the only new segments the edge index reads. */
+    const awaiting = this.awaiting;
+    const model = this.current!;
     const sites = this.sites;
     // Decoded events share one object per site within a batch; this gives one object per place across batches (the
     // model keeps the sites, so the heap and GC pauses stay small), with one key built per object, not per event.
@@ -158,7 +186,15 @@ export class TraceSession {
       switch (event.type) {
         case 'task.suspended':
           touched.add(event.task);
-          if (event.reason && awaitsTasks(event.reason)) awaiting.add(event.task);
+          if (event.reason && awaitsTasks(event.reason)) {
+            const task = model.taskById.get(event.task);
+            const at = task ? task.segments.length - 1 : -1;
+            if (task && task.segments[at].reason === event.reason) {
+              const list = awaiting.get(task.id);
+              if (list === undefined) awaiting.set(task.id, [at]);
+              else list.push(at);
+            }
+          }
           break;
         case 'task.created':
         case 'task.started':
@@ -173,10 +209,8 @@ export class TraceSession {
           break;
       }
     }
-    // The same object `model()` returns, without the pass over every task (see the `model` getter).
-    const model = this.current!;
+    // `model` is the object `model()` returns, without the pass over every task (see the `model` getter).
     this.stale = true;
-    this.edges.update(model, touched, awaiting);
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
