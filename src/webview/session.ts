@@ -6,7 +6,7 @@
  */
 import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
-import { ModelBuilder, TraceModel } from '../model/model';
+import { ModelBuilder, TraceModel, isSlot } from '../model/model';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
 import { EdgeIndex, awaitsTasks } from './edgeIndex';
 
@@ -52,7 +52,7 @@ export class TraceSession {
    * The index is updated when read (once per frame) rather than per folded piece: a big load folds hundreds of pieces
    * between frames, most touching the same tasks.
    */
-  private touched = new Set<number>();
+  private touched = new TouchedTasks();
   private awaiting = new Map<number, number[]>();
   /** True while the host says more events will come. */
   live = false;
@@ -86,8 +86,8 @@ export class TraceSession {
 
   private updateEdges(): void {
     if (this.current === null) return;
-    this.edgeIndex.update(this.current, this.touched, this.awaiting);
-    this.touched = new Set();
+    this.edgeIndex.update(this.current, this.touched.ids(), this.awaiting);
+    this.touched.clear();
     this.awaiting = new Map();
   }
 
@@ -136,7 +136,7 @@ export class TraceSession {
 
   private resetEdges(): void {
     this.edgeIndex = new EdgeIndex();
-    this.touched = new Set();
+    this.touched = new TouchedTasks();
     this.awaiting = new Map();
   }
 
@@ -211,6 +211,8 @@ export class TraceSession {
     }
     // `model` is the object `model()` returns, without the pass over every task (see the `model` getter).
     this.stale = true;
+    // Edges now, not when next read: one read after hundreds of pieces would make one long task.
+    this.updateEdges();
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
@@ -230,5 +232,39 @@ export class TraceSession {
       this.marksByTask.set(task, marks);
     }
     return marks;
+  }
+}
+
+/**
+ * A set of task ids, cheap to add to once per folded event: small integer ids (all a runtime hands out) are marked in
+ * an array, others kept in a set. Ids come out in the order first added, slot ids first.
+ */
+class TouchedTasks {
+  private marks = new Uint8Array(1024);
+  private readonly list: number[] = [];
+  private readonly others = new Set<number>();
+
+  add(id: number): void {
+    if (isSlot(id)) {
+      if (id >= this.marks.length) {
+        const grown = new Uint8Array(Math.max(id + 1, this.marks.length * 2));
+        grown.set(this.marks);
+        this.marks = grown;
+      }
+      if (this.marks[id] === 0) {
+        this.marks[id] = 1;
+        this.list.push(id);
+      }
+    } else this.others.add(id);
+  }
+
+  ids(): number[] {
+    return this.others.size === 0 ? this.list : [...this.list, ...this.others];
+  }
+
+  clear(): void {
+    for (const id of this.list) this.marks[id] = 0;
+    this.list.length = 0;
+    this.others.clear();
   }
 }
