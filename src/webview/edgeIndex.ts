@@ -102,9 +102,9 @@ export class EdgeIndex {
           }
         }
         cursor.closedSegments = lastIndex;
-        const open = segments[lastIndex];
         const mayAwait = awaiting === undefined || awaiting.get(id)?.includes(lastIndex) === true;
-        if (mayAwait && open.reason && awaitsTasks(open.reason)) {
+        const open = mayAwait ? segments[lastIndex] : undefined;
+        if (open !== undefined && open.reason && awaitsTasks(open.reason)) {
           for (const target of awaitedTasks(open.reason)) {
             const edge: AwaitEdge = {
               kind: 'await',
