@@ -166,6 +166,11 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[]): 
  */
 export class ModelBuilder {
   private readonly m: TraceModel;
+  /**
+   * Tasks by id for small integer ids (all a runtime hands out), beside `taskById`: an array read is much cheaper
+   * than a map lookup, and the fold looks a task up for every event.
+   */
+  private readonly slots: Array<TaskInfo | undefined> = [];
 
   constructor(header: TraceHeader) {
     this.m = {
@@ -207,6 +212,10 @@ export class ModelBuilder {
         if (event.coroutine !== undefined) task.coroutine = event.coroutine;
         m.tasks.push(task);
         m.taskById.set(task.id, task);
+        if (isSlot(task.id)) {
+          while (this.slots.length < task.id) this.slots.push(undefined);
+          this.slots[task.id] = task;
+        }
         if (event.parent !== null) {
           const parent = m.taskById.get(event.parent);
           if (parent) parent.children.push(task.id);
@@ -316,7 +325,7 @@ export class ModelBuilder {
   }
 
   private liveTask(id: number, t: number, index: number, type: string): TaskInfo | undefined {
-    const task = this.m.taskById.get(id);
+    const task = isSlot(id) ? (id < this.slots.length ? this.slots[id] : undefined) : this.m.taskById.get(id);
     if (!task) {
       this.anomaly(t, index, `${type} for unknown task ${id}`);
       return undefined;
@@ -345,6 +354,13 @@ export class ModelBuilder {
     this.m.anomalies.push({ t, index, message });
   }
 }
+
+/** Ids kept in slot arrays beside a map by id (small non-negative integers: dense enough there). */
+export function isSlot(id: number): boolean {
+  return id >= 0 && id < SLOT_LIMIT && (id | 0) === id;
+}
+
+const SLOT_LIMIT = 1 << 20;
 
 function resourceFrom(event: ResourceCreatedEvent): ResourceInfo {
   const resource: ResourceInfo = {

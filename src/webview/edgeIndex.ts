@@ -6,15 +6,28 @@
  */
 import type { QueuePutEvent } from '../contract/trace';
 import type { SuspendReason } from '../contract/trace';
-import { AwaitEdge, CancelEdge, CreateEdge, Edge, QueueEdge, TraceModel, awaitedTasks, edgeStart } from '../model/model';
+import {
+  AwaitEdge,
+  CancelEdge,
+  CreateEdge,
+  Edge,
+  QueueEdge,
+  Segment,
+  TaskInfo,
+  TraceModel,
+  awaitedTasks,
+  edgeStart,
+  isSlot,
+} from '../model/model';
 
 /** Whether `awaitedTasks(reason)` can be non-empty. */
-function awaitsTasks(reason: SuspendReason): boolean {
+export function awaitsTasks(reason: SuspendReason): boolean {
   const kind = reason.kind;
   return kind === 'task' || kind === 'gather' || kind === 'wait' || kind === 'asCompleted';
 }
 
 interface TaskCursor {
+  task: TaskInfo;
   /** Segments whose await edges are final (every segment but the open last one, once seen). */
   closedSegments: number;
   cancelRequests: number;
@@ -37,6 +50,8 @@ export class EdgeIndex {
   maxQueueSpan = 0;
   private tasksSeen = 0;
   private readonly taskCursors = new Map<number, TaskCursor>();
+  /** The same cursors by id, for small integer ids: an update looks up every task touched, and arrays are cheap. */
+  private readonly cursorSlots: Array<TaskCursor | undefined> = [];
   private readonly resourceCursors = new Map<number, ResourceCursor>();
   private readonly openTasks = new Set<number>();
 
@@ -44,51 +59,52 @@ export class EdgeIndex {
    * Brings the index up to date with `model` (the same model object as before, with events added since). Edges of
    * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task. With
    * `touched`, open waits keep their old end until `refreshOpen` (the session calls it once per frame).
+   *
+   * `awaiting`, when given, maps every task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`)
+   * since the last update to the indexes of those segments: then only they and the wait that was open are read, not
+   * every new segment (most of a big trace's segments are runs and sleeps, and reading them is a cache miss each).
    */
-  update(model: TraceModel, touched?: Iterable<number>): void {
+  update(model: TraceModel, touched?: Iterable<number>, awaiting?: ReadonlyMap<number, readonly number[]>): void {
     const tasks = model.tasks;
     for (; this.tasksSeen < tasks.length; this.tasksSeen++) {
       const task = tasks[this.tasksSeen];
       if (task.parent !== null && model.taskById.has(task.parent)) {
         this.create.push({ kind: 'create', from: task.parent, to: task.id, t: task.createdAt, site: task.site });
       }
+      const cursor: TaskCursor = { task, closedSegments: 0, cancelRequests: 0, open: [] };
+      this.taskCursors.set(task.id, cursor);
+      if (isSlot(task.id)) {
+        while (this.cursorSlots.length < task.id) this.cursorSlots.push(undefined);
+        this.cursorSlots[task.id] = cursor;
+      }
     }
     const ids = touched ?? tasks.map((t) => t.id);
+    const slots = this.cursorSlots;
     for (const id of ids) {
-      const task = model.taskById.get(id);
-      if (!task) continue;
-      let cursor = this.taskCursors.get(id);
-      if (!cursor) {
-        cursor = { closedSegments: 0, cancelRequests: 0, open: [] };
-        this.taskCursors.set(id, cursor);
-      }
+      const cursor = isSlot(id) ? (id < slots.length ? slots[id] : undefined) : this.taskCursors.get(id);
+      if (!cursor) continue;
+      const task = cursor.task;
       const segments = task.segments;
       const lastIndex = segments.length - 1;
       if (cursor.closedSegments < lastIndex) {
         // Segments before the last one are closed now; their edges are final.
-        cursor.open = [];
-        for (let i = cursor.closedSegments; i < lastIndex; i++) {
-          const segment = segments[i];
-          // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
-          if (!segment.reason || !awaitsTasks(segment.reason)) continue;
-          for (const target of awaitedTasks(segment.reason)) {
-            const edge: AwaitEdge = {
-              kind: 'await',
-              from: id,
-              to: target,
-              start: segment.start,
-              end: segment.end,
-              open: false,
-              reason: segment.reason,
-              site: segment.site ?? null,
-            };
-            this.await.push(edge);
-            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+        const wasOpen = cursor.open.length > 0;
+        if (wasOpen) cursor.open = [];
+        const from = cursor.closedSegments;
+        if (awaiting === undefined) {
+          for (let i = from; i < lastIndex; i++) this.closedAwaits(id, segments[i]);
+        } else {
+          // The segment that was open awaited a task if it had open edges; the others are listed.
+          if (wasOpen) this.closedAwaits(id, segments[from]);
+          const listed = awaiting.get(id);
+          if (listed !== undefined) {
+            for (const i of listed) if (i > from && i < lastIndex) this.closedAwaits(id, segments[i]);
           }
         }
         cursor.closedSegments = lastIndex;
-        const open = segments[lastIndex];
-        if (open.reason && awaitsTasks(open.reason)) {
+        const mayAwait = awaiting === undefined || awaiting.get(id)?.includes(lastIndex) === true;
+        const open = mayAwait ? segments[lastIndex] : undefined;
+        if (open !== undefined && open.reason && awaitsTasks(open.reason)) {
           for (const target of awaitedTasks(open.reason)) {
             const edge: AwaitEdge = {
               kind: 'await',
@@ -104,7 +120,7 @@ export class EdgeIndex {
           }
         }
         if (cursor.open.length > 0) this.openTasks.add(id);
-        else this.openTasks.delete(id);
+        else if (wasOpen) this.openTasks.delete(id);
       }
       for (; cursor.cancelRequests < task.cancelRequests.length; cursor.cancelRequests++) {
         const request = task.cancelRequests[cursor.cancelRequests];
@@ -142,6 +158,26 @@ export class EdgeIndex {
       }
     }
     if (touched === undefined) this.refreshOpen(model.endTime);
+  }
+
+  /** The await edges of a closed segment, if it waited for tasks. */
+  private closedAwaits(id: number, segment: Segment): void {
+    // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
+    if (!segment.reason || !awaitsTasks(segment.reason)) return;
+    for (const target of awaitedTasks(segment.reason)) {
+      const edge: AwaitEdge = {
+        kind: 'await',
+        from: id,
+        to: target,
+        start: segment.start,
+        end: segment.end,
+        open: false,
+        reason: segment.reason,
+        site: segment.site ?? null,
+      };
+      this.await.push(edge);
+      if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+    }
   }
 
   /** Open waits grow with the trace: they end at its current end. */

@@ -6,9 +6,9 @@
  */
 import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
-import { ModelBuilder, TraceModel } from '../model/model';
+import { ModelBuilder, TraceModel, isSlot } from '../model/model';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
-import { EdgeIndex } from './edgeIndex';
+import { EdgeIndex, awaitsTasks } from './edgeIndex';
 
 /** A host message with its events decoded: what the inbox hands the session, a piece at a time. */
 export type SessionMessage =
@@ -46,7 +46,14 @@ export class TraceSession {
   private warningsSeen = 0;
   /** Warnings not about one task, drawn on the axis. */
   readonly runWarnings: WarningEvent[] = [];
-  edges = new EdgeIndex();
+  private edgeIndex = new EdgeIndex();
+  /**
+   * Tasks folded since the edge index was last brought up to date, and those of them that entered a wait for tasks.
+   * The index is updated when read (once per frame) rather than per folded piece: a big load folds hundreds of pieces
+   * between frames, most touching the same tasks.
+   */
+  private touched = new TouchedTasks();
+  private awaiting = new Map<number, number[]>();
   /** True while the host says more events will come. */
   live = false;
   /** Why there is nothing to show (`empty` message), when there is nothing. */
@@ -65,9 +72,23 @@ export class TraceSession {
     if (this.stale && this.builder) {
       this.stale = false;
       this.current = this.builder.model();
-      this.edges.refreshOpen(this.current.endTime);
+      this.updateEdges();
+      this.edgeIndex.refreshOpen(this.current.endTime);
     }
     return this.current;
+  }
+
+  /** The model's edges, up to date with the events folded so far. */
+  get edges(): EdgeIndex {
+    if (this.stale) void this.model;
+    return this.edgeIndex;
+  }
+
+  private updateEdges(): void {
+    if (this.current === null) return;
+    this.edgeIndex.update(this.current, this.touched.ids(), this.awaiting);
+    this.touched.clear();
+    this.awaiting = new Map();
   }
 
   get header(): TraceHeader | null {
@@ -104,13 +125,19 @@ export class TraceSession {
         this.emptyMessage = message.message;
         this.marksByTask.clear();
         this.runWarnings.length = 0;
-        this.edges = new EdgeIndex();
+        this.resetEdges();
         this.traceKey = '';
         this.version++;
         return { kind: 'reset' };
       default:
         return assertNever(message, 'host message');
     }
+  }
+
+  private resetEdges(): void {
+    this.edgeIndex = new EdgeIndex();
+    this.touched = new TouchedTasks();
+    this.awaiting = new Map();
   }
 
   private reset(header: TraceHeader, live: boolean): void {
@@ -123,7 +150,7 @@ export class TraceSession {
     this.runWarnings.length = 0;
     this.outputSeen = 0;
     this.warningsSeen = 0;
-    this.edges = new EdgeIndex();
+    this.resetEdges();
     this.sites = new Map();
     this.traceKey = `${header.program}\u0000${header.startedAt}`;
     this.version++;
@@ -131,7 +158,10 @@ export class TraceSession {
 
   private append(events: readonly TraceEvent[]): void {
     const builder = this.builder!;
-    const touched = new Set<number>();
+    const touched = this.touched;
+    /** Segments that wait for other tasks, by task: the only new segments the edge index reads. */
+    const awaiting = this.awaiting;
+    const model = this.current!;
     const sites = this.sites;
     // Decoded events share one object per site within a batch; this gives one object per place across batches (the
     // model keeps the sites, so the heap and GC pauses stay small), with one key built per object, not per event.
@@ -154,9 +184,20 @@ export class TraceSession {
       }
       builder.add(event);
       switch (event.type) {
+        case 'task.suspended':
+          touched.add(event.task);
+          if (event.reason && awaitsTasks(event.reason)) {
+            const task = model.taskById.get(event.task);
+            const at = task ? task.segments.length - 1 : -1;
+            if (task && task.segments[at].reason === event.reason) {
+              const list = awaiting.get(task.id);
+              if (list === undefined) awaiting.set(task.id, [at]);
+              else list.push(at);
+            }
+          }
+          break;
         case 'task.created':
         case 'task.started':
-        case 'task.suspended':
         case 'task.resumed':
         case 'task.cancelRequested':
         case 'task.done':
@@ -168,10 +209,10 @@ export class TraceSession {
           break;
       }
     }
-    // The same object `model()` returns, without the pass over every task (see the `model` getter).
-    const model = this.current!;
+    // `model` is the object `model()` returns, without the pass over every task (see the `model` getter).
     this.stale = true;
-    this.edges.update(model, touched);
+    // Edges now, not when next read: one read after hundreds of pieces would make one long task.
+    this.updateEdges();
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
@@ -191,5 +232,39 @@ export class TraceSession {
       this.marksByTask.set(task, marks);
     }
     return marks;
+  }
+}
+
+/**
+ * A set of task ids, cheap to add to once per folded event: small integer ids (all a runtime hands out) are marked in
+ * an array, others kept in a set. Ids come out in the order first added, slot ids first.
+ */
+class TouchedTasks {
+  private marks = new Uint8Array(1024);
+  private readonly list: number[] = [];
+  private readonly others = new Set<number>();
+
+  add(id: number): void {
+    if (isSlot(id)) {
+      if (id >= this.marks.length) {
+        const grown = new Uint8Array(Math.max(id + 1, this.marks.length * 2));
+        grown.set(this.marks);
+        this.marks = grown;
+      }
+      if (this.marks[id] === 0) {
+        this.marks[id] = 1;
+        this.list.push(id);
+      }
+    } else this.others.add(id);
+  }
+
+  ids(): number[] {
+    return this.others.size === 0 ? this.list : [...this.list, ...this.others];
+  }
+
+  clear(): void {
+    for (const id of this.list) this.marks[id] = 0;
+    this.list.length = 0;
+    this.others.clear();
   }
 }
