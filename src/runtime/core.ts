@@ -299,11 +299,14 @@ export class EventLoop {
 
   /** Reads the clock and remembers the reading as the start of whatever step runs next. */
   _readClock(): number {
-    const t = this.time();
-    this.lastClock = t;
+    return this.noteReading(this.time());
+  }
+
+  /** `t` was just read from the clock: it closes the steps since the last reading. */
+  private noteReading(t: number): number {
     this.lastWindow = this.stepsSinceRead + 1;
     this.stepsSinceRead = 0;
-    this.readAt = t;
+    this.lastClock = t;
     return t;
   }
 
@@ -313,12 +316,12 @@ export class EventLoop {
   // the clock is read every `clockEvery` steps (doubling up to CLOCK_EVERY_MAX while steps average under
   // FAST_STEP_MS, back to 1 as soon as they do not). Timestamps then lose precision only below what a timeline can
   // show. A step that runs long inside such a stretch is caught by the step watch (a thread that sees the step
-  // number stay the same, see `StepWatch`), which makes that step's end an exact reading: blocked-loop warnings stay
+  // number stay the same, see `startStepWatch` in tracing.ts), which makes that step's end an exact reading: blocked-loop warnings stay
   // exact. Sampling starts only once the watch runs.
   private clockEvery = 1;
   private clockBudget = 1;
+  /** Steps ended since the last clock reading (which is `lastClock`). */
   private stepsSinceRead = 0;
-  private readAt = 0;
   /** Steps run so far (published to the step watch). */
   private stepNo = 0;
   /** How many steps the last clock reading closed: 1 means the current step's duration is exact. */
@@ -332,12 +335,8 @@ export class EventLoop {
       return this.lastClock;
     }
     const t = this.time();
-    const window = this.stepsSinceRead + 1;
-    const avg = (t - this.readAt) / window;
-    this.lastClock = t;
-    this.readAt = t;
-    this.lastWindow = window;
-    this.stepsSinceRead = 0;
+    const avg = (t - this.lastClock) / (this.stepsSinceRead + 1);
+    this.noteReading(t);
     if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
       if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
       else if (w === null && startStepWatch !== null && t > STEP_WATCH_AFTER_MS) {
@@ -505,10 +504,7 @@ export class EventLoop {
         this.spinIterations = 0;
       }
     }
-    const now = this.time();
-    this.lastClock = now;
-    this.readAt = now;
-    this.stepsSinceRead = 0;
+    const now = this.noteReading(this.time());
     while (this.timers.length > 0 && this.timers[0].when <= now) {
       const t = this.popTimer();
       if (!t.cancelled) this.ready.push(t);
@@ -627,8 +623,7 @@ export class EventLoop {
     if (task === null) return;
     this.stalled.add(task);
     if (REC !== null) {
-      this.lastClock = this.time();
-      REC.ev(EventCode['task.suspended'], this.lastClock, task.id, SuspendCode.external, this.awaitSite);
+      REC.ev(EventCode['task.suspended'], this._readClock(), task.id, SuspendCode.external, this.awaitSite);
     }
     this.awaitSite = 0;
     this.current = null;
@@ -934,6 +929,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this._cancelledError ?? new CancelledError(this._cancelMessage);
   }
 
+  /** What awaiting this done, unsuccessful future throws; the exception counts as retrieved. */
+  _failure(): unknown {
+    this._retrieved = true;
+    return this._state === CANCELLED ? this._makeCancelledError() : this._exception;
+  }
+
   setResult(value: T): void {
     if (this._state !== PENDING) throw new InvalidStateError(`invalid state: ${stateName(this._state)}`);
     this._result = value;
@@ -1095,8 +1096,7 @@ function deliver(fut: Future<any>, onF: ((v: any) => void) | null, onR: ((e: any
   if (fut._state === FINISHED) {
     onF?.(fut._result);
   } else {
-    const err = fut._state === CANCELLED ? fut._makeCancelledError() : fut._exception;
-    fut._retrieved = true;
+    const err = fut._failure();
     if (onR) onR(err);
   }
 }
@@ -1479,7 +1479,7 @@ export class Task<T = unknown> extends Future<T> {
         value = r.value;
         continue;
       }
-      const x = r.value;
+      let x = r.value;
       if (x === yieldMarker) {
         // `sleep(0)`: to the back of the ready queue.
         const loop = this._loop;
@@ -1487,21 +1487,22 @@ export class Task<T = unknown> extends Future<T> {
         loop._suspended(this, SuspendCode.sleep, 0, UNTIL_NOW);
         return;
       }
+      if (x instanceof Coroutine && !x._isGen) {
+        // Runtime awaitables that stand for a future (sleep) are handled as that future.
+        const fut = x._asFuture(this);
+        if (fut !== null) {
+          if (this._awaitTarget === x) this._awaitTarget = fut;
+          x = fut;
+        }
+      }
       if (x instanceof Future) {
-        const st = x._state;
-        if (st === PENDING) {
+        if (x._state === PENDING) {
           x._suspendTask(this, GEN_K, GEN_K);
           return;
         }
         // Awaiting a done future does not yield (asyncio returns at once).
-        if (st === FINISHED) {
-          throwing = false;
-          value = x._result;
-        } else {
-          throwing = true;
-          value = st === CANCELLED ? x._makeCancelledError() : x._exception;
-          x._retrieved = true;
-        }
+        throwing = x._state !== FINISHED;
+        value = throwing ? x._failure() : x._result;
         continue;
       }
       if (isGenerator(x)) {
@@ -1534,25 +1535,6 @@ export class Task<T = unknown> extends Future<T> {
         (this._genStack ??= []).push(gen);
         gen = this._gen = inner;
         continue;
-      }
-      if (x instanceof Coroutine) {
-        const fut = x._asFuture(this);
-        if (fut !== null) {
-          // Handled as the future it stands for.
-          if (this._awaitTarget === x) this._awaitTarget = fut;
-          throwing = false;
-          if (fut._state === PENDING) {
-            fut._suspendTask(this, GEN_K, GEN_K);
-            return;
-          }
-          if (fut._state === FINISHED) value = fut._result;
-          else {
-            throwing = true;
-            value = fut._state === CANCELLED ? fut._makeCancelledError() : fut._exception;
-            fut._retrieved = true;
-          }
-          continue;
-        }
       }
       if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
         let then: unknown;
@@ -1612,14 +1594,8 @@ export class Task<T = unknown> extends Future<T> {
       value = st === CANCELLED ? fut._makeCancelledError() : new CancelledError(this._cancelMessage);
     } else {
       if (st === CANCELLED && this._numCancelsRequested > 0) this._cancelDelivered = true;
-      if (st === FINISHED) {
-        throwing = false;
-        value = fut._result;
-      } else {
-        throwing = true;
-        value = st === CANCELLED ? fut._makeCancelledError() : fut._exception;
-        fut._retrieved = true;
-      }
+      throwing = st !== FINISHED;
+      value = throwing ? fut._failure() : fut._result;
     }
     this._continue(onF, onR, throwing, value);
   }
