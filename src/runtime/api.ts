@@ -218,9 +218,13 @@ class SleepCoroutine<T> extends Coroutine<T> {
   override _asFuture(task: Task<any>): Future<T> | null {
     if (this._started || !(this.seconds > 0)) return null;
     this._started = true;
-    const loop = task._loop;
+    return this.timerFuture(task._loop, task);
+  }
+
+  /** The future a sleep of `seconds` > 0 stands for: a timer completes it; a task waiting on it is sleeping. */
+  private timerFuture(loop: EventLoop, owner: Task<any> | null | undefined): Future<T> {
     const fut = new Future<T>(loop);
-    fut._owner = task;
+    fut._owner = owner;
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
@@ -261,18 +265,11 @@ class SleepCoroutine<T> extends Coroutine<T> {
         if (loop.current === null) loop.wake();
       });
     }
-    const fut = new Future<T>(loop);
     // The task awaiting this sleep owns its future and now awaits it; otherwise nobody suspends on it (a returning
     // stalled task is recognised by the loop when nothing runs).
-    if (loop._isTaskAwait(this)) {
-      fut._owner = loop.current;
-      loop.current!._awaitTarget = fut;
-    } else fut._owner = loop.current === null ? undefined : null;
-    const when = loop.time() + this.seconds * 1000;
-    fut._waitKind = SuspendCode.sleep;
-    fut._waitD = this.seconds;
-    fut._waitE = toMicros(when);
-    fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
+    const awaiting = loop._isTaskAwait(this);
+    const fut = this.timerFuture(loop, awaiting ? loop.current : loop.current === null ? undefined : null);
+    if (awaiting) loop.current!._awaitTarget = fut;
     return fut.then(onF, onR);
   }
 }
