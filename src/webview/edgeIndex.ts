@@ -104,21 +104,7 @@ export class EdgeIndex {
         cursor.closedSegments = lastIndex;
         const mayAwait = awaiting === undefined || awaiting.get(id)?.includes(lastIndex) === true;
         const open = mayAwait ? segments[lastIndex] : undefined;
-        if (open !== undefined && open.reason && awaitsTasks(open.reason)) {
-          for (const target of awaitedTasks(open.reason)) {
-            const edge: AwaitEdge = {
-              kind: 'await',
-              from: id,
-              to: target,
-              start: open.start,
-              end: model.endTime,
-              open: true,
-              reason: open.reason,
-              site: open.site ?? null,
-            };
-            cursor.open.push(edge);
-          }
-        }
+        if (open !== undefined) pushAwaitEdges(cursor.open, id, open, model.endTime, true);
         if (cursor.open.length > 0) this.openTasks.add(id);
         else if (wasOpen) this.openTasks.delete(id);
       }
@@ -162,20 +148,10 @@ export class EdgeIndex {
 
   /** The await edges of a closed segment, if it waited for tasks. */
   private closedAwaits(id: number, segment: Segment): void {
-    // Most suspensions are sleeps and queue waits, which await no task: skip them without allocating.
-    if (!segment.reason || !awaitsTasks(segment.reason)) return;
-    for (const target of awaitedTasks(segment.reason)) {
-      const edge: AwaitEdge = {
-        kind: 'await',
-        from: id,
-        to: target,
-        start: segment.start,
-        end: segment.end,
-        open: false,
-        reason: segment.reason,
-        site: segment.site ?? null,
-      };
-      this.await.push(edge);
+    const from = this.await.length;
+    pushAwaitEdges(this.await, id, segment, segment.end, false);
+    for (let i = from; i < this.await.length; i++) {
+      const edge = this.await[i];
       if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
     }
   }
@@ -201,5 +177,25 @@ export class EdgeIndex {
   all(): Edge[] {
     const list: Edge[] = [...this.create, ...this.await, ...this.openAwaits(), ...this.cancel, ...this.queue];
     return list.sort((a, b) => edgeStart(a) - edgeStart(b));
+  }
+}
+
+/**
+ * The await edges of `segment` of task `id` (one per awaited task), ending at `end`, pushed onto `into`. Most
+ * suspensions are sleeps and queue waits, which await no task: they are skipped without allocating.
+ */
+function pushAwaitEdges(into: AwaitEdge[], id: number, segment: Segment, end: number, open: boolean): void {
+  if (!segment.reason || !awaitsTasks(segment.reason)) return;
+  for (const target of awaitedTasks(segment.reason)) {
+    into.push({
+      kind: 'await',
+      from: id,
+      to: target,
+      start: segment.start,
+      end,
+      open,
+      reason: segment.reason,
+      site: segment.site ?? null,
+    });
   }
 }
