@@ -6,35 +6,8 @@
 import * as assert from 'assert';
 import { SourceSite, TRACE_EVENT_TYPES, TraceEvent } from '../../src/contract/trace';
 import { EventCode, ResourceCode, SuspendCode, WakeCode, WarningCode, WireDecoder } from '../../src/contract/wire';
-import { FrameSink, Recorder } from '../../src/runtime/recorder';
-
-class MemorySink implements FrameSink {
-  frames: Uint8Array[] = [];
-  accept = true;
-  write(parts: readonly Uint8Array[], essential: boolean): boolean {
-    if (!essential && !this.accept) return false;
-    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
-    const frame = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      frame.set(p, at);
-      at += p.length;
-    }
-    this.frames.push(frame);
-    return true;
-  }
-  drain(): void {}
-  bytes(): Uint8Array {
-    const total = this.frames.reduce((n, f) => n + f.length, 0);
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const f of this.frames) {
-      out.set(f, off);
-      off += f.length;
-    }
-    return out;
-  }
-}
+import { Recorder } from '../../src/runtime/recorder';
+import { MemorySink } from '../memorySink';
 
 const SITE: SourceSite = { file: '/p/prog.ts', line: 12, column: 5 };
 const resolveSite = (id: number): SourceSite | null => (id === 7 ? SITE : null);

@@ -6,30 +6,8 @@
 import * as assert from 'assert';
 import { SourceSite, TraceEvent } from '../../src/contract/trace';
 import { EventCode, FrameKind, ROW_WIDTH, SuspendCode, WakeCode, WireDecoder, frameHeader } from '../../src/contract/wire';
-import { FrameSink, Recorder } from '../../src/runtime/recorder';
-
-class MemorySink implements FrameSink {
-  frames: Uint8Array[] = [];
-  write(parts: readonly Uint8Array[]): boolean {
-    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
-    this.frames.push(concat([...parts]));
-    return true;
-  }
-  drain(): void {}
-  bytes(): Uint8Array {
-    return concat(this.frames);
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+import { Recorder } from '../../src/runtime/recorder';
+import { MemorySink } from '../memorySink';
 
 const SITE: SourceSite = { file: '/p/prög.ts', line: 3, column: 9 };
 const resolveSite = (id: number): SourceSite | null => (id === 5 ? SITE : null);

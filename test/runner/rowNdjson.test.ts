@@ -5,25 +5,10 @@
 import * as assert from 'assert';
 import { SourceSite, TraceEvent } from '../../src/contract/trace';
 import { EventCode, ROW_WIDTH, ResourceCode, SuspendCode, WakeCode, WarningCode, WireDecoder } from '../../src/contract/wire';
-import { FrameSink, Recorder } from '../../src/runtime/recorder';
+import { Recorder } from '../../src/runtime/recorder';
+import { MemorySink } from '../memorySink';
 import { RowNdjsonEncoder } from '../../src/runner/rowNdjson';
 import { eventToJson } from '../../src/runner/traceFileWriter';
-
-class MemorySink implements FrameSink {
-  frames: Uint8Array[] = [];
-  write(parts: readonly Uint8Array[]): boolean {
-    // The parts are only valid during the call (the recorder reuses its buffer): keep a copy.
-    const frame = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      frame.set(p, at);
-      at += p.length;
-    }
-    this.frames.push(frame);
-    return true;
-  }
-  drain(): void {}
-}
 
 const utf8 = new TextDecoder();
 const SITE: SourceSite = { file: '/p/prög "x".ts', line: 12, column: 5 };
