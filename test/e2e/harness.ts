@@ -181,11 +181,19 @@ export class Workbench {
   }
 
   /** Keeps what explains a failed test: a screenshot and what the workbench showed as text. */
-  async captureFailure(title: string, describe: () => Promise<string>): Promise<void> {
+  async captureFailure(test: Mocha.Test, describe: () => Promise<string>): Promise<void> {
     noteFailure();
+    const title = test.title;
     await this.screenshot(`FAILED ${title}`);
     const text = await describe().catch((e: unknown) => `(could not read the workbench: ${String(e)})`);
     fs.writeFileSync(path.join(this.artifacts, `${String(this.shot).padStart(2, '0')}-${slug(`FAILED ${title}`)}.txt`), text + '\n');
+    // The failure names where its screenshots and logs are.
+    const err = (test as unknown as { err?: Error }).err;
+    if (err) {
+      const old = err.message;
+      err.message = `${old}\n      (screenshots and logs: ${path.relative(process.cwd(), this.artifacts)})`;
+      if (err.stack) err.stack = err.stack.replace(old, err.message);
+    }
   }
 
   /** Closes the browser, stops code-server by its process group, keeps its logs, removes the temp folders. */

@@ -70,15 +70,9 @@ describe('End-to-end journeys in code-server and Chromium', function () {
   afterEach(async function () {
     const test = this.currentTest;
     if (!test || test.state !== 'failed' || !wb) return;
-    await wb.captureFailure(test.title, () => describeWorkbench(ui));
+    await wb.captureFailure(test, () => describeWorkbench(ui));
     // Leave no dialog, menu or hover open for the next journey.
     for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape').catch(() => undefined);
-    const err = (test as unknown as { err?: Error }).err;
-    if (err) {
-      const old = err.message;
-      err.message = `${old}\n      (screenshots and logs: ${path.relative(process.cwd(), wb.artifacts)})`;
-      if (err.stack) err.stack = err.stack.replace(old, err.message);
-    }
   });
 
   after(async function () {

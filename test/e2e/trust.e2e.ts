@@ -36,13 +36,7 @@ describe('End-to-end journey in an untrusted workspace (Restricted Mode)', funct
   afterEach(async function () {
     const test = this.currentTest;
     if (!test || test.state !== 'failed' || !wb) return;
-    await wb.captureFailure(test.title, async () => `tabs: ${(await ui.tabs()).join(' | ')}\nnotifications: ${(await ui.toasts()).join(' | ')}\n${await ui.describeTree()}`);
-    const err = (test as unknown as { err?: Error }).err;
-    if (err) {
-      const old = err.message;
-      err.message = `${old}\n      (screenshots and logs: ${path.relative(process.cwd(), wb.artifacts)})`;
-      if (err.stack) err.stack = err.stack.replace(old, err.message);
-    }
+    await wb.captureFailure(test, async () => `tabs: ${(await ui.tabs()).join(' | ')}\nnotifications: ${(await ui.toasts()).join(' | ')}\n${await ui.describeTree()}`);
   });
 
   after(async function () {
