@@ -1120,8 +1120,9 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     readonly _fn: (...args: any[]) => T | PromiseLike<T> | Generator<unknown, T, unknown>,
     readonly _this: unknown,
     readonly _args: unknown[],
+    isGen: boolean = Object.getPrototypeOf(_fn) === GeneratorFunctionPrototype,
   ) {
-    this._isGen = Object.getPrototypeOf(_fn) === GeneratorFunctionPrototype;
+    this._isGen = isGen;
   }
 
   get name(): string {
@@ -1137,7 +1138,7 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     if (this._started) return Promise.reject(new RuntimeError('cannot reuse already awaited coroutine'));
     this._started = true;
     try {
-      const r = this._fn.apply(this._this, this._args);
+      const r = this._call();
       if (this._isGen) return runGenerator(r as Generator<unknown, T, unknown>);
       return r instanceof Promise ? r : Promise.resolve(r as T);
     } catch (err) {
@@ -1156,7 +1157,22 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   /** Starts a generator body (`_isGen`), for a task to drive. */
   _startGen(): Generator<unknown, T, unknown> {
     this._started = true;
-    return this._fn.apply(this._this, this._args) as Generator<unknown, T, unknown>;
+    return this._call() as Generator<unknown, T, unknown>;
+  }
+
+  /** Calls the body (subclasses that keep their arguments in fields override it). */
+  protected _call(): T | PromiseLike<T> | Generator<unknown, T, unknown> {
+    return this._fn.apply(this._this, this._args);
+  }
+
+  /**
+   * For runtime operations that usually finish without suspending (a queue's put into a queue with room, get from
+   * one with items): does the whole operation now and returns its result, exactly as the body would have when it
+   * did not suspend; `NOT_NOW` when the body must run. Only called on a coroutine that has not started; marks it
+   * started when it returns a result. A generator task awaiting it then needs no generator (`Task._genStep`).
+   */
+  _tryNow(): unknown {
+    return NOT_NOW;
   }
 
   then<R1 = T, R2 = never>(
@@ -1178,6 +1194,9 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     return this._start().finally(onfinally);
   }
 }
+
+/** `Coroutine._tryNow`'s answer when the operation has to run its body (it may suspend). */
+export const NOT_NOW: unique symbol = Symbol('not now');
 
 const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {
   /* the prototype of every generator function */
@@ -1228,8 +1247,9 @@ async function runGenerator<T>(gen: Generator<unknown, T, unknown>): Promise<T> 
 export function coroutine<A extends unknown[], T>(
   fn: (...args: A) => Promise<T> | T,
 ): (...args: A) => Coroutine<T> {
+  const isGen = Object.getPrototypeOf(fn) === GeneratorFunctionPrototype;
   const make = function (this: unknown, ...args: A): Coroutine<T> {
-    return new Coroutine<T>(fn, this, args);
+    return new Coroutine<T>(fn, this, args, isGen);
   };
   Object.defineProperty(make, 'name', { value: fn.name });
   return make;
@@ -1487,7 +1507,36 @@ export class Task<T = unknown> extends Future<T> {
         loop._suspended(this, SuspendCode.sleep, 0, UNTIL_NOW);
         return;
       }
-      if (x instanceof Coroutine && !x._isGen) {
+      if (x instanceof Coroutine) {
+        if (x._isGen) {
+          // Awaited inline: it runs in this task, as `await coro()` does in Python.
+          if (x._started) {
+            throwing = true;
+            value = new RuntimeError('cannot reuse already awaited coroutine');
+            continue;
+          }
+          if (this._awaitTarget === x) this._awaitTarget = NO_TARGET;
+          // A runtime operation that can finish now (a queue put with room): no generator at all.
+          const now = x._tryNow();
+          if (now !== NOT_NOW) {
+            throwing = false;
+            value = now;
+            continue;
+          }
+          let inner: Generator<unknown, unknown, unknown>;
+          try {
+            inner = x._startGen();
+          } catch (err) {
+            throwing = true;
+            value = err;
+            continue;
+          }
+          (this._genStack ??= []).push(gen);
+          gen = this._gen = inner;
+          throwing = false;
+          value = undefined;
+          continue;
+        }
         // Runtime awaitables that stand for a future (sleep) are handled as that future.
         const fut = x._asFuture(this);
         if (fut !== null) {
@@ -1512,28 +1561,6 @@ export class Task<T = unknown> extends Future<T> {
         gen = this._gen = x;
         throwing = false;
         value = undefined;
-        continue;
-      }
-      if (x instanceof Coroutine && x._isGen) {
-        // Awaited inline: it runs in this task, as `await coro()` does in Python.
-        throwing = false;
-        value = undefined;
-        if (x._started) {
-          throwing = true;
-          value = new RuntimeError('cannot reuse already awaited coroutine');
-          continue;
-        }
-        if (this._awaitTarget === x) this._awaitTarget = NO_TARGET;
-        let inner: Generator<unknown, unknown, unknown>;
-        try {
-          inner = x._startGen();
-        } catch (err) {
-          throwing = true;
-          value = err;
-          continue;
-        }
-        (this._genStack ??= []).push(gen);
-        gen = this._gen = inner;
         continue;
       }
       if (x !== null && (typeof x === 'object' || typeof x === 'function')) {

@@ -6,6 +6,7 @@
 import {
   Coroutine,
   Future,
+  NOT_NOW,
   REC,
   Task,
   _getRunningLoopOrNull,
@@ -118,21 +119,29 @@ export class Queue<T> extends Resource {
     return ['queue', 'Queue'];
   }
 
-  // Storage: overridden by PriorityQueue and LifoQueue. Each entry keeps the sequence number of its put.
-  protected items: { item: T; seq: number }[] = [];
+  // Storage: overridden by PriorityQueue and LifoQueue. Each item keeps the sequence number of its put (the trace
+  // links a get to its put by it); `_get` leaves the number of the item it returns in `gotSeq`.
+  protected items: T[] = [];
+  protected seqs: number[] = [];
+  protected gotSeq = 0;
   private head = 0;
   protected _init(): void {}
-  protected _put(entry: { item: T; seq: number }): void {
-    this.items.push(entry);
+  protected _put(item: T, seq: number): void {
+    this.items.push(item);
+    this.seqs.push(seq);
   }
-  protected _get(): { item: T; seq: number } {
-    const e = this.items[this.head];
-    this.items[this.head++] = undefined as unknown as { item: T; seq: number };
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+  protected _get(): T {
+    const h = this.head;
+    const item = this.items[h];
+    this.gotSeq = this.seqs[h];
+    this.items[h] = undefined as T;
+    this.head = h + 1;
+    if (h >= 64 && h * 2 > this.items.length) {
+      this.items = this.items.slice(h + 1);
+      this.seqs = this.seqs.slice(h + 1);
       this.head = 0;
     }
-    return e;
+    return item;
   }
 
   qsize(): number {
@@ -148,10 +157,11 @@ export class Queue<T> extends Resource {
   /** Puts `item`, waiting while the queue is full. */
   put(item: T): Coroutine<void> {
     dropCallSite();
-    return new Coroutine(this.putImpl, this, [item]);
+    return new QueuePut(this, item);
   }
 
-  private *putImpl(item: T): Generator<unknown, void, unknown> {
+  /** @internal */
+  *putImpl(item: T): Generator<unknown, void, unknown> {
     while (this.full()) {
       const putter = this.waiter(SuspendCode['queue.put']);
       this.putters.push(putter);
@@ -172,7 +182,7 @@ export class Queue<T> extends Resource {
     dropCallSite();
     if (this.full()) throw new QueueFull();
     const seq = ++this.seq;
-    this._put({ item, seq });
+    this._put(item, seq);
     this.unfinished++;
     if (REC !== null) traceQueueEvent(EventCode['queue.put'], this.id, this.qsize(), item, seq);
     wakeupNext(this.getters);
@@ -181,10 +191,11 @@ export class Queue<T> extends Resource {
   /** Removes and returns an item, waiting while the queue is empty. */
   get(): Coroutine<T> {
     dropCallSite();
-    return new Coroutine(this.getImpl, this, []);
+    return new QueueGet(this);
   }
 
-  private *getImpl(): Generator<unknown, T, unknown> {
+  /** @internal */
+  *getImpl(): Generator<unknown, T, unknown> {
     while (this.empty()) {
       const getter = this.waiter(SuspendCode['queue.get']);
       this.getters.push(getter);
@@ -204,8 +215,8 @@ export class Queue<T> extends Resource {
   getNowait(): T {
     dropCallSite();
     if (this.empty()) throw new QueueEmpty();
-    const { item, seq } = this._get();
-    if (REC !== null) traceQueueEvent(EventCode['queue.get'], this.id, this.qsize(), item, seq);
+    const item = this._get();
+    if (REC !== null) traceQueueEvent(EventCode['queue.get'], this.id, this.qsize(), item, this.gotSeq);
     wakeupNext(this.putters);
     return item;
   }
@@ -215,7 +226,7 @@ export class Queue<T> extends Resource {
     dropCallSite();
     if (this.unfinished <= 0) throw new RangeError('taskDone() called too many times');
     this.unfinished--;
-    if (this.unfinished === 0) {
+    if (this.unfinished === 0 && this.joiners.length > 0) {
       const js = this.joiners.splice(0);
       for (const j of js) if (!j.done()) j.setResult(undefined);
     }
@@ -256,9 +267,10 @@ export function compareItems(a: unknown, b: unknown): number {
 
 /** Retrieves the smallest item first (`compareItems` order; use `[priority, data]` tuples). */
 export class PriorityQueue<T> extends Queue<T> {
-  protected override _put(entry: { item: T; seq: number }): void {
-    const heap = this.items;
-    heap.push(entry);
+  private heap: { item: T; seq: number }[] = [];
+  protected override _put(item: T, seq: number): void {
+    const heap = this.heap;
+    heap.push({ item, seq });
     let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -267,8 +279,8 @@ export class PriorityQueue<T> extends Queue<T> {
       i = p;
     }
   }
-  protected override _get(): { item: T; seq: number } {
-    const heap = this.items;
+  protected override _get(): T {
+    const heap = this.heap;
     const top = heap[0];
     const last = heap.pop()!;
     if (heap.length > 0) {
@@ -285,22 +297,63 @@ export class PriorityQueue<T> extends Queue<T> {
         i = m;
       }
     }
-    return top;
+    this.gotSeq = top.seq;
+    return top.item;
   }
   override qsize(): number {
-    return this.items.length;
+    return this.heap.length;
   }
 }
 
 /** Retrieves the most recently added item first. */
 export class LifoQueue<T> extends Queue<T> {
-  protected override _get(): { item: T; seq: number } {
+  protected override _get(): T {
+    this.gotSeq = this.seqs.pop()!;
     return this.items.pop()!;
   }
   override qsize(): number {
     return this.items.length;
   }
 }
+
+/** `await queue.put(item)`: a task with room in the queue puts without a generator (`Coroutine._tryNow`). */
+class QueuePut<T> extends Coroutine<void> {
+  constructor(
+    private readonly queue: Queue<T>,
+    private readonly item: T,
+  ) {
+    super(queue.putImpl, queue, NO_ARGS, true);
+  }
+  override get name(): string {
+    return 'Queue.put';
+  }
+  protected override _call(): Generator<unknown, void, unknown> {
+    return this.queue.putImpl(this.item);
+  }
+  override _tryNow(): unknown {
+    if (this.queue.full()) return NOT_NOW;
+    this._started = true;
+    this.queue.putNowait(this.item);
+    return undefined;
+  }
+}
+
+/** `await queue.get()`: a task finding an item takes it without a generator (`Coroutine._tryNow`). */
+class QueueGet<T> extends Coroutine<T> {
+  constructor(private readonly queue: Queue<T>) {
+    super(queue.getImpl, queue, NO_ARGS, true);
+  }
+  override get name(): string {
+    return 'Queue.get';
+  }
+  override _tryNow(): unknown {
+    if (this.queue.empty()) return NOT_NOW;
+    this._started = true;
+    return this.queue.getNowait();
+  }
+}
+
+const NO_ARGS: unknown[] = [];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lock, Event, Condition, Semaphore
