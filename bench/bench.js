@@ -6,6 +6,8 @@
 // For each: CPython's asyncio (the same program in Python), our runtime untraced, our runtime traced to a file.
 // Each program measures itself (the time of run()/asyncio.run); the traced run also reports the whole command's
 // wall time, which includes the host writing the trace, and the host process's own CPU time (bench/host-cpu.js).
+// A second table gives the same runs in the program's CPU time (the targets are set on time; CPU time shows what
+// the code costs when other work on this shared machine takes cores away).
 // Rounds are interleaved and the median is reported, since
 // this machine is shared and noisy. Then the timeline webview benchmark runs, if it is built.
 const { spawnSync, execFileSync } = require('child_process');
@@ -25,6 +27,13 @@ function hasPython() {
 function elapsedOf(stdout, what) {
   const m = /elapsed_ms=([\d.]+)/.exec(stdout);
   if (!m) throw new Error(`${what} printed no elapsed time:\n${stdout}`);
+  return Number(m[1]);
+}
+
+/** The CPU time the program itself spent in run() (user + system, all its threads), as it printed it. */
+function cpuOf(stdout, what) {
+  const m = /cpu_ms=([\d.]+)/.exec(stdout);
+  if (!m) throw new Error(`${what} printed no CPU time:\n${stdout}`);
   return Number(m[1]);
 }
 
@@ -49,13 +58,20 @@ async function main() {
     const ts = path.join(ROOT, 'bench', 'programs', `${w}.ts`);
     const py = path.join(ROOT, 'bench', 'programs', `${w}.py`);
     const trace = path.join(tmp, `${w}.cotrace`);
-    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], hostCpu: [], dropped: 0, events: 0 };
+    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], hostCpu: [], cpu: { cpython: [], untraced: [], traced: [] }, dropped: 0, events: 0 };
     for (let i = 0; i < ROUNDS; i++) {
-      if (python) r.cpython.push(elapsedOf(timed('python3', [py]).stdout, `${w}.py`));
+      if (python) {
+        const out = timed('python3', [py]).stdout;
+        r.cpython.push(elapsedOf(out, `${w}.py`));
+        r.cpu.cpython.push(cpuOf(out, `${w}.py`));
+      }
       // Untraced: the same bundle and Node flags, without the recorder (`run --no-trace`).
-      r.untraced.push(elapsedOf(timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout, `${w} untraced`));
+      const untraced = timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout;
+      r.untraced.push(elapsedOf(untraced, `${w} untraced`));
+      r.cpu.untraced.push(cpuOf(untraced, `${w} untraced`));
       const traced = timed(process.execPath, ['-r', HOST_CPU, CLI, 'run', ts, '--quiet', '--out', trace]);
       r.traced.push(elapsedOf(traced.stdout, `${w} traced`));
+      r.cpu.traced.push(cpuOf(traced.stdout, `${w} traced`));
       r.tracedWall.push(traced.wall);
       r.hostCpu.push(Number(/host_cpu_ms=(\d+)/.exec(traced.stderr)?.[1] ?? NaN));
       const lines = fs.readFileSync(trace, 'utf8').trimEnd().split('\n');
@@ -92,6 +108,23 @@ async function main() {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));
+
+  // The same runs in CPU time of the program's main thread (where the loop runs): on a shared machine, time spent
+  // waiting for a core is left out (so is the work of V8's compiler and GC threads); the host's CPU is in its own
+  // column above.
+  const cpuHeader = ['workload', 'CPython CPU ms', 'untraced CPU ms', 'traced CPU ms', 'CPython/untraced (CPU)', 'traced/untraced (CPU)'];
+  const cpuTable = rows.map((r) => {
+    const c = python ? median(r.cpu.cpython) : NaN;
+    const u = median(r.cpu.untraced);
+    const t = median(r.cpu.traced);
+    return [r.w.toUpperCase(), fmt(c), fmt(u), fmt(t), `${fmt(c / u)}×`, `${fmt(t / u)}×`];
+  });
+  const cpuWidths = cpuHeader.map((h, i) => Math.max(h.length, ...cpuTable.map((row) => row[i].length)));
+  const cpuLine = (cells) => cells.map((c, i) => c.padEnd(cpuWidths[i])).join('  ');
+  console.log('');
+  console.log(cpuLine(cpuHeader));
+  console.log(cpuWidths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of cpuTable) console.log(cpuLine(row));
 
   const webviewBench = path.join(ROOT, 'bench', 'webview-bench.js');
   if (process.env.BENCH_SKIP_WEBVIEW !== '1' && fs.existsSync(webviewBench)) {

@@ -9,7 +9,10 @@
  * - EVENTS: rows of `ROW_WIDTH` float64 (little-endian). Column 0 is the event type code (index in
  *   `TRACE_EVENT_TYPES`), column 1 is `t`, columns 2..7 depend on the type (see `decodeRow`). Strings are ids into
  *   the STRINGS table, except a queue item that is a number: string id -1 and the number itself in column 7. A
- *   `task.created` without a name string (id 0) is a task with the default name `Task-<id>`.
+ *   `task.created` without a name string (id 0) is a task with the default name `Task-<id>`. A `task.suspended` row
+ *   may carry a second event in its column 7: the id of a task that resumed right after it, at the same `t`, with
+ *   cause `yield` (the `sleep(0)` hand-over of busy loops, one row instead of two); the decoder gives that
+ *   `task.resumed` its own row before anything reads the rows.
  * - STRINGS: JSON `[firstId, s1, s2, ...]`: strings `firstId`, `firstId + 1`, ... Id 0 means "none" (null).
  * - SITES: JSON `[[id, file, line, column], ...]`: call sites found at run time by stack capture (negative ids),
  *   positions as the program saw them (the bundle), 1-based. Positive ids are the bundle-time site table.
@@ -105,6 +108,9 @@ export const WARNING_KINDS: readonly WarningKind[] = [
   'queue-orphaned',
   'events-dropped',
 ];
+const SUSPENDED = EventCode['task.suspended'];
+const RESUMED = EventCode['task.resumed'];
+
 export const WarningCode = Object.fromEntries(WARNING_KINDS.map((k, i) => [k, i])) as Record<WarningKind, number>;
 
 export const SIGNAL_ACTIONS = ['set', 'clear', 'notify'] as const;
@@ -159,6 +165,8 @@ export class WireDecoder {
   /** True once the program's closing statistics arrived: what it recorded before them is all in. */
   statsReceived = false;
   eventCount = 0;
+  /** Rows with carried resumes given their own rows (`expandCarried`). */
+  private expandedRows = new Float64Array(0);
 
   constructor(
     private readonly resolveSite: SiteResolver,
@@ -236,7 +244,7 @@ export class WireDecoder {
   private decodeFrame(kind: FrameKind, payload: Uint8Array): void {
     switch (kind) {
       case FrameKind.Events: {
-        const count = (payload.length / (ROW_WIDTH * 8)) | 0;
+        let count = (payload.length / (ROW_WIDTH * 8)) | 0;
         if (count === 0) return;
         let rows: Float64Array;
         if (payload.byteOffset % 8 === 0) {
@@ -246,6 +254,11 @@ export class WireDecoder {
           this.ensureScratch(count * ROW_WIDTH * 8);
           this.scratchBytes.set(payload.subarray(0, count * ROW_WIDTH * 8));
           rows = new Float64Array(this.scratch, 0, count * ROW_WIDTH);
+        }
+        const expanded = this.expandCarried(rows, count);
+        if (expanded !== null) {
+          rows = expanded;
+          count = expanded.length / ROW_WIDTH;
         }
         this.eventCount += count;
         this.onRows?.(rows, count);
@@ -271,6 +284,36 @@ export class WireDecoder {
       default:
         throw new Error(`corrupt event stream: unknown frame kind ${kind as number}`);
     }
+  }
+
+  /**
+   * Gives each yield resume carried by a `task.suspended` row (column 7) its own `task.resumed` row right after it;
+   * null when the frame carries none. The result is this decoder's (reused) space, valid until the next frame.
+   */
+  private expandCarried(rows: Float64Array, count: number): Float64Array | null {
+    let carried = 0;
+    for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH) if (rows[i] === SUSPENDED && rows[i + 7] !== 0) carried++;
+    if (carried === 0) return null;
+    const need = (count + carried) * ROW_WIDTH;
+    if (this.expandedRows.length < need) {
+      this.expandedRows = new Float64Array(Math.max(need, this.expandedRows.length * 2));
+    }
+    const out = this.expandedRows;
+    let o = 0;
+    for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH, o += ROW_WIDTH) {
+      out.set(rows.subarray(i, i + ROW_WIDTH), o);
+      const resumed = rows[i + 7];
+      if (rows[i] === SUSPENDED && resumed !== 0) {
+        out[o + 7] = 0;
+        o += ROW_WIDTH;
+        out[o] = RESUMED;
+        out[o + 1] = rows[i + 1];
+        out[o + 2] = resumed;
+        out[o + 3] = WakeCode.yield;
+        out.fill(0, o + 4, o + ROW_WIDTH);
+      }
+    }
+    return out.subarray(0, need);
   }
 
   /** String `id` of the STRINGS table; null for 0 (and for an id never sent). */

@@ -715,7 +715,7 @@ export class EventLoop {
     if (REC !== null) {
       const t = this._stepEnd();
       this.checkStep(task, t);
-      REC.ev(EventCode['task.suspended'], t, task.id, reasonCode, this.awaitSite, d, e === UNTIL_NOW ? toMicros(t) : e);
+      REC.suspended(t, task.id, reasonCode, this.awaitSite, d, e === UNTIL_NOW ? toMicros(t) : e);
     }
     this.awaitSite = 0;
     task._awaitTarget = NO_TARGET;
@@ -1634,7 +1634,7 @@ export class Task<T = unknown> extends Future<T> {
     this._resumeArg = undefined;
     this._onF = this._onR = null;
     this._futWaiter = null;
-    if (REC !== null) REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, WakeCode.yield);
+    if (REC !== null) REC.resumedByYield(this._loop.stepT, this.id);
     if (this._mustCancel) {
       this._mustCancel = false;
       this._cancelDelivered = true;

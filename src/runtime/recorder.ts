@@ -2,7 +2,10 @@
  * The in-program half of tracing: events go into a preallocated float64 ring (a few ns each, no allocation), and
  * whole batches leave through a `FrameSink` off the hot path. The runtime knows nothing of where frames go.
  */
-import { FrameKind, ROW_WIDTH, WireStats, frameHeader } from '../contract/wire';
+import { EventCode, FrameKind, ROW_WIDTH, WakeCode, WireStats, frameHeader } from '../contract/wire';
+
+const SUSPENDED = EventCode['task.suspended'];
+const RESUMED = EventCode['task.resumed'];
 
 /** Where encoded frames go. `write` must never block; `drain` may block briefly (process exit). */
 export interface FrameSink {
@@ -32,6 +35,10 @@ export class Recorder {
   droppedEvents = 0;
   /** Total events recorded (kept or dropped). */
   eventCount = 0;
+  /** Row index of the last row, when it is a `task.suspended` that can still carry a yield resume (else -1). */
+  private openSuspend = -1;
+  /** Events in the ring beyond one per row (resumes carried by suspension rows). */
+  private carried = 0;
 
   constructor(
     private readonly sink: FrameSink,
@@ -55,6 +62,33 @@ export class Recorder {
     r[i + 6] = e;
     r[i + 7] = f;
     this.eventCount++;
+  }
+
+  /** Records `task.suspended` (columns as `ev`'s). */
+  suspended(t: number, task: number, reason: number, site: number, d: number, e: number): void {
+    this.ev(SUSPENDED, t, task, reason, site, d, e, 0);
+    this.openSuspend = this.n - 1;
+  }
+
+  /**
+   * Records `task.resumed` with cause `yield`. Right after another task's suspension at the same time (a `sleep(0)`
+   * hand-over, the commonest pair in busy programs), it rides in that row's free column: one row for two events
+   * (`contract/wire.ts`; the host's decoder gives it back its own row).
+   */
+  resumedByYield(t: number, task: number): void {
+    const j = this.openSuspend;
+    if (j >= 0 && j === this.n - 1) {
+      const i = j * ROW_WIDTH;
+      const r = this.rows;
+      if (r[i + 1] === t) {
+        r[i + 7] = task;
+        this.openSuspend = -1;
+        this.carried++;
+        this.eventCount++;
+        return;
+      }
+    }
+    this.ev(RESUMED, t, task, WakeCode.yield);
   }
 
   /** A string used once (a result preview, printed text). 0 stands for null. */
@@ -93,8 +127,12 @@ export class Recorder {
     if (this.n > 0) {
       const bytes = this.n * ROW_WIDTH * 8;
       const body = new Uint8Array(this.rows.buffer, 0, bytes);
-      if (!this.sink.write([frameHeader(FrameKind.Events, bytes), body], false)) this.droppedEvents += this.n;
+      if (!this.sink.write([frameHeader(FrameKind.Events, bytes), body], false)) {
+        this.droppedEvents += this.n + this.carried;
+      }
       this.n = 0;
+      this.carried = 0;
+      this.openSuspend = -1;
     }
   }
 

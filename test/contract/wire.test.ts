@@ -116,6 +116,65 @@ describe('contract: the binary wire', () => {
     );
   });
 
+  it('gives a yield resume carried by the suspension before it its own event, in order, wherever frames split', () => {
+    const sink = new MemorySink();
+    const rec = new Recorder(sink, 3);
+    const E = EventCode;
+    rec.suspended(1, 1, SuspendCode.sleep, 7, 0, 1); // task 1 yields ...
+    rec.resumedByYield(1, 2); // ... task 2 resumes at once: rides in the same row
+    rec.suspended(2, 2, SuspendCode.sleep, 0, 0, 2);
+    rec.resumedByYield(2.5, 1); // a later time: its own row
+    rec.suspended(3, 1, SuspendCode.sleep, 0, 0, 3); // third row: the ring (3 rows) is sent with it
+    rec.resumedByYield(3, 2); // the suspension left in the previous frame: its own row
+    rec.ev(E['task.suspended'], 4, 2, SuspendCode.sleep, 0, 0, 4); // not through suspended(): nothing rides on it
+    rec.resumedByYield(4, 1);
+    rec.suspended(5, 1, SuspendCode.sleep, 0, 0, 5);
+    rec.ev(E['task.started'], 5, 3); // something in between: the resume after it is its own row
+    rec.resumedByYield(5, 2);
+    rec.flush();
+    const expected: TraceEvent[] = [
+      { t: 1, type: 'task.suspended', task: 1, reason: { kind: 'sleep', seconds: 0, until: 1 }, site: SITE },
+      { t: 1, type: 'task.resumed', task: 2, cause: { kind: 'yield' } },
+      { t: 2, type: 'task.suspended', task: 2, reason: { kind: 'sleep', seconds: 0, until: 2 }, site: null },
+      { t: 2.5, type: 'task.resumed', task: 1, cause: { kind: 'yield' } },
+      { t: 3, type: 'task.suspended', task: 1, reason: { kind: 'sleep', seconds: 0, until: 3 }, site: null },
+      { t: 3, type: 'task.resumed', task: 2, cause: { kind: 'yield' } },
+      { t: 4, type: 'task.suspended', task: 2, reason: { kind: 'sleep', seconds: 0, until: 4 }, site: null },
+      { t: 4, type: 'task.resumed', task: 1, cause: { kind: 'yield' } },
+      { t: 5, type: 'task.suspended', task: 1, reason: { kind: 'sleep', seconds: 0, until: 5 }, site: null },
+      { t: 5, type: 'task.started', task: 3 },
+      { t: 5, type: 'task.resumed', task: 2, cause: { kind: 'yield' } },
+    ];
+    assert.strictEqual(rec.eventCount, expected.length);
+    for (const chunk of [1, 5, 64, sink.bytes().length]) {
+      const { events, decoder } = decodeAll(sink.bytes(), chunk);
+      assert.deepStrictEqual(events, expected, `chunk size ${chunk}`);
+      assert.strictEqual(decoder.eventCount, expected.length);
+    }
+    // Row consumers see one row per event too, with nothing left in the carrying row's column.
+    const rowTypes: number[] = [];
+    const decoder = new WireDecoder(resolveSite, null, (rows, count) => {
+      for (let i = 0; i < count; i++) rowTypes.push(rows[i * 8], rows[i * 8 + 7]);
+    });
+    decoder.feed(sink.bytes());
+    assert.deepStrictEqual(
+      rowTypes.filter((_, i) => i % 2 === 0),
+      expected.map((e) => E[e.type]),
+    );
+    assert.ok(rowTypes.filter((_, i) => i % 2 === 1).every((c) => c === 0));
+  });
+
+  it('counts a carried resume among the events a full sink drops', () => {
+    const sink = new MemorySink();
+    const rec = new Recorder(sink, 4);
+    sink.accept = false;
+    rec.suspended(1, 1, SuspendCode.sleep, 0, 0, 1);
+    rec.resumedByYield(1, 2);
+    rec.suspended(1, 2, SuspendCode.sleep, 0, 0, 1);
+    rec.flush();
+    assert.strictEqual(rec.droppedEvents, 3);
+  });
+
   it('rejects a corrupt stream with an error, not a crash', () => {
     const bad = new Uint8Array(16);
     bad[0] = 8; // length 8
