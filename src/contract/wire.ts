@@ -301,7 +301,7 @@ export class WireDecoder {
     const out = this.expandedRows;
     let o = 0;
     for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH, o += ROW_WIDTH) {
-      out.set(rows.subarray(i, i + ROW_WIDTH), o);
+      for (let k = 0; k < ROW_WIDTH; k++) out[o + k] = rows[i + k];
       const resumed = rows[i + 7];
       if (rows[i] === SUSPENDED && resumed !== 0) {
         out[o + 7] = 0;
@@ -310,7 +310,7 @@ export class WireDecoder {
         out[o + 1] = rows[i + 1];
         out[o + 2] = resumed;
         out[o + 3] = WakeCode.yield;
-        out.fill(0, o + 4, o + ROW_WIDTH);
+        for (let k = 4; k < ROW_WIDTH; k++) out[o + k] = 0;
       }
     }
     return out.subarray(0, need);
