@@ -1765,7 +1765,7 @@ function awaitExternal<T>(p: PromiseLike<T>): Promise<T> {
 // Hooks the bundler's instrumentation calls (see runner/instrument.ts).
 
 function isOurs(v: unknown): boolean {
-  return v instanceof Future || v instanceof Coroutine;
+  return v instanceof Coroutine || v instanceof Future;
 }
 
 /** `await __ct_await(site, x)`: names the await's site, and turns foreign promises into futures we can follow. */

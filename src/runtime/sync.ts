@@ -34,8 +34,12 @@ function now(): number {
 /** Records a queue put/get. Numbers travel as numbers (no string made in the program); see `contract/wire.ts`. */
 function traceQueueEvent(code: number, queue: number, size: number, item: unknown, seq: number): void {
   const rec = REC!;
-  if (typeof item === 'number') rec.ev(code, now(), queue, currentTaskId(), size, -1, seq, item);
-  else rec.ev(code, now(), queue, currentTaskId(), size, rec.str(preview(item)), seq);
+  const loop = _getRunningLoopOrNull();
+  const t = loop !== null ? loop.eventTime() : 0;
+  const current = loop !== null ? loop.current : null;
+  const task = current !== null ? current.id : 0;
+  if (typeof item === 'number') rec.ev(code, t, queue, task, size, -1, seq, item);
+  else rec.ev(code, t, queue, task, size, rec.str(preview(item)), seq);
 }
 
 function currentTaskId(): number {
@@ -174,13 +178,18 @@ export class Queue<T> extends Resource {
         throw err;
       }
     }
-    this.putNowait(item);
+    this._putNow(item);
   }
 
   /** Puts `item` now; throws `QueueFull` if there is no room. */
   putNowait(item: T): void {
     dropCallSite();
     if (this.full()) throw new QueueFull();
+    this._putNow(item);
+  }
+
+  /** @internal `putNowait` once the caller knows there is room. */
+  _putNow(item: T): void {
     const seq = ++this.seq;
     this._put(item, seq);
     this.unfinished++;
@@ -208,13 +217,18 @@ export class Queue<T> extends Resource {
         throw err;
       }
     }
-    return this.getNowait();
+    return this._getNow();
   }
 
   /** Removes and returns an item now; throws `QueueEmpty` if there is none. */
   getNowait(): T {
     dropCallSite();
     if (this.empty()) throw new QueueEmpty();
+    return this._getNow();
+  }
+
+  /** @internal `getNowait` once the caller knows there is an item. */
+  _getNow(): T {
     const item = this._get();
     if (REC !== null) traceQueueEvent(EventCode['queue.get'], this.id, this.qsize(), item, this.gotSeq);
     wakeupNext(this.putters);
@@ -331,9 +345,10 @@ class QueuePut<T> extends Coroutine<void> {
     return this.queue.putImpl(this.item);
   }
   override _tryNow(): unknown {
-    if (this.queue.full()) return NOT_NOW;
+    const q = this.queue;
+    if (q.full()) return NOT_NOW;
     this._started = true;
-    this.queue.putNowait(this.item);
+    q._putNow(this.item);
     return undefined;
   }
 }
@@ -347,9 +362,10 @@ class QueueGet<T> extends Coroutine<T> {
     return 'Queue.get';
   }
   override _tryNow(): unknown {
-    if (this.queue.empty()) return NOT_NOW;
+    const q = this.queue;
+    if (q.empty()) return NOT_NOW;
     this._started = true;
-    return this.queue.getNowait();
+    return q._getNow();
   }
 }
 
