@@ -56,6 +56,12 @@ export interface RunOptions {
   onEvents?: (events: TraceEvent[]) => void;
   /** Largest number of bytes the program may queue for us before it drops events (default 256 MiB). */
   maxBufferBytes?: number;
+  /**
+   * true: while the program runs, only copy what it sends to a file next to its bundle, and decode it into the
+   * trace once it has exited, so that the host takes as little CPU as possible from the program it measures.
+   * Default: true without `onEvents` (nobody watches live), false with it.
+   */
+  spool?: boolean;
   /** The runtime module the program's `coroutine-trace` import resolves to. Default: `findRuntimeEntry()`. */
   runtimeEntry?: string;
 }
@@ -222,18 +228,23 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       started.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
     }
     const eventPipe = tracing ? (started.stdio[3] as NodeJS.ReadableStream | null) : null;
+    const feed = (chunk: Uint8Array): void => {
+      if (wireError !== null) return;
+      try {
+        decoder.feed(chunk);
+      } catch (err) {
+        // A program that wrote garbage on fd 3 (or died mid-frame) must not take the host down.
+        wireError = err instanceof Error ? err : new Error(String(err));
+      }
+    };
+    const spool = eventPipe !== null && (options.spool ?? !live) ? new Spool(path.join(dir, 'events.bin')) : null;
     let lastData = Date.now();
     const pipeClosed = new Promise<void>((resolve) => {
       if (!eventPipe) return resolve();
       eventPipe.on('data', (chunk: Buffer) => {
         lastData = Date.now();
-        if (wireError !== null) return;
-        try {
-          decoder.feed(chunk);
-        } catch (err) {
-          // A program that wrote garbage on fd 3 (or died mid-frame) must not take the host down.
-          wireError = err instanceof Error ? err : new Error(String(err));
-        }
+        if (spool !== null) return spool.write(chunk);
+        feed(chunk);
         deliver();
       });
       eventPipe.on('end', resolve);
@@ -251,6 +262,10 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     // Only a pipe that stays silent (a grandchild holding it open) ends the wait.
     await Promise.race([pipeClosed, pipeSilentFor(() => lastData, 2000)]);
     if (killTimer) clearTimeout(killTimer);
+    if (spool !== null) {
+      const spoolError = await spool.replay(feed, () => writer?.room());
+      if (spoolError !== null && wireError === null) wireError = spoolError;
+    }
     deliver();
     if (encoder !== null) writer!.writeBytes(encoder.take());
     const finished: RunFinishedEvent = {
@@ -319,6 +334,57 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     },
   };
 }
+
+/**
+ * What the program sent, kept in a file while it runs (the host then costs the program one write per chunk instead
+ * of decoding and formatting next to it) and read back in large blocks once it has exited.
+ */
+class Spool {
+  private fd: number | null = null;
+  private error: Error | null = null;
+
+  constructor(private readonly file: string) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.error !== null) return;
+    try {
+      this.fd ??= fs.openSync(this.file, 'w+');
+      let off = 0;
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off);
+    } catch (err) {
+      this.error = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  /**
+   * Hands everything written back to `feed`, in order, waiting for `room()` between blocks; removes the file.
+   * Returns what went wrong keeping the events (then the trace ends where the file did), or null.
+   */
+  async replay(feed: (chunk: Uint8Array) => void, room: () => Promise<void> | undefined): Promise<Error | null> {
+    if (this.fd !== null) {
+      const block = Buffer.allocUnsafe(SPOOL_READ_BYTES);
+      try {
+        let at = 0;
+        for (;;) {
+          const n = fs.readSync(this.fd, block, 0, block.length, at);
+          if (n === 0) break;
+          feed(block.subarray(0, n));
+          at += n;
+          await room();
+        }
+      } catch (err) {
+        this.error ??= err instanceof Error ? err : new Error(String(err));
+      } finally {
+        fs.closeSync(this.fd);
+        this.fd = null;
+        fs.rmSync(this.file, { force: true });
+      }
+    }
+    return this.error === null ? null : new Error(`the events could not be kept on disk: ${this.error.message}`);
+  }
+}
+
+const SPOOL_READ_BYTES = 8 << 20;
 
 /** Runs to completion; a convenience over `startProgram`. */
 export function runProgram(entryFile: string, options: RunOptions = {}): Promise<RunResult> {

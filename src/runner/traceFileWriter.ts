@@ -86,6 +86,20 @@ export class TraceFileWriter {
     this.stream.write(bytes);
   }
 
+  /** Resolves once the file has taken what it was given so far (for writers that produce faster than a disk). */
+  room(): Promise<void> {
+    if (this.closed || !this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+    });
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
