@@ -1255,8 +1255,8 @@ export class TimelineApp {
       tr.appendChild(text('td', task.state));
       if (this.state.cursor !== null) {
         const cursor = this.state.cursor;
-        const seg = task.segments.findLast((s) => s.start <= cursor);
-        tr.appendChild(text('td', seg ? seg.state : 'not created'));
+        const at = task.lane.indexAt(cursor);
+        tr.appendChild(text('td', at >= 0 ? task.lane.state(at) : 'not created'));
       }
       tr.appendChild(text('td', formatTime(task.createdAt)));
       tr.appendChild(text('td', task.endedAt !== undefined ? formatTime(task.endedAt) : '—'));

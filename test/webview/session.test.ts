@@ -217,3 +217,36 @@ describe('webview inbox (folding big messages in slices)', () => {
     assert.strictEqual(inbox.backlog, 0);
   });
 });
+
+describe('folding straight from the columns', () => {
+  it('gives the same model for events whose layout is not the usual one (decoded instead)', () => {
+    const { header, events } = trace('08-queue-handoff.cotrace');
+    // Odd but valid layouts: extra keys on the fast events, keys in another order, a suspension with no site.
+    const odd: TraceEvent[] = events.map((e, i): TraceEvent => {
+      if (e.type === 'task.started' && i % 2 === 0) return { task: e.task, type: e.type, t: e.t };
+      if (e.type === 'task.resumed' && i % 3 === 0) return { ...e, extra: 1 } as TraceEvent;
+      if (e.type === 'task.suspended' && i % 2 === 0) return { ...e, site: null };
+      return e;
+    });
+    const inbox = new MessageInbox(5);
+    inbox.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(odd), live: false });
+    const session = new TraceSession();
+    let piece;
+    while ((piece = inbox.next())) session.handle(piece);
+    assert.deepStrictEqual(snapshotOf(session.model!), snapshotOf(buildModel(header, odd)));
+    assert.deepStrictEqual(sortedKeys(session.edges.all()), sortedKeys(edges(buildModel(header, odd))));
+  });
+
+  it('replaces the trace with a message when a batch cannot be read', () => {
+    const { header, events } = trace('06-runtime-tasks.cotrace');
+    const batch = encodeEventColumns(events);
+    const broken = { ...batch, flat: batch.flat.slice(0, batch.flat.length - 3) };
+    const inbox = new MessageInbox(1000);
+    inbox.push({ type: MessageType.Snapshot, header, events: broken, live: false });
+    const session = new TraceSession();
+    let piece;
+    while ((piece = inbox.next())) session.handle(piece);
+    assert.strictEqual(session.model, null);
+    assert.match(session.emptyMessage ?? '', /could not be read/);
+  });
+});
