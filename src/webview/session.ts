@@ -234,9 +234,10 @@ export class TraceSession implements ColumnFoldTarget {
 
   private afterFold(): void {
     const model = this.current!;
+    // The edge index is brought up to date when next read (once per frame): its cost grows with the waits for tasks
+    // folded since and those still open, not with the events, so hundreds of pieces between frames are one short
+    // update rather than hundreds.
     this.stale = true;
-    // Edges now, not when next read: one read after hundreds of pieces would make one long task.
-    this.updateEdges();
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
