@@ -567,31 +567,32 @@ export const SEGMENT_STRIDE = 3;
 const STRIDE = SEGMENT_STRIDE;
 
 /**
- * A task's segments as columns, interleaved in one array of numbers: per segment its start, its code (state and
- * reason kind, see `segmentCode`) and the index in `refs` of its reason, site and wake cause (suspended and pending
- * segments; -1 for the others). A segment ends where the next starts, the last one at the trace's end. A million
- * segments are then a few arrays of numbers rather than a million objects to allocate, keep and collect, and folding
- * an event touches one place per task. The renderer and the hit-testing read the columns; other readers take
- * `Segment` objects from `list()` or `segment(i)`.
+ * A task's segments as columns, interleaved in one typed array: per segment its start, its code (state and reason
+ * kind, see `segmentCode`) and the index in `refs` of its reason, site and wake cause (suspended and pending segments;
+ * -1 for the others). A segment ends where the next starts, the last one at the trace's end. A million segments are
+ * then numbers in ten thousand buffers that the garbage collector neither scans nor copies, rather than a million
+ * objects to allocate, keep and move, and folding an event touches one place per task. The renderer and the
+ * hit-testing read the columns; other readers take `Segment` objects from `list()` or `segment(i)`.
  */
 export class SegmentColumns {
   length = 0;
-  /** `start, code, ref` per segment. */
-  readonly data: number[] = [];
+  /** `start, code, ref` per segment, for `length` segments (the rest is room to grow). */
+  data: Float64Array;
   /** `reason, site, wake` per segment that has a reason or a site. */
   readonly refs: unknown[] = [];
   private readonly traceEnd: TraceEnd;
   /** `list()`'s objects, made on first use and extended as segments are added. */
   private cache: Segment[] | null = null;
 
-  constructor(traceEnd: TraceEnd) {
+  constructor(traceEnd: TraceEnd, capacity = 16) {
     this.traceEnd = traceEnd;
+    this.data = new Float64Array(capacity * STRIDE);
   }
 
   /** A store of `segments` (which must touch end to start), for tests and tools. */
   static of(segments: readonly Segment[]): SegmentColumns {
     const traceEnd = new TraceEnd();
-    const lane = new SegmentColumns(traceEnd);
+    const lane = new SegmentColumns(traceEnd, Math.max(1, segments.length));
     for (const s of segments) {
       const index = lane.push(s.start, s.state, s.reason, s.site);
       if (s.wake !== undefined) lane.setWake(index, s.wake);
@@ -605,13 +606,23 @@ export class SegmentColumns {
    * neither (running, terminal); otherwise both are kept (`reason` may be undefined: a pending segment).
    */
   push(start: number, state: TaskState, reason?: SuspendReason, site?: SourceSite | null): number {
-    const code = segmentCode(state, reason);
-    if (site === undefined && reason === undefined) this.data.push(start, code, -1);
+    const i = this.length;
+    let data = this.data;
+    const at = i * STRIDE;
+    if (at === data.length) {
+      const grown = new Float64Array(data.length * 2);
+      grown.set(data);
+      this.data = data = grown;
+    }
+    data[at] = start;
+    data[at + 1] = segmentCode(state, reason);
+    if (site === undefined && reason === undefined) data[at + 2] = -1;
     else {
-      this.data.push(start, code, this.refs.length);
+      data[at + 2] = this.refs.length;
       this.refs.push(reason, site ?? null, undefined);
     }
-    return this.length++;
+    this.length = i + 1;
+    return i;
   }
 
   start(i: number): number {
