@@ -50,6 +50,9 @@ export interface EdgeChanges {
   cancelled: Iterable<number>;
 }
 
+/** Edges per block in `forEachInTime`. */
+const TIME_BLOCK = 256;
+
 export class EdgeIndex {
   readonly create: CreateEdge[] = [];
   readonly await: AwaitEdge[] = [];
@@ -64,6 +67,8 @@ export class EdgeIndex {
   private readonly cursorSlots: Array<TaskCursor | undefined> = [];
   private readonly resourceCursors = new Map<number, ResourceCursor>();
   private readonly openTasks = new Set<number>();
+  /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
+  private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
 
   /**
    * Brings the index up to date with `model` (the same model object as before, with events added since).
@@ -199,6 +204,46 @@ export class EdgeIndex {
         edge.end = endTime;
         if (endTime - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = endTime - edge.start;
       }
+    }
+  }
+
+  /** Calls `visit` for every await edge still open at the end of the trace (`openAwaits` without the array). */
+  forEachOpenAwait(visit: (edge: AwaitEdge) => void): void {
+    for (const id of this.openTasks) for (const edge of this.taskCursors.get(id)!.open) visit(edge);
+  }
+
+  /**
+   * Calls `visit` for the edges of `list` (one of this index's four lists) that may overlap `[t0, t1]`: at least all
+   * that do. The lists only grow and their edges, once there, do not change; they are cut into blocks of
+   * `TIME_BLOCK` edges with the earliest start and latest end of each, so a view of a short stretch of a long trace
+   * skips most blocks unread (edges are added roughly in time order, so a block covers a short time).
+   */
+  forEachInTime<E extends Edge>(list: readonly E[], t0: number, t1: number, visit: (edge: E) => void): void {
+    let bounds = this.timeBlocks.get(list);
+    if (bounds === undefined) {
+      bounds = { minStart: [], maxEnd: [] };
+      this.timeBlocks.set(list, bounds);
+    }
+    const { minStart, maxEnd } = bounds;
+    // Blocks are (re)computed from the last, possibly partial, one.
+    for (let b = Math.max(0, minStart.length - 1); b * TIME_BLOCK < list.length; b++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) {
+        const edge = list[i];
+        const start = edgeStart(edge);
+        const stop = edge.kind === 'await' || edge.kind === 'queue' ? edge.end : start;
+        if (start < lo) lo = start;
+        if (stop > hi) hi = stop;
+      }
+      minStart[b] = lo;
+      maxEnd[b] = hi;
+    }
+    for (let b = 0; b < minStart.length; b++) {
+      if (maxEnd[b] < t0 || minStart[b] > t1) continue;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) visit(list[i]);
     }
   }
 
