@@ -98,6 +98,15 @@ export class TraceSession implements ColumnFoldTarget {
     return this.edgeIndex;
   }
 
+  /**
+   * Brings the edge index up to date with what was folded, without bringing the open waits to the current end (the
+   * next read of `model` or `edges` does that). The timeline calls it after each slice of folding, so a frame does
+   * not inherit the edges of everything folded since the last one.
+   */
+  indexEdges(): void {
+    if (this.stale) this.updateEdges();
+  }
+
   private updateEdges(): void {
     if (this.current === null) return;
     this.edgeIndex.update(this.current, { awaiting: this.awaiting, cancelled: this.cancelled.ids() });
