@@ -354,6 +354,15 @@ export class ModelBuilder {
     return task.lane.push(t, state, reason, site);
   }
 
+  /** A `task.suspended` in `sleep(seconds)` until `until` (the same as `taskSuspended` with that reason). */
+  taskSleeping(t: number, id: number, seconds: number, until: number, site: SourceSite | null): void {
+    const index = this.count(t);
+    const task = this.liveTask(id, t, index, 'task.suspended');
+    if (!task) return;
+    task.state = 'sleeping';
+    task.lane.pushSleep(t, seconds, until, site);
+  }
+
   /** A `task.resumed`. */
   taskResumed(t: number, id: number, cause: WakeCause | undefined): void {
     const index = this.count(t);
@@ -544,6 +553,9 @@ export function segmentCode(state: TaskState, reason?: SuspendReason): number {
   return STATE_CODE[state] | (reason ? (KIND_CODE.get(reason.kind) ?? 0) << 3 : 0);
 }
 
+/** The code of a segment sleeping in `sleep(...)`. */
+const SLEEP_CODE = STATE_CODE.sleeping | (1 << 3);
+
 /** Every possible segment code is below this. */
 export const SEGMENT_CODE_LIMIT = (SUSPEND_KINDS.length + 1) << 3;
 
@@ -578,8 +590,15 @@ export class SegmentColumns {
   length = 0;
   /** `start, code, ref` per segment, for `length` segments (the rest is room to grow). */
   data: Float64Array;
-  /** `reason, site, wake` per segment that has a reason or a site. */
+  /**
+   * `reason, site, wake` per segment that has a reason or a site. A sleep folded by `pushSleep` has, in place of its
+   * reason, the index of its `seconds, until` pair in `sleeps` (most suspensions are sleeps, each with its own
+   * deadline: as numbers they are not objects to allocate and collect).
+   */
   readonly refs: unknown[] = [];
+  /** `seconds, until` per sleep folded by `pushSleep`. */
+  private sleeps: Float64Array | null = null;
+  private sleepCount = 0;
   private readonly traceEnd: TraceEnd;
   /** `list()`'s objects, made on first use and extended as segments are added. */
   private cache: Segment[] | null = null;
@@ -625,6 +644,33 @@ export class SegmentColumns {
     return i;
   }
 
+  /** Appends a sleeping segment (`sleep(seconds)` until `until`); returns its index. The same as `push` with that reason. */
+  pushSleep(start: number, seconds: number, until: number, site: SourceSite | null): number {
+    let sleeps = this.sleeps;
+    const k = this.sleepCount++;
+    if (sleeps === null || k * 2 === sleeps.length) {
+      const grown = new Float64Array(Math.max(16, k * 4));
+      if (sleeps !== null) grown.set(sleeps);
+      this.sleeps = sleeps = grown;
+    }
+    sleeps[k * 2] = seconds;
+    sleeps[k * 2 + 1] = until;
+    const i = this.length;
+    let data = this.data;
+    const at = i * STRIDE;
+    if (at === data.length) {
+      const grown = new Float64Array(data.length * 2);
+      grown.set(data);
+      this.data = data = grown;
+    }
+    data[at] = start;
+    data[at + 1] = SLEEP_CODE;
+    data[at + 2] = this.refs.length;
+    this.refs.push(k, site, undefined);
+    this.length = i + 1;
+    return i;
+  }
+
   start(i: number): number {
     return this.data[i * STRIDE];
   }
@@ -641,9 +687,17 @@ export class SegmentColumns {
     return SEGMENT_STATES[this.data[i * STRIDE + 1] & 7];
   }
 
+  /** The reason of segment `i` (a sleep folded by `pushSleep` gets a new object each call). */
   reason(i: number): SuspendReason | undefined {
     const r = this.data[i * STRIDE + 2];
-    return r < 0 ? undefined : (this.refs[r] as SuspendReason | undefined);
+    return r < 0 ? undefined : this.reasonAt(r);
+  }
+
+  private reasonAt(r: number): SuspendReason | undefined {
+    const reason = this.refs[r];
+    if (typeof reason !== 'number') return reason as SuspendReason | undefined;
+    const sleeps = this.sleeps!;
+    return { kind: 'sleep', seconds: sleeps[reason * 2], until: sleeps[reason * 2 + 1] };
   }
 
   /** Undefined for segments that have no site slot (running, terminal); null for a site the trace did not know. */
@@ -671,7 +725,7 @@ export class SegmentColumns {
     const r = data[i * STRIDE + 2];
     if (r >= 0) {
       const refs = this.refs;
-      const reason = refs[r] as SuspendReason | undefined;
+      const reason = this.reasonAt(r);
       if (reason !== undefined) segment.reason = reason;
       segment.site = refs[r + 1] as SourceSite | null;
       const wake = refs[r + 2] as WakeCause | undefined;

@@ -35,6 +35,8 @@ interface ShapePlan {
   task: number;
   reason: number;
   reasonShape: number;
+  /** The reason's shape is a sleep's (`kind, seconds, until`: a table value and two numbers). */
+  sleepShape: boolean;
   site: number;
   /** Shape of the site object, or -1 when it is a table value (null). */
   siteShape: number;
@@ -50,6 +52,7 @@ function planOf(reader: EventColumnsReader, shape: ObjectShape): ShapePlan {
     task: -1,
     reason: -1,
     reasonShape: -1,
+    sleepShape: false,
     site: -1,
     siteShape: -1,
     cause: -1,
@@ -94,6 +97,11 @@ function planOf(reader: EventColumnsReader, shape: ObjectShape): ShapePlan {
     offset += kind === OBJECT ? reader.width(shape.sub[k]) : 1;
   }
   if (plan.t < 0 || plan.type < 0 || plan.task < 0) plan.fast = false;
+  if (plan.reasonShape >= 0) {
+    const reason = reader.shapes[plan.reasonShape];
+    plan.sleepShape =
+      reason.keys.join() === 'kind,seconds,until' && reason.kinds[0] === TABLE && reason.kinds[1] === NUMBER && reason.kinds[2] === NUMBER;
+  }
   return plan;
 }
 
@@ -103,6 +111,8 @@ interface ReaderPlans {
   started: number;
   suspended: number;
   resumed: number;
+  /** The table index of the reason kind `sleep`. */
+  sleep: number;
 }
 
 const plansByReader = new WeakMap<EventColumnsReader, ReaderPlans>();
@@ -116,6 +126,7 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
       started: values.indexOf('task.started'),
       suspended: values.indexOf('task.suspended'),
       resumed: values.indexOf('task.resumed'),
+      sleep: values.indexOf('sleep'),
     };
     plansByReader.set(reader, plans);
   }
@@ -127,7 +138,7 @@ export function foldColumns(reader: EventColumnsReader, count: number, builder: 
   const want = Math.min(count, reader.count - reader.decoded);
   if (want <= 0) return;
   const p = plansFor(reader);
-  const { plans, started, suspended, resumed } = p;
+  const { plans, started, suspended, resumed, sleep } = p;
   const flat = reader.flat;
   const shapes = reader.shapes;
   for (let e = 0; e < want; e++) {
@@ -158,8 +169,14 @@ export function foldColumns(reader: EventColumnsReader, count: number, builder: 
         }
         site = null;
       }
-      const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
       const id = flat[at + plan.task];
+      if (plan.sleepShape && flat[at + plan.reason] === sleep) {
+        // A sleep: its two numbers go into the task's lane as they are, no reason object is made.
+        builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
+        reader.skip(s);
+        continue;
+      }
+      const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
       const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
       if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
     } else {

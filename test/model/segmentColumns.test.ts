@@ -44,6 +44,20 @@ describe('segment columns (the task lanes of the model)', () => {
     }
   });
 
+  it('keeps a sleep given as numbers as it keeps one given as an object', () => {
+    const a = SegmentColumns.of([]);
+    const b = SegmentColumns.of([]);
+    a.push(10, 'sleeping', SLEEP, site(3));
+    b.pushSleep(10, SLEEP.seconds, SLEEP.until, site(3));
+    a.setWake(0, { kind: 'timer' });
+    b.setWake(0, { kind: 'timer' });
+    assert.deepStrictEqual(b.segment(0), a.segment(0));
+    assert.strictEqual(b.code(0), a.code(0));
+    assert.deepStrictEqual(b.reason(0), SLEEP);
+    for (let i = 1; i < 40; i++) b.pushSleep(10 + i, i / 1000, 10 + i * 2, null);
+    assert.deepStrictEqual(b.reason(39), { kind: 'sleep', seconds: 0.039, until: 88 }, 'after the numbers grew');
+  });
+
   it('codes carry the state and the reason kind', () => {
     assert.strictEqual(codeState(segmentCode('sleeping', SLEEP)), 'sleeping');
     assert.strictEqual(codeReasonKind(segmentCode('sleeping', SLEEP)), 'sleep');
