@@ -209,8 +209,8 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[]): 
  */
 export class ModelBuilder {
   private readonly m: TraceModel;
-  /** The trace's end, shared with every task's lane (where its last segment ends). */
-  private readonly traceEnd = new TraceEnd();
+  /** The numbers of every task's lane, and the trace's end (where each lane's last segment ends). */
+  private readonly store = new LaneStore();
   /**
    * Tasks by id for small integer ids (all a runtime hands out), beside `taskById`: an array read is much cheaper
    * than a map lookup, and the fold looks a task up for every event.
@@ -248,7 +248,7 @@ export class ModelBuilder {
           this.anomaly(event.t, index, `task ${event.task} created twice; the second task.created is ignored`);
           return;
         }
-        const task = new TaskRecord(event.task, event.name, event.parent, event.site, event.t, new SegmentColumns(this.traceEnd));
+        const task = new TaskRecord(event.task, event.name, event.parent, event.site, event.t, new SegmentColumns(this.store));
         task.lane.push(event.t, 'pending', undefined, event.site);
         if (event.coroutine !== undefined) task.coroutine = event.coroutine;
         m.tasks.push(task);
@@ -398,7 +398,7 @@ export class ModelBuilder {
     const m = this.m;
     if (t > m.endTime) {
       m.endTime = t;
-      this.traceEnd.endTime = t;
+      this.store.endTime = t;
     }
     return m.eventCount++;
   }
@@ -569,55 +569,113 @@ export function codeReasonKind(code: number): SuspendKind | undefined {
   return k === 0 ? undefined : SUSPEND_KINDS[k - 1];
 }
 
-/** The trace's end, where every task's last segment ends: one object per model, shared by its tasks' lanes. */
-export class TraceEnd {
+/** The first buffer of a `LaneStore`, in numbers; each next one is twice as big, up to `MAX_CHUNK`. */
+const FIRST_CHUNK = 1024;
+const MAX_CHUNK = 1 << 19;
+
+/**
+ * Where the lanes of one model keep their numbers, and the trace's end (where every task's last segment ends). Lanes
+ * take regions of a few big buffers rather than a buffer each: a small typed array costs an allocation and the
+ * collector's bookkeeping, ten thousand of them while a big trace loads, a hundred thousand for a program of many
+ * short tasks. A lane that grows takes a bigger region and leaves its old one unused (at most as much as it uses).
+ */
+export class LaneStore {
   endTime = 0;
+  /** The buffer of the region the last `take` gave, and where the region starts in it. */
+  buffer: Float64Array;
+  offset = 0;
+  private chunk: Float64Array;
+  private used = 0;
+
+  constructor() {
+    this.chunk = this.buffer = new Float64Array(FIRST_CHUNK);
+  }
+
+  /** Takes a region of `size` numbers: `buffer` from `offset` on. */
+  take(size: number): void {
+    if (size > MAX_CHUNK / 8) {
+      this.buffer = new Float64Array(size);
+      this.offset = 0;
+      return;
+    }
+    if (this.used + size > this.chunk.length) {
+      this.chunk = new Float64Array(Math.min(MAX_CHUNK, this.chunk.length * 2));
+      this.used = 0;
+    }
+    this.buffer = this.chunk;
+    this.offset = this.used;
+    this.used += size;
+  }
 }
 
 /** Values per segment in `SegmentColumns.data`, and per segment with a reason or site in `refs`. */
 export const SEGMENT_STRIDE = 3;
 const STRIDE = SEGMENT_STRIDE;
+/** Segments a lane has room for at first. */
+const FIRST_CAPACITY = 4;
 
 /**
- * A task's segments as columns, interleaved in one typed array: per segment its start, its code (state and reason
- * kind, see `segmentCode`) and the index in `refs` of its reason, site and wake cause (suspended and pending segments;
- * -1 for the others). A segment ends where the next starts, the last one at the trace's end. A million segments are
- * then numbers in ten thousand buffers that the garbage collector neither scans nor copies, rather than a million
- * objects to allocate, keep and move, and folding an event touches one place per task. The renderer and the
- * hit-testing read the columns; other readers take `Segment` objects from `list()` or `segment(i)`.
+ * A task's segments as columns, interleaved in a region of one of its model's buffers (`LaneStore`): per segment its
+ * start, its code (state and reason kind, see `segmentCode`) and the index in `refs` of its reason, site and wake
+ * cause (suspended and pending segments; -1 for the others). A segment ends where the next starts, the last one at the
+ * trace's end. A million segments are then numbers in a few buffers that the garbage collector neither scans nor
+ * copies, rather than a million objects to allocate, keep and move. The renderer and the hit-testing read the columns
+ * (`data` from `base`); other readers take `Segment` objects from `list()` or `segment(i)`.
  */
 export class SegmentColumns {
   length = 0;
-  /** `start, code, ref` per segment, for `length` segments (the rest is room to grow). */
+  /** `start, code, ref` per segment, from `base`, for `length` segments (then room for `capacity` in all). */
   data: Float64Array;
+  base: number;
+  private capacity: number;
   /**
    * `reason, site, wake` per segment that has a reason or a site. A sleep folded by `pushSleep` has, in place of its
    * reason, the index of its `seconds, until` pair in `sleeps` (most suspensions are sleeps, each with its own
    * deadline: as numbers they are not objects to allocate and collect).
    */
   readonly refs: unknown[] = [];
-  /** `seconds, until` per sleep folded by `pushSleep`. */
+  /** `seconds, until` per sleep folded by `pushSleep`, from `sleepBase` (a region of the store too). */
   private sleeps: Float64Array | null = null;
+  private sleepBase = 0;
   private sleepCount = 0;
-  private readonly traceEnd: TraceEnd;
+  private readonly store: LaneStore;
   /** `list()`'s objects, made on first use and extended as segments are added. */
   private cache: Segment[] | null = null;
 
-  constructor(traceEnd: TraceEnd, capacity = 16) {
-    this.traceEnd = traceEnd;
-    this.data = new Float64Array(capacity * STRIDE);
+  constructor(store: LaneStore) {
+    this.store = store;
+    store.take(FIRST_CAPACITY * STRIDE);
+    this.data = store.buffer;
+    this.base = store.offset;
+    this.capacity = FIRST_CAPACITY;
   }
 
-  /** A store of `segments` (which must touch end to start), for tests and tools. */
+  /** A lane of `segments` (which must touch end to start), for tests and tools. */
   static of(segments: readonly Segment[]): SegmentColumns {
-    const traceEnd = new TraceEnd();
-    const lane = new SegmentColumns(traceEnd, Math.max(1, segments.length));
+    const store = new LaneStore();
+    const lane = new SegmentColumns(store);
     for (const s of segments) {
       const index = lane.push(s.start, s.state, s.reason, s.site);
       if (s.wake !== undefined) lane.setWake(index, s.wake);
     }
-    traceEnd.endTime = segments.length > 0 ? segments[segments.length - 1].end : 0;
+    store.endTime = segments.length > 0 ? segments[segments.length - 1].end : 0;
     return lane;
+  }
+
+  /** Moves the lane to a region twice as big. */
+  private grow(): void {
+    const store = this.store;
+    const capacity = this.capacity * 2;
+    store.take(capacity * STRIDE);
+    const data = store.buffer;
+    const base = store.offset;
+    const old = this.data;
+    const oldBase = this.base;
+    const n = this.length * STRIDE;
+    for (let k = 0; k < n; k++) data[base + k] = old[oldBase + k];
+    this.data = data;
+    this.base = base;
+    this.capacity = capacity;
   }
 
   /**
@@ -626,13 +684,9 @@ export class SegmentColumns {
    */
   push(start: number, state: TaskState, reason?: SuspendReason, site?: SourceSite | null): number {
     const i = this.length;
-    let data = this.data;
-    const at = i * STRIDE;
-    if (at === data.length) {
-      const grown = new Float64Array(data.length * 2);
-      grown.set(data);
-      this.data = data = grown;
-    }
+    if (i === this.capacity) this.grow();
+    const data = this.data;
+    const at = this.base + i * STRIDE;
     data[at] = start;
     data[at + 1] = segmentCode(state, reason);
     if (site === undefined && reason === undefined) data[at + 2] = -1;
@@ -646,23 +700,24 @@ export class SegmentColumns {
 
   /** Appends a sleeping segment (`sleep(seconds)` until `until`); returns its index. The same as `push` with that reason. */
   pushSleep(start: number, seconds: number, until: number, site: SourceSite | null): number {
-    let sleeps = this.sleeps;
     const k = this.sleepCount++;
-    if (sleeps === null || k * 2 === sleeps.length) {
-      const grown = new Float64Array(Math.max(16, k * 4));
-      if (sleeps !== null) grown.set(sleeps);
+    let sleeps = this.sleeps;
+    if (sleeps === null || (k & (k - 1)) === 0) {
+      // At 0, 1, 2, 4, 8… sleeps: a region for twice as many (the first for two).
+      const store = this.store;
+      store.take(Math.max(2, k * 2) * 2);
+      const grown = store.buffer;
+      const base = store.offset;
+      for (let j = 0; j < k * 2; j++) grown[base + j] = sleeps![this.sleepBase + j];
       this.sleeps = sleeps = grown;
+      this.sleepBase = base;
     }
-    sleeps[k * 2] = seconds;
-    sleeps[k * 2 + 1] = until;
+    sleeps[this.sleepBase + k * 2] = seconds;
+    sleeps[this.sleepBase + k * 2 + 1] = until;
     const i = this.length;
-    let data = this.data;
-    const at = i * STRIDE;
-    if (at === data.length) {
-      const grown = new Float64Array(data.length * 2);
-      grown.set(data);
-      this.data = data = grown;
-    }
+    if (i === this.capacity) this.grow();
+    const data = this.data;
+    const at = this.base + i * STRIDE;
     data[at] = start;
     data[at + 1] = SLEEP_CODE;
     data[at + 2] = this.refs.length;
@@ -672,24 +727,24 @@ export class SegmentColumns {
   }
 
   start(i: number): number {
-    return this.data[i * STRIDE];
+    return this.data[this.base + i * STRIDE];
   }
 
   end(i: number): number {
-    return i + 1 < this.length ? this.data[(i + 1) * STRIDE] : this.traceEnd.endTime;
+    return i + 1 < this.length ? this.data[this.base + (i + 1) * STRIDE] : this.store.endTime;
   }
 
   code(i: number): number {
-    return this.data[i * STRIDE + 1];
+    return this.data[this.base + i * STRIDE + 1];
   }
 
   state(i: number): TaskState {
-    return SEGMENT_STATES[this.data[i * STRIDE + 1] & 7];
+    return SEGMENT_STATES[this.data[this.base + i * STRIDE + 1] & 7];
   }
 
   /** The reason of segment `i` (a sleep folded by `pushSleep` gets a new object each call). */
   reason(i: number): SuspendReason | undefined {
-    const r = this.data[i * STRIDE + 2];
+    const r = this.data[this.base + i * STRIDE + 2];
     return r < 0 ? undefined : this.reasonAt(r);
   }
 
@@ -697,23 +752,24 @@ export class SegmentColumns {
     const reason = this.refs[r];
     if (typeof reason !== 'number') return reason as SuspendReason | undefined;
     const sleeps = this.sleeps!;
-    return { kind: 'sleep', seconds: sleeps[reason * 2], until: sleeps[reason * 2 + 1] };
+    const at = this.sleepBase + reason * 2;
+    return { kind: 'sleep', seconds: sleeps[at], until: sleeps[at + 1] };
   }
 
   /** Undefined for segments that have no site slot (running, terminal); null for a site the trace did not know. */
   site(i: number): SourceSite | null | undefined {
-    const r = this.data[i * STRIDE + 2];
+    const r = this.data[this.base + i * STRIDE + 2];
     return r < 0 ? undefined : (this.refs[r + 1] as SourceSite | null);
   }
 
   wake(i: number): WakeCause | undefined {
-    const r = this.data[i * STRIDE + 2];
+    const r = this.data[this.base + i * STRIDE + 2];
     return r < 0 ? undefined : (this.refs[r + 2] as WakeCause | undefined);
   }
 
   /** Records what woke suspended segment `i` (which has a reason, so a place for it). */
   setWake(i: number, wake: WakeCause): void {
-    const r = this.data[i * STRIDE + 2];
+    const r = this.data[this.base + i * STRIDE + 2];
     if (r >= 0) this.refs[r + 2] = wake;
     if (this.cache !== null && i < this.cache.length) this.cache[i].wake = wake;
   }
@@ -721,8 +777,9 @@ export class SegmentColumns {
   /** Segment `i` as an object (a new one each call). */
   segment(i: number): Segment {
     const data = this.data;
-    const segment: Segment = { start: data[i * STRIDE], end: this.end(i), state: SEGMENT_STATES[data[i * STRIDE + 1] & 7] };
-    const r = data[i * STRIDE + 2];
+    const at = this.base + i * STRIDE;
+    const segment: Segment = { start: data[at], end: this.end(i), state: SEGMENT_STATES[data[at + 1] & 7] };
+    const r = data[at + 2];
     if (r >= 0) {
       const refs = this.refs;
       const reason = this.reasonAt(r);
@@ -758,26 +815,28 @@ export class SegmentColumns {
     if (n === 0) return 0;
     // Segment i < n - 1 ends where i + 1 starts: find the first i + 1 whose start is at or after t.
     const data = this.data;
+    const base = this.base;
     let lo = 1;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (data[mid * STRIDE] < t) lo = mid + 1;
+      if (data[base + mid * STRIDE] < t) lo = mid + 1;
       else hi = mid;
     }
     if (lo < n) return lo - 1;
-    return this.traceEnd.endTime >= t ? n - 1 : n;
+    return this.store.endTime >= t ? n - 1 : n;
   }
 
   /** Index of the last segment starting at or before `t`, or -1 (before the first). */
   indexAt(t: number): number {
     const data = this.data;
-    if (this.length === 0 || t < data[0]) return -1;
+    const base = this.base;
+    if (this.length === 0 || t < data[base]) return -1;
     let lo = 0;
     let hi = this.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (data[mid * STRIDE] <= t) lo = mid;
+      if (data[base + mid * STRIDE] <= t) lo = mid;
       else hi = mid - 1;
     }
     return lo;

@@ -102,12 +102,13 @@ export function aggregateSegments(
     any = true;
   };
 
-  // `start, code, ref` per segment (see `SegmentColumns.data`).
+  // `start, code, ref` per segment from `base` (see `SegmentColumns.data`).
   const data = lane.data;
+  const base = lane.base;
   for (let i = lane.firstEndingAtOrAfter(tMin); i < n; i++) {
-    const segmentStart = data[i * SEGMENT_STRIDE];
+    const segmentStart = data[base + i * SEGMENT_STRIDE];
     if (segmentStart > tMax) break;
-    const category = categoryOf(data[i * SEGMENT_STRIDE + 1]);
+    const category = categoryOf(data[base + i * SEGMENT_STRIDE + 1]);
     if (category === NOT_DRAWN) continue;
     let xs = (segmentStart - start) * pxPerMs;
     let xe = (lane.end(i) - start) * pxPerMs;
