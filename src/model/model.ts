@@ -2,7 +2,8 @@
  * The trace model: task lifecycles, state segments, resources and edges, folded from the trace's events.
  *
  * Pure (no Node or VS Code imports) and shared by the CLI, the extension host and the webview. Task state is derived
- * here and nowhere else: a task's `segments` are its whole history, and `taskStateAt` reads them.
+ * here and nowhere else: a task's segments (its `lane`, in columns) are its whole history, and `taskStateAt` reads
+ * them.
  */
 import {
   ErrorInfo,
@@ -204,8 +205,8 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[]): 
 }
 
 /**
- * The fold, one event at a time, for live runs. `model()` returns a live view: later `add`s mutate the objects it
- * returned, so call `model()` again after adding to have the last segments end at the new `endTime`.
+ * The fold, one event at a time, for live runs. `model()` returns a live view: later `add`s grow the objects it
+ * returned (tasks, their lanes, the lists), and every task's last segment always ends at the current `endTime`.
  */
 export class ModelBuilder {
   private readonly m: TraceModel;
