@@ -15,6 +15,8 @@
  *     extension host does; --batch-ms changes it), then every 50 ms: the longest main-thread task, frame intervals, and how far behind
  *     the view is.
  * Prints a table (or JSON with --json). Exit code 0 even when a target is missed; 2 when it cannot run.
+ * BENCH_ONLY=report,vscode,frames,live (any of them, comma-separated) runs only those parts, for quicker comparisons;
+ * the table then says n/a for the others.
  */
 'use strict';
 const fs = require('fs');
@@ -107,38 +109,50 @@ async function main() {
 
   const browser = await chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
   const results = { tasks, events: events.length, reportMb, load: {}, frames: {}, live: {}, machine: machine() };
+  const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+  const runs = (part) => only === null || only.has(part);
+  const none = new Proxy({}, { get: () => NaN });
+  results.load.report = results.load.snapshot = results.load.pieces = none;
+  results.frames = results.live = results.liveSmall = none;
   try {
     // 1. The report, cold.
-    log('report: load and first draw…');
-    const loads = [];
-    for (let i = 0; i < 3; i++) loads.push(await reportLoad(browser, reportPath));
-    loads.sort((a, b) => a.firstDraw - b.firstDraw);
-    const load = loads[1]; // the median of three
-    results.load.report = load;
+    if (runs('report')) {
+      log('report: load and first draw…');
+      const loads = [];
+      for (let i = 0; i < 3; i++) loads.push(await reportLoad(browser, reportPath));
+      loads.sort((a, b) => a.firstDraw - b.firstDraw);
+      results.load.report = loads[1]; // the median of three
+    }
 
     // 2. The VS Code path: the host (a worker here) sends the trace as timelinePanel.ts does, in messages of at most
     // 50,000 events; from the request to the first complete frame.
-    log('vscode: snapshot → first draw…');
-    const snaps = [];
-    for (let i = 0; i < 3; i++) snaps.push(await snapshotLoad(browser, harnessPath, HOST_PIECE));
-    snaps.sort((a, b) => a.total - b.total);
-    results.load.snapshot = snaps[1];
-    // The same trace as one message (one big batch to encode before anything is sent, and to clone).
-    const whole = [];
-    for (let i = 0; i < 3; i++) whole.push(await snapshotLoad(browser, harnessPath, Infinity));
-    whole.sort((a, b) => a.total - b.total);
-    results.load.pieces = whole[1];
+    if (runs('vscode')) {
+      log('vscode: snapshot → first draw…');
+      const snaps = [];
+      for (let i = 0; i < 3; i++) snaps.push(await snapshotLoad(browser, harnessPath, HOST_PIECE));
+      snaps.sort((a, b) => a.total - b.total);
+      results.load.snapshot = snaps[1];
+      // The same trace as one message (one big batch to encode before anything is sent, and to clone).
+      const whole = [];
+      for (let i = 0; i < 3; i++) whole.push(await snapshotLoad(browser, harnessPath, Infinity));
+      whole.sort((a, b) => a.total - b.total);
+      results.load.pieces = whole[1];
+    }
 
     // 3. Frames while zooming, panning, scrolling.
-    log('frames while zooming and panning…');
-    results.frames = await frames(browser, reportPath);
+    if (runs('frames')) {
+      log('frames while zooming and panning…');
+      results.frames = await frames(browser, reportPath);
+    }
 
     // 4. Live.
-    log(`live: ${liveRate} events/s for ${liveSeconds} s…`);
-    results.live = await live(browser, harnessPath, liveRate, liveSeconds, batchMs);
-    // Smaller, more frequent batches: no single message is long to read.
-    log(`live: ${liveRate} events/s in batches every 50 ms…`);
-    results.liveSmall = await live(browser, harnessPath, liveRate, liveSeconds, 50);
+    if (runs('live')) {
+      log(`live: ${liveRate} events/s for ${liveSeconds} s…`);
+      results.live = await live(browser, harnessPath, liveRate, liveSeconds, batchMs);
+      // Smaller, more frequent batches: no single message is long to read.
+      log(`live: ${liveRate} events/s in batches every 50 ms…`);
+      results.liveSmall = await live(browser, harnessPath, liveRate, liveSeconds, 50);
+    }
   } finally {
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });

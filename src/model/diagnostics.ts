@@ -35,7 +35,7 @@ function main(model: TraceModel): TaskInfo | undefined {
 }
 
 function lastSegment(task: TaskInfo): Segment | undefined {
-  return task.segments[task.segments.length - 1];
+  return task.lane.last();
 }
 
 /** Still pending when the main task returned (asyncio.run then cancels them), or when the program ended. */

@@ -2,7 +2,8 @@
  * The trace model: task lifecycles, state segments, resources and edges, folded from the trace's events.
  *
  * Pure (no Node or VS Code imports) and shared by the CLI, the extension host and the webview. Task state is derived
- * here and nowhere else: a task's `segments` are its whole history, and `taskStateAt` reads them.
+ * here and nowhere else: a task's segments (its `lane`, in columns) are its whole history, and `taskStateAt` reads
+ * them.
  */
 import {
   ErrorInfo,
@@ -104,7 +105,50 @@ export interface TaskInfo {
   state: TaskState;
   end?: TaskEnd;
   cancelRequests: CancelRequest[];
-  segments: Segment[];
+  /** Its segments as columns: what the timeline reads. */
+  readonly lane: SegmentColumns;
+  /** Its segments as objects, made from `lane` when first read (see `SegmentColumns.list`). Read-only. */
+  readonly segments: readonly Segment[];
+}
+
+/** The model's tasks: a `TaskInfo` whose segments live in columns. */
+class TaskRecord implements TaskInfo {
+  id: number;
+  name: string;
+  coroutine?: string;
+  parent: number | null;
+  children: number[];
+  site: SourceSite | null;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  state: TaskState;
+  end?: TaskEnd;
+  cancelRequests: CancelRequest[];
+  readonly lane: SegmentColumns;
+
+  constructor(id: number, name: string, parent: number | null, site: SourceSite | null, createdAt: number, lane: SegmentColumns) {
+    this.id = id;
+    this.name = name;
+    this.parent = parent;
+    this.children = [];
+    this.site = site;
+    this.createdAt = createdAt;
+    this.state = 'pending';
+    this.cancelRequests = [];
+    this.lane = lane;
+  }
+
+  get segments(): readonly Segment[] {
+    return this.lane.list();
+  }
+
+  /** As a plain object, with its segments (for JSON and tests), not its columns. */
+  toJSON(): unknown {
+    const { lane, ...rest } = this;
+    void lane;
+    return { ...rest, segments: this.segments };
+  }
 }
 
 export type ResourceEvent =
@@ -161,11 +205,13 @@ export function buildModel(header: TraceHeader, events: readonly TraceEvent[]): 
 }
 
 /**
- * The fold, one event at a time, for live runs. `model()` returns a live view: later `add`s mutate the objects it
- * returned, so call `model()` again after adding to have the last segments end at the new `endTime`.
+ * The fold, one event at a time, for live runs. `model()` returns a live view: later `add`s grow the objects it
+ * returned (tasks, their lanes, the lists), and every task's last segment always ends at the current `endTime`.
  */
 export class ModelBuilder {
   private readonly m: TraceModel;
+  /** The numbers of every task's lane, and the trace's end (where each lane's last segment ends). */
+  private readonly store = new LaneStore();
   /**
    * Tasks by id for small integer ids (all a runtime hands out), beside `taskById`: an array read is much cheaper
    * than a map lookup, and the fold looks a task up for every event.
@@ -189,26 +235,22 @@ export class ModelBuilder {
   }
 
   add(event: TraceEvent): void {
+    if (event.type === 'task.started') return this.taskStarted(event.t, event.task);
+    if (event.type === 'task.suspended') {
+      this.taskSuspended(event.t, event.task, event.reason, event.site);
+      return;
+    }
+    if (event.type === 'task.resumed') return this.taskResumed(event.t, event.task, event.cause);
     const m = this.m;
-    const index = m.eventCount++;
-    if (event.t > m.endTime) m.endTime = event.t;
+    const index = this.count(event.t);
     switch (event.type) {
       case 'task.created': {
         if (m.taskById.has(event.task)) {
           this.anomaly(event.t, index, `task ${event.task} created twice; the second task.created is ignored`);
           return;
         }
-        const task: TaskInfo = {
-          id: event.task,
-          name: event.name,
-          parent: event.parent,
-          children: [],
-          site: event.site,
-          createdAt: event.t,
-          state: 'pending',
-          cancelRequests: [],
-          segments: [{ start: event.t, end: event.t, state: 'pending', site: event.site }],
-        };
+        const task = new TaskRecord(event.task, event.name, event.parent, event.site, event.t, new SegmentColumns(this.store));
+        task.lane.push(event.t, 'pending', undefined, event.site);
         if (event.coroutine !== undefined) task.coroutine = event.coroutine;
         m.tasks.push(task);
         m.taskById.set(task.id, task);
@@ -221,33 +263,6 @@ export class ModelBuilder {
           if (parent) parent.children.push(task.id);
           else this.anomaly(event.t, index, `task ${event.task} has unknown parent ${event.parent}`);
         }
-        return;
-      }
-      case 'task.started': {
-        const task = this.liveTask(event.task, event.t, index, event.type);
-        if (!task) return;
-        if (task.startedAt !== undefined) this.anomaly(event.t, index, `task ${task.id} started twice`);
-        else task.startedAt = event.t;
-        this.enter(task, event.t, { start: event.t, end: event.t, state: 'running' });
-        return;
-      }
-      case 'task.suspended': {
-        const task = this.liveTask(event.task, event.t, index, event.type);
-        if (!task) return;
-        const state = suspendedState(event.reason);
-        this.enter(task, event.t, { start: event.t, end: event.t, state, reason: event.reason, site: event.site });
-        return;
-      }
-      case 'task.resumed': {
-        const task = this.liveTask(event.task, event.t, index, event.type);
-        if (!task) return;
-        const current = last(task.segments);
-        if (current.state !== 'sleeping' && current.state !== 'waiting') {
-          this.anomaly(event.t, index, `task ${task.id} resumed while ${current.state}`);
-        } else if (event.cause !== undefined) {
-          current.wake = event.cause;
-        }
-        this.enter(task, event.t, { start: event.t, end: event.t, state: 'running' });
         return;
       }
       case 'task.cancelRequested': {
@@ -314,14 +329,79 @@ export class ModelBuilder {
     }
   }
 
-  /** The model so far; every task's last segment is made to end at the current `endTime`. */
-  model(): TraceModel {
-    const m = this.m;
-    for (const task of m.tasks) {
-      last(task.segments).end = m.endTime;
-      task.state = last(task.segments).state;
+  /*
+   * The three events that make most of a trace, as calls with their fields, so a reader of columnar batches
+   * (src/webview/columnFold.ts) folds them without making an event object. `add` folds them the same way.
+   */
+
+  /** A `task.started`. */
+  taskStarted(t: number, id: number): void {
+    const index = this.count(t);
+    const task = this.liveTask(id, t, index, 'task.started');
+    if (!task) return;
+    if (task.startedAt !== undefined) this.anomaly(t, index, `task ${task.id} started twice`);
+    else task.startedAt = t;
+    task.lane.push(t, 'running');
+    task.state = 'running';
+  }
+
+  /** A `task.suspended`; returns the index of the segment it opened, or -1 when it was ignored (an anomaly). */
+  taskSuspended(t: number, id: number, reason: SuspendReason, site: SourceSite | null): number {
+    const index = this.count(t);
+    const task = this.liveTask(id, t, index, 'task.suspended');
+    if (!task) return -1;
+    const state = suspendedState(reason);
+    task.state = state;
+    return task.lane.push(t, state, reason, site);
+  }
+
+  /** A `task.suspended` in `sleep(seconds)` until `until` (the same as `taskSuspended` with that reason). */
+  taskSleeping(t: number, id: number, seconds: number, until: number, site: SourceSite | null): void {
+    const index = this.count(t);
+    const task = this.liveTask(id, t, index, 'task.suspended');
+    if (!task) return;
+    task.state = 'sleeping';
+    task.lane.pushSleep(t, seconds, until, site);
+  }
+
+  /** A `task.resumed`. */
+  taskResumed(t: number, id: number, cause: WakeCause | undefined): void {
+    const index = this.count(t);
+    const task = this.liveTask(id, t, index, 'task.resumed');
+    if (!task) return;
+    const lane = task.lane;
+    // The task's state is its last segment's (kept so by every fold step): no read of the lane's columns.
+    const state = task.state;
+    if (state !== 'sleeping' && state !== 'waiting') {
+      this.anomaly(t, index, `task ${task.id} resumed while ${state}`);
+    } else if (cause !== undefined) {
+      lane.setWake(lane.length - 1, cause);
     }
-    return m;
+    lane.push(t, 'running');
+    task.state = 'running';
+  }
+
+  /** The task with `id` if it exists (for a caller that folds around the builder). */
+  task(id: number): TaskInfo | undefined {
+    return isSlot(id) ? (id < this.slots.length ? this.slots[id] : undefined) : this.m.taskById.get(id);
+  }
+
+  /**
+   * The model so far. Segments end where the next one starts and the last one at the current `endTime`, so there is
+   * nothing to bring up to date: this is the same object every time, and it grows as events are added.
+   */
+  model(): TraceModel {
+    return this.m;
+  }
+
+  /** Counts one event at `t`; returns its index. */
+  private count(t: number): number {
+    const m = this.m;
+    if (t > m.endTime) {
+      m.endTime = t;
+      this.store.endTime = t;
+    }
+    return m.eventCount++;
   }
 
   private liveTask(id: number, t: number, index: number, type: string): TaskInfo | undefined {
@@ -337,17 +417,11 @@ export class ModelBuilder {
     return task;
   }
 
-  /** Closes the current segment at `t` and opens `next`. */
-  private enter(task: TaskInfo, t: number, next: Segment): void {
-    last(task.segments).end = t;
-    task.segments.push(next);
-    task.state = next.state;
-  }
-
   private finish(task: TaskInfo, end: TaskEnd): void {
     task.endedAt = end.t;
     task.end = end;
-    this.enter(task, end.t, { start: end.t, end: end.t, state: end.state });
+    task.lane.push(end.t, end.state);
+    task.state = end.state;
   }
 
   private anomaly(t: number, index: number, message: string): void {
@@ -430,6 +504,348 @@ function last<T>(items: readonly T[]): T {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// The segment store
+
+/** Segment states by code (the low three bits of a segment's code). */
+export const SEGMENT_STATES: readonly TaskState[] = [
+  'pending',
+  'running',
+  'ready',
+  'sleeping',
+  'waiting',
+  'done',
+  'failed',
+  'cancelled',
+];
+
+const STATE_CODE: Record<TaskState, number> = {
+  pending: 0,
+  running: 1,
+  ready: 2,
+  sleeping: 3,
+  waiting: 4,
+  done: 5,
+  failed: 6,
+  cancelled: 7,
+};
+
+/** Suspend reason kinds by code (a segment's code, shifted right by three, minus one; 0 there: no reason). */
+export const SUSPEND_KINDS: readonly SuspendKind[] = [
+  'sleep',
+  'task',
+  'gather',
+  'wait',
+  'asCompleted',
+  'queue.get',
+  'queue.put',
+  'queue.join',
+  'lock',
+  'semaphore',
+  'event',
+  'condition',
+  'future',
+  'external',
+];
+
+const KIND_CODE = new Map<string, number>(SUSPEND_KINDS.map((kind, i) => [kind, i + 1]));
+
+/** A segment's code: its state, and the kind of its reason when it has one (see `SUSPEND_KINDS`). */
+export function segmentCode(state: TaskState, reason?: SuspendReason): number {
+  return STATE_CODE[state] | (reason ? (KIND_CODE.get(reason.kind) ?? 0) << 3 : 0);
+}
+
+/** The code of a segment sleeping in `sleep(...)`. */
+const SLEEP_CODE = STATE_CODE.sleeping | (1 << 3);
+
+/** Every possible segment code is below this. */
+export const SEGMENT_CODE_LIMIT = (SUSPEND_KINDS.length + 1) << 3;
+
+export function codeState(code: number): TaskState {
+  return SEGMENT_STATES[code & 7];
+}
+
+/** The reason kind a code carries, or undefined. */
+export function codeReasonKind(code: number): SuspendKind | undefined {
+  const k = code >> 3;
+  return k === 0 ? undefined : SUSPEND_KINDS[k - 1];
+}
+
+/** The first buffer of a `LaneStore`, in numbers; each next one is twice as big, up to `MAX_CHUNK`. */
+const FIRST_CHUNK = 1024;
+const MAX_CHUNK = 1 << 19;
+
+/**
+ * Where the lanes of one model keep their numbers, and the trace's end (where every task's last segment ends). Lanes
+ * take regions of a few big buffers rather than a buffer each: a small typed array costs an allocation and the
+ * collector's bookkeeping, ten thousand of them while a big trace loads, a hundred thousand for a program of many
+ * short tasks. A lane that grows takes a bigger region and leaves its old one unused (at most as much as it uses).
+ */
+export class LaneStore {
+  endTime = 0;
+  /** The buffer of the region the last `take` gave, and where the region starts in it. */
+  buffer: Float64Array;
+  offset = 0;
+  private chunk: Float64Array;
+  private used = 0;
+
+  constructor() {
+    this.chunk = this.buffer = new Float64Array(FIRST_CHUNK);
+  }
+
+  /** Takes a region of `size` numbers: `buffer` from `offset` on. */
+  take(size: number): void {
+    if (size > MAX_CHUNK / 8) {
+      this.buffer = new Float64Array(size);
+      this.offset = 0;
+      return;
+    }
+    if (this.used + size > this.chunk.length) {
+      this.chunk = new Float64Array(Math.min(MAX_CHUNK, this.chunk.length * 2));
+      this.used = 0;
+    }
+    this.buffer = this.chunk;
+    this.offset = this.used;
+    this.used += size;
+  }
+}
+
+/** Values per segment in `SegmentColumns.data`, and per segment with a reason or site in `refs`. */
+export const SEGMENT_STRIDE = 3;
+const STRIDE = SEGMENT_STRIDE;
+/** Segments a lane has room for at first. */
+const FIRST_CAPACITY = 4;
+
+/**
+ * A task's segments as columns, interleaved in a region of one of its model's buffers (`LaneStore`): per segment its
+ * start, its code (state and reason kind, see `segmentCode`) and the index in `refs` of its reason, site and wake
+ * cause (suspended and pending segments; -1 for the others). A segment ends where the next starts, the last one at the
+ * trace's end. A million segments are then numbers in a few buffers that the garbage collector neither scans nor
+ * copies, rather than a million objects to allocate, keep and move. The renderer and the hit-testing read the columns
+ * (`data` from `base`); other readers take `Segment` objects from `list()` or `segment(i)`.
+ */
+export class SegmentColumns {
+  length = 0;
+  /** `start, code, ref` per segment, from `base`, for `length` segments (then room for `capacity` in all). */
+  data: Float64Array;
+  base: number;
+  private capacity: number;
+  /**
+   * `reason, site, wake` per segment that has a reason or a site. A sleep folded by `pushSleep` has, in place of its
+   * reason, the index of its `seconds, until` pair in `sleeps` (most suspensions are sleeps, each with its own
+   * deadline: as numbers they are not objects to allocate and collect).
+   */
+  readonly refs: unknown[] = [];
+  /** `seconds, until` per sleep folded by `pushSleep`, from `sleepBase` (a region of the store too). */
+  private sleeps: Float64Array | null = null;
+  private sleepBase = 0;
+  private sleepCount = 0;
+  private readonly store: LaneStore;
+  /** `list()`'s objects, made on first use and extended as segments are added. */
+  private cache: Segment[] | null = null;
+
+  constructor(store: LaneStore) {
+    this.store = store;
+    store.take(FIRST_CAPACITY * STRIDE);
+    this.data = store.buffer;
+    this.base = store.offset;
+    this.capacity = FIRST_CAPACITY;
+  }
+
+  /** A lane of `segments` (which must touch end to start), for tests and tools. */
+  static of(segments: readonly Segment[]): SegmentColumns {
+    const store = new LaneStore();
+    const lane = new SegmentColumns(store);
+    for (const s of segments) {
+      const index = lane.push(s.start, s.state, s.reason, s.site);
+      if (s.wake !== undefined) lane.setWake(index, s.wake);
+    }
+    store.endTime = segments.length > 0 ? segments[segments.length - 1].end : 0;
+    return lane;
+  }
+
+  /** Moves the lane to a region twice as big. */
+  private grow(): void {
+    const store = this.store;
+    const capacity = this.capacity * 2;
+    store.take(capacity * STRIDE);
+    const data = store.buffer;
+    const base = store.offset;
+    const old = this.data;
+    const oldBase = this.base;
+    const n = this.length * STRIDE;
+    for (let k = 0; k < n; k++) data[base + k] = old[oldBase + k];
+    this.data = data;
+    this.base = base;
+    this.capacity = capacity;
+  }
+
+  /**
+   * Appends a segment starting at `start`; returns its index. `reason` and `site` both undefined: the segment has
+   * neither (running, terminal); otherwise both are kept (`reason` may be undefined: a pending segment).
+   */
+  push(start: number, state: TaskState, reason?: SuspendReason, site?: SourceSite | null): number {
+    const i = this.length;
+    if (i === this.capacity) this.grow();
+    const data = this.data;
+    const at = this.base + i * STRIDE;
+    data[at] = start;
+    data[at + 1] = segmentCode(state, reason);
+    if (site === undefined && reason === undefined) data[at + 2] = -1;
+    else {
+      data[at + 2] = this.refs.length;
+      this.refs.push(reason, site ?? null, undefined);
+    }
+    this.length = i + 1;
+    return i;
+  }
+
+  /** Appends a sleeping segment (`sleep(seconds)` until `until`); returns its index. The same as `push` with that reason. */
+  pushSleep(start: number, seconds: number, until: number, site: SourceSite | null): number {
+    const k = this.sleepCount++;
+    let sleeps = this.sleeps;
+    if (sleeps === null || (k & (k - 1)) === 0) {
+      // At 0, 1, 2, 4, 8… sleeps: a region for twice as many (the first for two).
+      const store = this.store;
+      store.take(Math.max(2, k * 2) * 2);
+      const grown = store.buffer;
+      const base = store.offset;
+      for (let j = 0; j < k * 2; j++) grown[base + j] = sleeps![this.sleepBase + j];
+      this.sleeps = sleeps = grown;
+      this.sleepBase = base;
+    }
+    sleeps[this.sleepBase + k * 2] = seconds;
+    sleeps[this.sleepBase + k * 2 + 1] = until;
+    const i = this.length;
+    if (i === this.capacity) this.grow();
+    const data = this.data;
+    const at = this.base + i * STRIDE;
+    data[at] = start;
+    data[at + 1] = SLEEP_CODE;
+    data[at + 2] = this.refs.length;
+    this.refs.push(k, site, undefined);
+    this.length = i + 1;
+    return i;
+  }
+
+  start(i: number): number {
+    return this.data[this.base + i * STRIDE];
+  }
+
+  end(i: number): number {
+    return i + 1 < this.length ? this.data[this.base + (i + 1) * STRIDE] : this.store.endTime;
+  }
+
+  code(i: number): number {
+    return this.data[this.base + i * STRIDE + 1];
+  }
+
+  state(i: number): TaskState {
+    return SEGMENT_STATES[this.data[this.base + i * STRIDE + 1] & 7];
+  }
+
+  /** The reason of segment `i` (a sleep folded by `pushSleep` gets a new object each call). */
+  reason(i: number): SuspendReason | undefined {
+    const r = this.data[this.base + i * STRIDE + 2];
+    return r < 0 ? undefined : this.reasonAt(r);
+  }
+
+  private reasonAt(r: number): SuspendReason | undefined {
+    const reason = this.refs[r];
+    if (typeof reason !== 'number') return reason as SuspendReason | undefined;
+    const sleeps = this.sleeps!;
+    const at = this.sleepBase + reason * 2;
+    return { kind: 'sleep', seconds: sleeps[at], until: sleeps[at + 1] };
+  }
+
+  /** Undefined for segments that have no site slot (running, terminal); null for a site the trace did not know. */
+  site(i: number): SourceSite | null | undefined {
+    const r = this.data[this.base + i * STRIDE + 2];
+    return r < 0 ? undefined : (this.refs[r + 1] as SourceSite | null);
+  }
+
+  wake(i: number): WakeCause | undefined {
+    const r = this.data[this.base + i * STRIDE + 2];
+    return r < 0 ? undefined : (this.refs[r + 2] as WakeCause | undefined);
+  }
+
+  /** Records what woke suspended segment `i` (which has a reason, so a place for it). */
+  setWake(i: number, wake: WakeCause): void {
+    const r = this.data[this.base + i * STRIDE + 2];
+    if (r >= 0) this.refs[r + 2] = wake;
+    if (this.cache !== null && i < this.cache.length) this.cache[i].wake = wake;
+  }
+
+  /** Segment `i` as an object (a new one each call). */
+  segment(i: number): Segment {
+    const data = this.data;
+    const at = this.base + i * STRIDE;
+    const segment: Segment = { start: data[at], end: this.end(i), state: SEGMENT_STATES[data[at + 1] & 7] };
+    const r = data[at + 2];
+    if (r >= 0) {
+      const refs = this.refs;
+      const reason = this.reasonAt(r);
+      if (reason !== undefined) segment.reason = reason;
+      segment.site = refs[r + 1] as SourceSite | null;
+      const wake = refs[r + 2] as WakeCause | undefined;
+      if (wake !== undefined) segment.wake = wake;
+    }
+    return segment;
+  }
+
+  /** The last segment, or undefined for none. */
+  last(): Segment | undefined {
+    return this.length === 0 ? undefined : this.segment(this.length - 1);
+  }
+
+  /**
+   * Every segment as objects, made once and then extended: later calls make only the segments added since, and
+   * bring the last one's end to the trace's current end. Treat them as read-only.
+   */
+  list(): Segment[] {
+    let cache = this.cache;
+    if (cache === null) cache = this.cache = [];
+    const n = this.length;
+    if (cache.length > 0) cache[cache.length - 1].end = this.end(cache.length - 1);
+    for (let i = cache.length; i < n; i++) cache.push(this.segment(i));
+    return cache;
+  }
+
+  /** Index of the first segment that ends at or after `t` (`length` when none does). */
+  firstEndingAtOrAfter(t: number): number {
+    const n = this.length;
+    if (n === 0) return 0;
+    // Segment i < n - 1 ends where i + 1 starts: find the first i + 1 whose start is at or after t.
+    const data = this.data;
+    const base = this.base;
+    let lo = 1;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (data[base + mid * STRIDE] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n) return lo - 1;
+    return this.store.endTime >= t ? n - 1 : n;
+  }
+
+  /** Index of the last segment starting at or before `t`, or -1 (before the first). */
+  indexAt(t: number): number {
+    const data = this.data;
+    const base = this.base;
+    if (this.length === 0 || t < data[base]) return -1;
+    let lo = 0;
+    let hi = this.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (data[base + mid * STRIDE] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Queries
 
 /**
@@ -439,22 +855,19 @@ function last<T>(items: readonly T[]): T {
 export function taskStateAt(model: TraceModel, taskId: number, t: number): TaskState | undefined {
   const task = model.taskById.get(taskId);
   if (!task) return undefined;
-  const segment = segmentAt(task, t);
-  return segment?.state;
+  const i = task.lane.indexAt(t);
+  return i < 0 ? undefined : task.lane.state(i);
 }
 
 /** The segment in force at `t` (the last one starting at or before `t`), undefined before the task was created. */
 export function segmentAt(task: TaskInfo, t: number): Segment | undefined {
-  const segments = task.segments;
-  if (segments.length === 0 || t < segments[0].start) return undefined;
-  let lo = 0;
-  let hi = segments.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (segments[mid].start <= t) lo = mid;
-    else hi = mid - 1;
-  }
-  return segments[lo];
+  const i = task.lane.indexAt(t);
+  return i < 0 ? undefined : task.lane.segment(i);
+}
+
+/** The task's last segment (its state at the end of the trace). */
+export function lastSegment(task: TaskInfo): Segment | undefined {
+  return task.lane.last();
 }
 
 /** How many tasks are in each state at `t` (tasks not yet created are not counted). */
@@ -557,21 +970,21 @@ export function edges(model: TraceModel): Edge[] {
     }
   }
   for (const task of model.tasks) {
-    const segments = task.segments;
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i];
-      if (!segment.reason) continue;
-      const open = i + 1 === segments.length;
-      for (const target of awaitedTasks(segment.reason)) {
+    const lane = task.lane;
+    for (let i = 0; i < lane.length; i++) {
+      const reason = lane.reason(i);
+      if (!reason) continue;
+      const open = i + 1 === lane.length;
+      for (const target of awaitedTasks(reason)) {
         out.push({
           kind: 'await',
           from: task.id,
           to: target,
-          start: segment.start,
-          end: segment.end,
+          start: lane.start(i),
+          end: lane.end(i),
           open,
-          reason: segment.reason,
-          site: segment.site ?? null,
+          reason,
+          site: lane.site(i) ?? null,
         });
       }
     }

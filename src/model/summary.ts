@@ -176,7 +176,7 @@ function taskTree(model: TraceModel, g: Glyphs): string[] {
 export function endDetail(model: TraceModel, task: TaskInfo, g: { arrow: string; micro: string } = UNICODE): string {
   const end = task.end;
   if (!end) {
-    const current = task.segments[task.segments.length - 1];
+    const current = task.lane.last()!;
     const what = current.reason ? `: ${describeReason(model, current.reason)}` : '';
     return `${task.state} (not finished)${what}`;
   }

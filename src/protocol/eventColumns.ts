@@ -253,6 +253,7 @@ export class EventColumnsReader {
   private table: unknown[] | null = null;
   private readonly templates: Array<Record<string, unknown>>;
   private readonly caches: Array<ShareCache | null>;
+  private readonly widths: number[] = [];
 
   constructor(private readonly batch: EventColumns) {
     if (!isEventColumns(batch) || batch.version !== EVENT_COLUMNS_VERSION || !Array.isArray(batch.shapes)) {
@@ -298,20 +299,101 @@ export class EventColumnsReader {
 
   /** The next `max` events (fewer at the end). */
   read(max: number): TraceEvent[] {
-    if (this.table === null) this.table = this.readTable();
     const out: TraceEvent[] = [];
-    const flat = this.batch.flat;
-    const shapes = this.batch.shapes;
     const want = Math.min(this.batch.count - this.n, Math.max(0, Math.floor(max)));
-    for (let e = 0; e < want; e++) {
-      if (this.i >= flat.length) throw new Error(`the batch ends after ${this.n + e} of ${this.batch.count} events`);
-      const s = flat[this.i++];
-      if (!(s >= 0 && s < shapes.length && Number.isInteger(s))) throw new Error(`bad shape ${s} at ${this.i - 1}`);
-      out.push(this.object(s) as unknown as TraceEvent);
-    }
-    this.n += out.length;
-    if (this.done && this.i !== flat.length) throw new Error(`${flat.length - this.i} values after the last event`);
+    for (let e = 0; e < want; e++) out.push(this.readEvent());
     return out;
+  }
+
+  /*
+   * For readers that fold events without making objects of them (src/webview/columnFold.ts): the raw columns, the
+   * position of the next event, and the pieces `read` is made of.
+   */
+
+  /** The number column. */
+  get flat(): Float64Array {
+    return this.batch.flat;
+  }
+
+  get shapes(): readonly ObjectShape[] {
+    return this.batch.shapes;
+  }
+
+  /** The table of values that are neither numbers nor objects (parsed on first use). */
+  get values(): readonly unknown[] {
+    if (this.table === null) this.table = this.readTable();
+    return this.table;
+  }
+
+  /** Index in `flat` of the next event's shape number. */
+  get position(): number {
+    return this.i;
+  }
+
+  /** How many values of `flat` an object of shape `s` takes (its nested objects' values included). */
+  width(s: number): number {
+    let width = this.widths[s];
+    if (width === undefined) {
+      const { kinds, sub } = this.batch.shapes[s];
+      width = 0;
+      for (let k = 0; k < kinds.length; k++) width += kinds[k] === OBJECT ? this.width(sub[k]) : 1;
+      this.widths[s] = width;
+    }
+    return width;
+  }
+
+  /** The shape of the next event, checked; throws at the end of the batch or on a bad shape number. */
+  nextShape(): number {
+    const flat = this.batch.flat;
+    if (this.n >= this.batch.count) throw new Error('no more events in the batch');
+    if (this.i >= flat.length) throw new Error(`the batch ends after ${this.n} of ${this.batch.count} events`);
+    const s = flat[this.i];
+    if (!(s >= 0 && s < this.batch.shapes.length && Number.isInteger(s))) throw new Error(`bad shape ${s} at ${this.i}`);
+    return s;
+  }
+
+  /** Skips the next event, of shape `s` (from `nextShape`), once its values were read from `flat`. */
+  skip(s: number): void {
+    const end = this.i + 1 + this.width(s);
+    if (end > this.batch.flat.length) throw new Error('the batch ends inside an event');
+    this.i = end;
+    this.counted();
+  }
+
+  /** The nested object of shape `s` whose values start at `at` in `flat` (shared with equal ones, as in `read`). */
+  objectAt(s: number, at: number): Record<string, unknown> {
+    if (this.table === null) this.table = this.readTable();
+    const saved = this.i;
+    this.i = at;
+    try {
+      return this.object(s);
+    } finally {
+      this.i = saved;
+    }
+  }
+
+  /** A value of the table. */
+  tableValue(index: number): unknown {
+    const table = this.table ?? (this.table = this.readTable());
+    if (!(index >= 0 && index < table.length)) throw new Error(`bad table index ${index}`);
+    return table[index];
+  }
+
+  /** The next event as an object. */
+  readEvent(): TraceEvent {
+    if (this.table === null) this.table = this.readTable();
+    const s = this.nextShape();
+    this.i++;
+    const event = this.object(s) as unknown as TraceEvent;
+    this.counted();
+    return event;
+  }
+
+  private counted(): void {
+    this.n++;
+    if (this.done && this.i !== this.batch.flat.length) {
+      throw new Error(`${this.batch.flat.length - this.i} values after the last event`);
+    }
   }
 
   private object(s: number): Record<string, unknown> {
@@ -380,12 +462,6 @@ export class EventColumnsReader {
       }
     }
     return object;
-  }
-
-  private tableValue(index: number): unknown {
-    const table = this.table!;
-    if (!(index >= 0 && index < table.length)) throw new Error(`bad table index ${index}`);
-    return table[index];
   }
 
   private readTable(): unknown[] {

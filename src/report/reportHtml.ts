@@ -2,9 +2,9 @@
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
  * trace in a `<script type="application/json">` block: the header, and the events in the columnar form the extension
- * host sends the webview (src/protocol/eventColumns.ts), its number column as base64 of its bytes, gzipped when big
- * (the browser reads every byte of the page, so a million events load faster and the file is smaller). The bundle
- * finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with
+ * host sends the webview (src/protocol/eventColumns.ts), its number column packed (src/protocol/packedNumbers.ts: one
+ * to five bytes for most values instead of eight, and quick to unpack) and in base64, gzipped when big.
+ * The bundle finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with
  * this page's nonce, and nothing from the network.
  *
  * Pure (strings in, a string out), so the CLI's `report` command and the extension's Export… share it; the caller
@@ -13,6 +13,7 @@
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
 import { EventColumns, encodeEventColumns } from '../protocol/eventColumns';
+import { packNumbers } from '../protocol/packedNumbers';
 
 export interface ReportTrace {
   header: TraceHeader;
@@ -26,17 +27,23 @@ export interface ReportOptions {
   title?: string;
   /** The CSP nonce; default a fresh random one. Tests pass a fixed one. */
   nonce?: string;
-  /** Gzips bytes. When given, a number column bigger than `gzipAbove` bytes is embedded compressed. */
+  /**
+   * Gzips bytes. When given, a packed number column bigger than `gzipAbove` bytes is embedded compressed: the page's
+   * main thread then parses a third less HTML (about 0.25 s less for a million events), and the browser inflates the
+   * column mostly off it.
+   */
   gzip?: (bytes: Uint8Array) => Uint8Array;
-  /** Size of the number column, in bytes, from which `gzip` is used. Default 1,000,000. */
+  /** Size of the packed number column, in bytes, from which `gzip` is used. Default 1,000,000. */
   gzipAbove?: number;
 }
 
 /** The events as embedded: an `EventColumns` whose `flat` is base64 text. */
 export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
-  /** The bytes of `flat` (float64, little-endian), gzipped when `flatGzip`, in base64. */
+  /** `flat` packed (packedNumbers.ts), gzipped when `flatGzip`, in base64. */
   flatBase64: string;
   flatGzip: boolean;
+  /** How many values `flat` has. */
+  flatLength: number;
 }
 
 /** What the data block holds. */
@@ -58,12 +65,11 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
   const { flat, ...rest } = encodeEventColumns(trace.events);
-  let bytes = new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
-  if (!littleEndian()) bytes = swapFloat64Bytes(bytes);
+  const bytes = packNumbers(flat);
   const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
   const data: ReportData = {
     header: trace.header,
-    events: { ...rest, flatBase64: toBase64(flatGzip ? options.gzip!(bytes) : bytes), flatGzip },
+    events: { ...rest, flatBase64: toBase64(flatGzip ? options.gzip!(bytes) : bytes), flatGzip, flatLength: flat.length },
   };
   if (trace.truncated) data.truncated = true;
   const csp = [
@@ -138,16 +144,6 @@ export function toBase64(bytes: Uint8Array): string {
     parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + piece) as unknown as number[]));
   }
   return btoa(parts.join(''));
-}
-
-function littleEndian(): boolean {
-  return new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-}
-
-function swapFloat64Bytes(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 8) for (let b = 0; b < 8; b++) out[i + b] = bytes[i + 7 - b];
-  return out;
 }
 
 function randomNonce(): string {

@@ -2,11 +2,12 @@
  * Sub-pixel aggregation: turns a lane's segments into runs of whole pixels, one category per pixel, so the renderer
  * draws at most about one rectangle per pixel column however many segments a lane has. A pixel shows the category
  * that covers most of it; a pixel that only holds zero-length moments (everything a virtual clock does within one
- * instant) shows the most active of them (`CATEGORY_PRIORITY`). Pure: works in any pixel unit (the renderer passes
- * device pixels so edges stay sharp on high-DPI screens).
+ * instant) shows the most active of them (`CATEGORY_PRIORITY`). Reads a lane's columns (`SegmentColumns`), not
+ * segment objects. Pure: works in any pixel unit (the renderer passes device pixels so edges stay sharp on high-DPI
+ * screens).
  */
-import type { Segment } from '../model/model';
-import { CATEGORY_COUNT, CATEGORY_PRIORITY, NOT_DRAWN, segmentCategory } from './categories';
+import { SEGMENT_STRIDE, Segment, SegmentColumns } from '../model/model';
+import { CATEGORY_COUNT, CATEGORY_PRIORITY, NOT_DRAWN, codeCategory } from './categories';
 
 /** Maps time to pixels: `x = (t - start) * pxPerMs`. */
 export interface PixelScale {
@@ -39,18 +40,20 @@ export function firstSegmentEndingAfter(segments: readonly Segment[], t: number)
 }
 
 /**
- * Emits the pixel runs of `segments` between pixels `xMin` and `xMax` (whole numbers). `categoryOf` defaults to
- * `segmentCategory`; segments it maps to `NOT_DRAWN` (the terminal ones) leave their pixels empty.
+ * Emits the pixel runs of the segments of `lane` between pixels `xMin` and `xMax` (whole numbers). `categoryOf` maps a
+ * segment's code to its category (default `codeCategory`); segments it maps to `NOT_DRAWN` (the terminal ones) leave
+ * their pixels empty.
  */
 export function aggregateSegments(
-  segments: readonly Segment[],
+  lane: SegmentColumns,
   scale: PixelScale,
   xMin: number,
   xMax: number,
   emit: RunSink,
-  categoryOf: (s: Segment) => number = segmentCategory,
+  categoryOf: (code: number) => number = codeCategory,
 ): void {
-  if (segments.length === 0 || xMax <= xMin) return;
+  const n = lane.length;
+  if (n === 0 || xMax <= xMin) return;
   const { start, pxPerMs } = scale;
   const tMin = start + xMin / pxPerMs;
   const tMax = start + xMax / pxPerMs;
@@ -99,13 +102,16 @@ export function aggregateSegments(
     any = true;
   };
 
-  for (let i = firstSegmentEndingAfter(segments, tMin); i < segments.length; i++) {
-    const s = segments[i];
-    if (s.start > tMax) break;
-    const category = categoryOf(s);
+  // `start, code, ref` per segment from `base` (see `SegmentColumns.data`).
+  const data = lane.data;
+  const base = lane.base;
+  for (let i = lane.firstEndingAtOrAfter(tMin); i < n; i++) {
+    const segmentStart = data[base + i * SEGMENT_STRIDE];
+    if (segmentStart > tMax) break;
+    const category = categoryOf(data[base + i * SEGMENT_STRIDE + 1]);
     if (category === NOT_DRAWN) continue;
-    let xs = (s.start - start) * pxPerMs;
-    let xe = (s.end - start) * pxPerMs;
+    let xs = (segmentStart - start) * pxPerMs;
+    let xe = (lane.end(i) - start) * pxPerMs;
     if (xe < xMin || xs > xMax) continue;
     if (xs < xMin) xs = xMin;
     if (xe > xMax) xe = xMax;

@@ -352,6 +352,8 @@ export class TimelineApp {
       const count = 'events' in piece ? piece.events.length : 0;
       if (count >= MIN_PIECE) this.msPerEvent = 0.7 * this.msPerEvent + 0.3 * ((performance.now() - before) / count);
     }
+    // Edges of what this slice folded, now: left to the next frame, hundreds of slices' worth would make it long.
+    this.session.indexEdges();
     const done = performance.now();
     this.stats.messageMs.push(done - started);
     if (this.stats.messageMs.length > 100_000) this.stats.messageMs.splice(0, 50_000);
@@ -593,7 +595,7 @@ export class TimelineApp {
       this.statusText.textContent = '';
       return;
     }
-    const parts = [`${model.tasks.length} task${model.tasks.length === 1 ? '' : 's'}`, `${model.eventCount.toLocaleString('en')} events`];
+    const parts = [`${model.tasks.length} task${model.tasks.length === 1 ? '' : 's'}`, `${groupThousands(model.eventCount)} events`];
     parts.push(formatTime(model.endTime));
     if (this.loadStartedAt !== null && !this.session.live) parts.push('loading…');
     else if (this.session.live) parts.push(this.view?.mode === 'free' ? 'live (End to follow)' : 'live');
@@ -1255,8 +1257,8 @@ export class TimelineApp {
       tr.appendChild(text('td', task.state));
       if (this.state.cursor !== null) {
         const cursor = this.state.cursor;
-        const seg = task.segments.findLast((s) => s.start <= cursor);
-        tr.appendChild(text('td', seg ? seg.state : 'not created'));
+        const at = task.lane.indexAt(cursor);
+        tr.appendChild(text('td', at >= 0 ? task.lane.state(at) : 'not created'));
       }
       tr.appendChild(text('td', formatTime(task.createdAt)));
       tr.appendChild(text('td', task.endedAt !== undefined ? formatTime(task.endedAt) : '—'));
@@ -1406,4 +1408,9 @@ function sameHit(a: Hit | null, b: Hit | null): boolean {
     default:
       return false;
   }
+}
+
+/** `1234567` as `1,234,567` (toLocaleString's first call costs tens of milliseconds, in the first frame). */
+function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

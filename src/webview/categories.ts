@@ -4,7 +4,7 @@
  * Pure: no DOM.
  */
 import { SuspendReason, assertNever } from '../contract/trace';
-import { Segment, TaskState } from '../model/model';
+import { SEGMENT_CODE_LIMIT, Segment, TaskState, codeReasonKind, codeState } from '../model/model';
 
 /** Paint categories of lane bars, as small integers so the renderer can index arrays with them. */
 export const enum Category {
@@ -98,4 +98,21 @@ export function segmentCategory(segment: Segment): Category | typeof NOT_DRAWN {
 /** The category a task's label swatch shows for its current (or final) state. */
 export function stateCategory(state: TaskState): Category | typeof NOT_DRAWN {
   return segmentCategory({ start: 0, end: 0, state });
+}
+
+/** The category of every segment code (`segmentCode` in model.ts: a state and a reason kind), for the columns. */
+const CATEGORY_BY_CODE: Int8Array = (() => {
+  const table = new Int8Array(SEGMENT_CODE_LIMIT);
+  for (let code = 0; code < SEGMENT_CODE_LIMIT; code++) {
+    const kind = codeReasonKind(code);
+    // Only the reason's kind decides its category.
+    const reason = kind === undefined ? undefined : ({ kind } as SuspendReason);
+    table[code] = segmentCategory({ start: 0, end: 0, state: codeState(code), reason });
+  }
+  return table;
+})();
+
+/** `segmentCategory` of the segment with this code. */
+export function codeCategory(code: number): Category | typeof NOT_DRAWN {
+  return CATEGORY_BY_CODE[code];
 }

@@ -56,7 +56,7 @@ function describeEdge(model: TraceModel, reason: SuspendReason, to: number): str
 /** What an unfinished task waits on at the end of the trace. */
 function stuckOn(task: TaskInfo) {
   if (task.endedAt !== undefined) return undefined;
-  const last = task.segments[task.segments.length - 1];
+  const last = task.lane.last();
   return last && (last.state === 'waiting' || last.state === 'sleeping') ? last : undefined;
 }
 

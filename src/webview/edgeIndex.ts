@@ -12,7 +12,7 @@ import {
   CreateEdge,
   Edge,
   QueueEdge,
-  Segment,
+  SegmentColumns,
   TaskInfo,
   TraceModel,
   awaitedTasks,
@@ -28,9 +28,11 @@ export function awaitsTasks(reason: SuspendReason): boolean {
 
 interface TaskCursor {
   task: TaskInfo;
-  /** Segments whose await edges are final (every segment but the open last one, once seen). */
-  closedSegments: number;
+  /** Segments read so far by a whole re-read (`update` without changes). */
+  scanned: number;
   cancelRequests: number;
+  /** The segment whose await edges are `open` (it was the task's last one), or -1. */
+  openIndex: number;
   /** Await edges of the last segment, still growing with the trace. */
   open: AwaitEdge[];
 }
@@ -39,6 +41,17 @@ interface ResourceCursor {
   events: number;
   puts: Map<number, QueuePutEvent>;
 }
+
+/** What changed since the last update, as the session collects it while folding. */
+export interface EdgeChanges {
+  /** Per task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`): the indexes of those segments. */
+  awaiting: ReadonlyMap<number, readonly number[]>;
+  /** Tasks that had `cancel()` called on them. */
+  cancelled: Iterable<number>;
+}
+
+/** Edges per block in `forEachInTime`. */
+const TIME_BLOCK = 256;
 
 export class EdgeIndex {
   readonly create: CreateEdge[] = [];
@@ -50,64 +63,97 @@ export class EdgeIndex {
   maxQueueSpan = 0;
   private tasksSeen = 0;
   private readonly taskCursors = new Map<number, TaskCursor>();
-  /** The same cursors by id, for small integer ids: an update looks up every task touched, and arrays are cheap. */
+  /** The same cursors by id, for small integer ids: arrays are cheaper to look up than maps. */
   private readonly cursorSlots: Array<TaskCursor | undefined> = [];
   private readonly resourceCursors = new Map<number, ResourceCursor>();
   private readonly openTasks = new Set<number>();
+  /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
+  private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
 
   /**
-   * Brings the index up to date with `model` (the same model object as before, with events added since). Edges of
-   * tasks in `touched` (tasks the new events were about) are re-read; pass undefined to re-read every task. With
-   * `touched`, open waits keep their old end until `refreshOpen` (the session calls it once per frame).
+   * Brings the index up to date with `model` (the same model object as before, with events added since).
    *
-   * `awaiting`, when given, maps every task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`)
-   * since the last update to the indexes of those segments: then only they and the wait that was open are read, not
-   * every new segment (most of a big trace's segments are runs and sleeps, and reading them is a cache miss each).
+   * With `changes` (what the session saw while folding), only the segments listed there, the waits that were open and
+   * the tasks cancelled are read: most of a big trace's segments are runs and sleeps, and reading each would be a
+   * cache miss. Open waits then keep their old end until `refreshOpen` (the session calls it once per frame). Without
+   * `changes`, every task's new segments are read. An index is kept up to date one way or the other, not both.
    */
-  update(model: TraceModel, touched?: Iterable<number>, awaiting?: ReadonlyMap<number, readonly number[]>): void {
+  update(model: TraceModel, changes?: EdgeChanges): void {
     const tasks = model.tasks;
     for (; this.tasksSeen < tasks.length; this.tasksSeen++) {
       const task = tasks[this.tasksSeen];
       if (task.parent !== null && model.taskById.has(task.parent)) {
         this.create.push({ kind: 'create', from: task.parent, to: task.id, t: task.createdAt, site: task.site });
       }
-      const cursor: TaskCursor = { task, closedSegments: 0, cancelRequests: 0, open: [] };
+      const cursor: TaskCursor = { task, scanned: 0, cancelRequests: 0, openIndex: -1, open: [] };
       this.taskCursors.set(task.id, cursor);
       if (isSlot(task.id)) {
         while (this.cursorSlots.length < task.id) this.cursorSlots.push(undefined);
         this.cursorSlots[task.id] = cursor;
       }
     }
-    const ids = touched ?? tasks.map((t) => t.id);
-    const slots = this.cursorSlots;
-    for (const id of ids) {
-      const cursor = isSlot(id) ? (id < slots.length ? slots[id] : undefined) : this.taskCursors.get(id);
+    let awaiting: ReadonlyMap<number, readonly number[]>;
+    let cancelled: Iterable<number>;
+    if (changes !== undefined) {
+      ({ awaiting, cancelled } = changes);
+    } else {
+      const found = new Map<number, number[]>();
+      for (const task of tasks) {
+        const cursor = this.cursor(task.id)!;
+        const lane = task.lane;
+        for (let i = cursor.scanned; i < lane.length; i++) {
+          const reason = lane.reason(i);
+          if (reason === undefined || !awaitsTasks(reason)) continue;
+          const list = found.get(task.id);
+          if (list === undefined) found.set(task.id, [i]);
+          else list.push(i);
+        }
+        cursor.scanned = lane.length;
+      }
+      awaiting = found;
+      cancelled = tasks.map((t) => t.id);
+    }
+    // Waits that were open and whose task has moved on are closed now: their edges are final.
+    for (const id of this.openTasks) {
+      const cursor = this.cursor(id)!;
+      const lane = cursor.task.lane;
+      if (lane.length - 1 === cursor.openIndex) continue;
+      const end = lane.end(cursor.openIndex);
+      for (const edge of cursor.open) {
+        edge.end = end;
+        edge.open = false;
+        this.await.push(edge);
+        if (end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = end - edge.start;
+      }
+      cursor.open = [];
+      cursor.openIndex = -1;
+      this.openTasks.delete(id);
+    }
+    for (const [id, indexes] of awaiting) {
+      const cursor = this.cursor(id);
       if (!cursor) continue;
-      const task = cursor.task;
-      const segments = task.segments;
-      const lastIndex = segments.length - 1;
-      if (cursor.closedSegments < lastIndex) {
-        // Segments before the last one are closed now; their edges are final.
-        const wasOpen = cursor.open.length > 0;
-        if (wasOpen) cursor.open = [];
-        const from = cursor.closedSegments;
-        if (awaiting === undefined) {
-          for (let i = from; i < lastIndex; i++) this.closedAwaits(id, segments[i]);
-        } else {
-          // The segment that was open awaited a task if it had open edges; the others are listed.
-          if (wasOpen) this.closedAwaits(id, segments[from]);
-          const listed = awaiting.get(id);
-          if (listed !== undefined) {
-            for (const i of listed) if (i > from && i < lastIndex) this.closedAwaits(id, segments[i]);
+      const lane = cursor.task.lane;
+      for (const i of indexes) {
+        if (i < lane.length - 1) {
+          const from = this.await.length;
+          pushAwaitEdges(this.await, id, lane, i, lane.end(i), false);
+          for (let e = from; e < this.await.length; e++) {
+            const edge = this.await[e];
+            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+          }
+        } else if (i === lane.length - 1) {
+          pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
+          if (cursor.open.length > 0) {
+            cursor.openIndex = i;
+            this.openTasks.add(id);
           }
         }
-        cursor.closedSegments = lastIndex;
-        const mayAwait = awaiting === undefined || awaiting.get(id)?.includes(lastIndex) === true;
-        const open = mayAwait ? segments[lastIndex] : undefined;
-        if (open !== undefined) pushAwaitEdges(cursor.open, id, open, model.endTime, true);
-        if (cursor.open.length > 0) this.openTasks.add(id);
-        else if (wasOpen) this.openTasks.delete(id);
       }
+    }
+    for (const id of cancelled) {
+      const cursor = this.cursor(id);
+      if (!cursor) continue;
+      const task = cursor.task;
       for (; cursor.cancelRequests < task.cancelRequests.length; cursor.cancelRequests++) {
         const request = task.cancelRequests[cursor.cancelRequests];
         if (request.by === null) continue;
@@ -143,17 +189,12 @@ export class EdgeIndex {
         }
       }
     }
-    if (touched === undefined) this.refreshOpen(model.endTime);
+    if (changes === undefined) this.refreshOpen(model.endTime);
   }
 
-  /** The await edges of a closed segment, if it waited for tasks. */
-  private closedAwaits(id: number, segment: Segment): void {
-    const from = this.await.length;
-    pushAwaitEdges(this.await, id, segment, segment.end, false);
-    for (let i = from; i < this.await.length; i++) {
-      const edge = this.await[i];
-      if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
-    }
+  private cursor(id: number): TaskCursor | undefined {
+    const slots = this.cursorSlots;
+    return isSlot(id) ? (id < slots.length ? slots[id] : undefined) : this.taskCursors.get(id);
   }
 
   /** Open waits grow with the trace: they end at its current end. */
@@ -163,6 +204,46 @@ export class EdgeIndex {
         edge.end = endTime;
         if (endTime - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = endTime - edge.start;
       }
+    }
+  }
+
+  /** Calls `visit` for every await edge still open at the end of the trace (`openAwaits` without the array). */
+  forEachOpenAwait(visit: (edge: AwaitEdge) => void): void {
+    for (const id of this.openTasks) for (const edge of this.taskCursors.get(id)!.open) visit(edge);
+  }
+
+  /**
+   * Calls `visit` for the edges of `list` (one of this index's four lists) that may overlap `[t0, t1]`: at least all
+   * that do. The lists only grow and their edges, once there, do not change; they are cut into blocks of
+   * `TIME_BLOCK` edges with the earliest start and latest end of each, so a view of a short stretch of a long trace
+   * skips most blocks unread (edges are added roughly in time order, so a block covers a short time).
+   */
+  forEachInTime<E extends Edge>(list: readonly E[], t0: number, t1: number, visit: (edge: E) => void): void {
+    let bounds = this.timeBlocks.get(list);
+    if (bounds === undefined) {
+      bounds = { minStart: [], maxEnd: [] };
+      this.timeBlocks.set(list, bounds);
+    }
+    const { minStart, maxEnd } = bounds;
+    // Blocks are (re)computed from the last, possibly partial, one.
+    for (let b = Math.max(0, minStart.length - 1); b * TIME_BLOCK < list.length; b++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) {
+        const edge = list[i];
+        const start = edgeStart(edge);
+        const stop = edge.kind === 'await' || edge.kind === 'queue' ? edge.end : start;
+        if (start < lo) lo = start;
+        if (stop > hi) hi = stop;
+      }
+      minStart[b] = lo;
+      maxEnd[b] = hi;
+    }
+    for (let b = 0; b < minStart.length; b++) {
+      if (maxEnd[b] < t0 || minStart[b] > t1) continue;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) visit(list[i]);
     }
   }
 
@@ -180,22 +261,13 @@ export class EdgeIndex {
   }
 }
 
-/**
- * The await edges of `segment` of task `id` (one per awaited task), ending at `end`, pushed onto `into`. Most
- * suspensions are sleeps and queue waits, which await no task: they are skipped without allocating.
- */
-function pushAwaitEdges(into: AwaitEdge[], id: number, segment: Segment, end: number, open: boolean): void {
-  if (!segment.reason || !awaitsTasks(segment.reason)) return;
-  for (const target of awaitedTasks(segment.reason)) {
-    into.push({
-      kind: 'await',
-      from: id,
-      to: target,
-      start: segment.start,
-      end,
-      open,
-      reason: segment.reason,
-      site: segment.site ?? null,
-    });
+/** The await edges of segment `i` of task `id`'s lane (one per awaited task), ending at `end`, pushed onto `into`. */
+function pushAwaitEdges(into: AwaitEdge[], id: number, lane: SegmentColumns, i: number, end: number, open: boolean): void {
+  const reason = lane.reason(i);
+  if (!reason || !awaitsTasks(reason)) return;
+  const site = lane.site(i) ?? null;
+  const start = lane.start(i);
+  for (const target of awaitedTasks(reason)) {
+    into.push({ kind: 'await', from: id, to: target, start, end, open, reason, site });
   }
 }

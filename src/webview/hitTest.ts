@@ -4,8 +4,7 @@
  */
 import type { OutputEvent, SourceSite, WarningEvent } from '../contract/trace';
 import type { Edge, ResourceInfo, Segment, TaskInfo } from '../model/model';
-import { firstSegmentEndingAfter } from './aggregate';
-import { NOT_DRAWN, segmentCategory } from './categories';
+import { NOT_DRAWN, codeCategory } from './categories';
 import { WaitForArrow, deadlockArrowNear } from './deadlockArrows';
 import {
   ARROW_HIT_PX,
@@ -113,26 +112,27 @@ export function hitTest(scene: Scene, x: number, y: number): Hit | null {
  * pixels; ties go to the first) is what the user pointed at.
  */
 export function segmentNear(task: TaskInfo, scene: Scene, x: number): { index: number; segment: Segment } | null {
-  const segments = task.segments;
+  const lane = task.lane;
   const ppm = scene.view.pxPerMs;
   const t = xToTime(scene.view, x - scene.geometry.labelWidth);
   const slack = 2 / ppm;
   let best = -1;
   let bestLength = -1;
-  for (let i = firstSegmentEndingAfter(segments, t - slack); i < segments.length; i++) {
-    const s = segments[i];
-    if (s.start > t + slack) break;
-    if (segmentCategory(s) === NOT_DRAWN) continue;
-    const contains = s.start <= t && t <= s.end;
+  for (let i = lane.firstEndingAtOrAfter(t - slack); i < lane.length; i++) {
+    const start = lane.start(i);
+    if (start > t + slack) break;
+    if (codeCategory(lane.code(i)) === NOT_DRAWN) continue;
+    const end = lane.end(i);
+    const contains = start <= t && t <= end;
     // A segment that contains the point wins over neighbours that are merely near it, unless it is sub-pixel.
-    const length = (s.end - s.start) * ppm;
+    const length = (end - start) * ppm;
     const score = contains && length >= 1 ? Infinity : length;
     if (score > bestLength) {
       best = i;
       bestLength = score;
     }
   }
-  return best < 0 ? null : { index: best, segment: segments[best] };
+  return best < 0 ? null : { index: best, segment: lane.segment(best) };
 }
 
 /** Events (sorted by `t`) whose marks are within `radius` pixels of canvas x. */
@@ -216,22 +216,26 @@ export function siteOfHit(hit: Hit): SourceSite | null {
  * task, the one it resumed from); a pending start where the task was created.
  */
 export function segmentSite(task: TaskInfo, index: number): SourceSite | null {
-  const segments = task.segments;
-  const segment = segments[index];
-  if (segment.site) return segment.site;
-  if (segment.state === 'running') {
-    const next = segments[index + 1];
-    if (next?.site && next.state !== 'pending') return next.site;
-    for (let i = index - 1; i >= 0; i--) if (segments[i].site) return segments[i].site!;
+  const lane = task.lane;
+  const site = lane.site(index);
+  if (site) return site;
+  if (lane.state(index) === 'running') {
+    const next = index + 1 < lane.length ? lane.site(index + 1) : undefined;
+    if (next && lane.state(index + 1) !== 'pending') return next;
+    for (let i = index - 1; i >= 0; i--) {
+      const before = lane.site(i);
+      if (before) return before;
+    }
   }
   return task.site;
 }
 
 /** The site of the task's last suspension, or its creation site. */
 function lastSite(task: TaskInfo): SourceSite | null {
-  for (let i = task.segments.length - 1; i >= 0; i--) {
-    const site = task.segments[i].site;
-    if (site && task.segments[i].state !== 'pending') return site;
+  const lane = task.lane;
+  for (let i = lane.length - 1; i >= 0; i--) {
+    const site = lane.site(i);
+    if (site && lane.state(i) !== 'pending') return site;
   }
   return task.site;
 }

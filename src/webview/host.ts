@@ -4,6 +4,7 @@
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
 import { EVENT_COLUMNS_FORMAT, EventColumns } from '../protocol/eventColumns';
+import { unpackNumbers } from '../protocol/packedNumbers';
 import type { EmbeddedEvents, ReportData as EmbeddedReportData } from '../report/reportHtml';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
@@ -140,16 +141,17 @@ export function readReportData(doc: Document = document): ReportData | null {
   performance.mark('coroutine-trace:report-parsed');
   // The text can be large (tens of megabytes for a million events): let it go once parsed.
   element.remove();
-  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatBase64 !== 'string') {
+  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatBase64 !== 'string' || typeof data.events.flatLength !== 'number') {
     throw new Error('the report has no trace data');
   }
   return data;
 }
 
-/** The embedded events as a batch: the number column's bytes back from base64 (and gzip). */
+/** The embedded events as a batch: the number column back from base64 (and gzip) and unpacked. */
 export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventColumns> {
-  const { flatBase64, flatGzip, ...rest } = embedded;
+  const { flatBase64, flatGzip, flatLength, ...rest } = embedded;
   let bytes = fromBase64(flatBase64);
+  performance.mark('coroutine-trace:report-base64-decoded');
   if (flatGzip) {
     if (typeof DecompressionStream === 'undefined') {
       throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
@@ -158,13 +160,14 @@ export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventCo
     bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     performance.mark('coroutine-trace:report-inflated');
   }
-  if (bytes.length % 8 !== 0) throw new Error('the event column is not a whole number of float64 values');
-  // The report stores the bytes little-endian, as every current browser's typed arrays are.
-  const flat = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+  const flat = unpackNumbers(bytes, flatLength);
   return { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
 }
 
+/** Bytes from base64: natively where the browser can (Uint8Array.fromBase64, several times quicker). */
 function fromBase64(text: string): Uint8Array {
+  const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+  if (typeof native === 'function') return native(text);
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

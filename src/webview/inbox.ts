@@ -1,13 +1,13 @@
 /**
- * Messages from the host waiting to be folded. Their events arrive encoded (eventColumns.ts) and are decoded here a
- * piece of at most `chunk` events at a time, just before the session folds them, so a big snapshot (a million events)
- * or a burst of deltas is decoded and folded in short slices between frames instead of one long task that freezes the
- * page, and the decoded events are garbage soon after. Order is kept; a new `snapshot` or `empty` makes everything
- * queued before it moot. A batch that cannot be read replaces the trace with an `empty` message saying why. Pure.
+ * Messages from the host waiting to be folded. Their events arrive encoded (eventColumns.ts) and are handed to the
+ * session a piece of at most `chunk` events at a time, still encoded (the session folds them straight from the
+ * columns), so a big snapshot (a million events) or a burst of deltas is folded in short slices between frames
+ * instead of one long task that freezes the page. Order is kept; a new `snapshot` or `empty` makes everything queued
+ * before it moot. A batch that cannot be read replaces the trace with an `empty` message saying why. Pure.
  */
 import { EventColumnsReader } from '../protocol/eventColumns';
 import { HostToWebviewMessage, MessageType } from '../protocol/webviewMessages';
-import type { SessionMessage } from './session';
+import type { ColumnPiece, SessionMessage } from './session';
 
 export const DEFAULT_CHUNK = 5000;
 
@@ -15,6 +15,8 @@ interface Queued {
   message: HostToWebviewMessage;
   /** For `snapshot` and `events`: the decoder of its events. */
   reader: EventColumnsReader | null;
+  /** How many of its events were handed out in pieces. */
+  handedOut: number;
 }
 
 export class MessageInbox {
@@ -33,11 +35,11 @@ export class MessageInbox {
         this.unreadable(err);
         return;
       }
-      this.queue.push({ message, reader });
+      this.queue.push({ message, reader, handedOut: 0 });
       this.pendingEvents += reader.count;
       return;
     }
-    this.queue.push({ message, reader: null });
+    this.queue.push({ message, reader: null, handedOut: 0 });
   }
 
   get empty(): boolean {
@@ -49,7 +51,10 @@ export class MessageInbox {
     return this.pendingEvents;
   }
 
-  /** The next piece for the session (at most `max` events, decoded), or undefined when nothing is queued. */
+  /**
+   * The next piece for the session (at most `max` events, still encoded), or undefined when nothing is queued. The
+   * session must fold a piece before asking for the next.
+   */
   next(max: number = this.chunk): SessionMessage | undefined {
     const head = this.queue[0];
     if (!head) return undefined;
@@ -58,16 +63,12 @@ export class MessageInbox {
       this.queue.shift();
       return message as SessionMessage;
     }
-    const first = reader.decoded === 0;
-    let events;
-    try {
-      events = reader.read(Math.max(1, Math.floor(max)));
-    } catch (err) {
-      this.unreadable(err);
-      return this.next(max);
-    }
-    this.pendingEvents -= events.length;
-    if (reader.done) this.queue.shift();
+    const first = head.handedOut === 0;
+    const length = Math.min(reader.count - head.handedOut, Math.max(1, Math.floor(max)));
+    head.handedOut += length;
+    const events: ColumnPiece = { reader, length, failed: (err) => this.unreadable(err) };
+    this.pendingEvents -= length;
+    if (head.handedOut >= reader.count) this.queue.shift();
     // The first piece of a snapshot is the snapshot (it resets the view); the rest are deltas.
     if (message.type === MessageType.Snapshot && first) {
       return { type: MessageType.Snapshot, header: message.header, events, live: message.live };
@@ -84,6 +85,6 @@ export class MessageInbox {
   private unreadable(err: unknown): void {
     this.clear();
     const message = `The trace could not be read: ${err instanceof Error ? err.message : String(err)}`;
-    this.queue.push({ message: { type: MessageType.Empty, message }, reader: null });
+    this.queue.push({ message: { type: MessageType.Empty, message }, reader: null, handedOut: 0 });
   }
 }

@@ -154,7 +154,7 @@ export class TimelineRenderer {
       const barTop = Math.round((rowTop(g, r) + BAR_TOP) * dpr);
       const barHeight = Math.round(BAR_HEIGHT * dpr);
       if (lane.kind === 'task') {
-        aggregateSegments(lane.task.segments, scale, 0, plotRight - plotLeft, (x0, x1, category) => {
+        aggregateSegments(lane.task.lane, scale, 0, plotRight - plotLeft, (x0, x1, category) => {
           batches.rects[category].push(plotLeft + x0, barTop, x1 - x0, barHeight);
         });
       } else {

@@ -138,16 +138,19 @@ export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void)
     const y1 = yOf(ra);
     const y2 = yOf(rb);
     if (offScreenVertically(y1, y2)) return;
-    visit({ edge, x1: xOf(scene, ta), y1, x2: xOf(scene, tb), y2, head: true });
+    const x1 = xOf(scene, ta);
+    const x2 = ta === tb ? x1 : xOf(scene, tb);
+    visit({ edge, x1, y1, x2, y2, head: true });
   };
+  // Each list is read only where it may overlap the view's time range (`forEachInTime`).
   if (arrows.create) {
-    for (const edge of edges.create) {
-      if (edge.t < t0 || edge.t > t1) continue;
+    edges.forEachInTime(edges.create, t0, t1, (edge) => {
+      if (edge.t < t0 || edge.t > t1) return;
       const ra = rowOf(edge.from);
       const rb = rowOf(edge.to);
-      if (ra < 0 || rb < 0 || ra === rb) continue;
+      if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
-    }
+    });
   }
   if (arrows.await) {
     const visitAwait = (edge: Extract<Edge, { kind: 'await' }>): void => {
@@ -158,25 +161,25 @@ export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void)
       if (edge.start >= t0) line(edge, edge.start, ra, edge.start, rb);
       if (!edge.open && edge.end <= t1) line(edge, edge.end, rb, edge.end, ra);
     };
-    for (const edge of edges.await) visitAwait(edge);
-    for (const edge of edges.openAwaits()) visitAwait(edge);
+    edges.forEachInTime(edges.await, t0, t1, visitAwait);
+    edges.forEachOpenAwait(visitAwait);
   }
   if (arrows.cancel) {
-    for (const edge of edges.cancel) {
-      if (edge.t < t0 || edge.t > t1) continue;
+    edges.forEachInTime(edges.cancel, t0, t1, (edge) => {
+      if (edge.t < t0 || edge.t > t1) return;
       const ra = rowOf(edge.from);
       const rb = rowOf(edge.to);
-      if (ra < 0 || rb < 0 || ra === rb) continue;
+      if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
-    }
+    });
   }
   if (arrows.queue) {
-    for (const edge of edges.queue) {
-      if (edge.end < t0 || edge.start > t1) continue;
+    edges.forEachInTime(edges.queue, t0, t1, (edge) => {
+      if (edge.end < t0 || edge.start > t1) return;
       const ra = rowOf(edge.from);
       const rb = rowOf(edge.to);
-      if (ra < 0 || rb < 0 || ra === rb) continue;
+      if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.start, ra, edge.end, rb);
-    }
+    });
   }
 }

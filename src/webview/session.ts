@@ -7,13 +7,28 @@
 import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
 import { ModelBuilder, TraceModel, isSlot } from '../model/model';
+import type { EventColumnsReader } from '../protocol/eventColumns';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
+import { ColumnFoldTarget, foldColumns } from './columnFold';
 import { EdgeIndex, awaitsTasks } from './edgeIndex';
 
-/** A host message with its events decoded: what the inbox hands the session, a piece at a time. */
+/**
+ * The next `length` events of a columnar batch, still encoded: the session folds them straight from the columns
+ * (see columnFold.ts). `failed` is told when they cannot be read.
+ */
+export interface ColumnPiece {
+  readonly reader: EventColumnsReader;
+  readonly length: number;
+  failed(err: unknown): void;
+}
+
+/** Events as the session takes them: objects (tests, tools), or a piece of a columnar batch (the inbox). */
+export type SessionEvents = readonly TraceEvent[] | ColumnPiece;
+
+/** A host message as the inbox hands it to the session, a piece at a time. */
 export type SessionMessage =
-  | { type: MessageType.Snapshot; header: TraceHeader; events: readonly TraceEvent[]; live: boolean }
-  | { type: MessageType.Events; events: readonly TraceEvent[] }
+  | { type: MessageType.Snapshot; header: TraceHeader; events: SessionEvents; live: boolean }
+  | { type: MessageType.Events; events: SessionEvents }
   | Exclude<HostToWebviewMessage, SnapshotMessage | EventsMessage>;
 
 /** What a message changed, from most to least work for the view. */
@@ -34,13 +49,13 @@ export interface TaskMarks {
   warnings: WarningEvent[];
 }
 
-export class TraceSession {
+export class TraceSession implements ColumnFoldTarget {
   private builder: ModelBuilder | null = null;
   private current: TraceModel | null = null;
-  /** Events were folded since the last `model()` pass. */
+  /** Events were folded since the model was last read (open waits and edges to bring up to date). */
   private stale = false;
   private readonly marksByTask = new Map<number, TaskMarks>();
-  /** One object per source site (see `append`). */
+  /** One object per source site (see `canonicalSite`). */
   private sites = new Map<string, SourceSite>();
   private outputSeen = 0;
   private warningsSeen = 0;
@@ -48,12 +63,13 @@ export class TraceSession {
   readonly runWarnings: WarningEvent[] = [];
   private edgeIndex = new EdgeIndex();
   /**
-   * Tasks folded since the edge index was last brought up to date, and those of them that entered a wait for tasks.
-   * The index is updated when read (once per frame) rather than per folded piece: a big load folds hundreds of pieces
-   * between frames, most touching the same tasks.
+   * What the edge index has to read since it was last brought up to date (once per folded piece): the segments that
+   * wait for tasks, by task, and the tasks cancelled (`TouchedTasks`: cheap to add to once per event).
    */
-  private touched = new TouchedTasks();
   private awaiting = new Map<number, number[]>();
+  private cancelled = new TouchedTasks();
+  /** Per folded piece: the site objects seen, and the one kept for each (see `canonicalSite`). */
+  private canonical = new Map<SourceSite, SourceSite>();
   /** True while the host says more events will come. */
   live = false;
   /** Why there is nothing to show (`empty` message), when there is nothing. */
@@ -64,14 +80,12 @@ export class TraceSession {
   traceKey = '';
 
   /**
-   * The model so far. Folding leaves the last segment of each task ending where it was; this brings them (and the
-   * open waits) to the trace's current end, once per change rather than once per folded piece, so the cost of
-   * folding does not grow with the number of tasks.
+   * The model so far (it grows in place as events are folded). Reading it brings the open waits to the trace's
+   * current end, once per change rather than once per folded piece.
    */
   get model(): TraceModel | null {
-    if (this.stale && this.builder) {
+    if (this.stale && this.current) {
       this.stale = false;
-      this.current = this.builder.model();
       this.updateEdges();
       this.edgeIndex.refreshOpen(this.current.endTime);
     }
@@ -84,11 +98,20 @@ export class TraceSession {
     return this.edgeIndex;
   }
 
+  /**
+   * Brings the edge index up to date with what was folded, without bringing the open waits to the current end (the
+   * next read of `model` or `edges` does that). The timeline calls it after each slice of folding, so a frame does
+   * not inherit the edges of everything folded since the last one.
+   */
+  indexEdges(): void {
+    if (this.stale) this.updateEdges();
+  }
+
   private updateEdges(): void {
     if (this.current === null) return;
-    this.edgeIndex.update(this.current, this.touched.ids(), this.awaiting);
-    this.touched.clear();
-    this.awaiting = new Map();
+    this.edgeIndex.update(this.current, { awaiting: this.awaiting, cancelled: this.cancelled.ids() });
+    this.cancelled.clear();
+    if (this.awaiting.size > 0) this.awaiting = new Map();
   }
 
   get header(): TraceHeader | null {
@@ -136,7 +159,7 @@ export class TraceSession {
 
   private resetEdges(): void {
     this.edgeIndex = new EdgeIndex();
-    this.touched = new TouchedTasks();
+    this.cancelled = new TouchedTasks();
     this.awaiting = new Map();
   }
 
@@ -156,63 +179,74 @@ export class TraceSession {
     this.version++;
   }
 
-  private append(events: readonly TraceEvent[]): void {
-    const builder = this.builder!;
-    const touched = this.touched;
-    /** Segments that wait for other tasks, by task: the only new segments the edge index reads. */
-    const awaiting = this.awaiting;
-    const model = this.current!;
-    const sites = this.sites;
-    // Decoded events share one object per site within a batch; this gives one object per place across batches (the
-    // model keeps the sites, so the heap and GC pauses stay small), with one key built per object, not per event.
-    const canonical = new Map<SourceSite, SourceSite>();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      if ('site' in event && event.site) {
-        const site = event.site;
-        let known = canonical.get(site);
-        if (known === undefined) {
-          const key = `${site.line}:${site.column}:${site.file}`;
-          known = sites.get(key);
-          if (known === undefined) {
-            known = site;
-            sites.set(key, site);
-          }
-          canonical.set(site, known);
-        }
-        if (known !== site) event.site = known;
-      }
-      builder.add(event);
-      switch (event.type) {
-        case 'task.suspended':
-          touched.add(event.task);
-          if (event.reason && awaitsTasks(event.reason)) {
-            const task = model.taskById.get(event.task);
-            const at = task ? task.segments.length - 1 : -1;
-            if (task && task.segments[at].reason === event.reason) {
-              const list = awaiting.get(task.id);
-              if (list === undefined) awaiting.set(task.id, [at]);
-              else list.push(at);
-            }
-          }
-          break;
-        case 'task.created':
-        case 'task.started':
-        case 'task.resumed':
-        case 'task.cancelRequested':
-        case 'task.done':
-        case 'task.failed':
-        case 'task.cancelled':
-          touched.add(event.task);
-          break;
-        default:
-          break;
+  private append(events: SessionEvents): void {
+    this.canonical = new Map();
+    if (isEventArray(events)) {
+      for (let i = 0; i < events.length; i++) this.foldEvent(events[i]);
+    } else {
+      try {
+        foldColumns(events.reader, events.length, this.builder!, this);
+      } catch (err) {
+        // What was folded stays until the inbox's empty message (it queues one saying why) replaces it.
+        events.failed(err);
       }
     }
-    // `model` is the object `model()` returns, without the pass over every task (see the `model` getter).
+    this.afterFold();
+  }
+
+  /** Folds one event given as an object (`ColumnFoldTarget`). */
+  foldEvent(event: TraceEvent): void {
+    if ('site' in event && event.site) {
+      const site = this.canonicalSite(event.site);
+      if (site !== event.site) event.site = site;
+    }
+    switch (event.type) {
+      case 'task.suspended': {
+        const index = this.builder!.taskSuspended(event.t, event.task, event.reason, event.site);
+        if (index >= 0 && awaitsTasks(event.reason)) this.awaitingSegment(event.task, index);
+        return;
+      }
+      case 'task.cancelRequested':
+        this.builder!.add(event);
+        this.cancelled.add(event.task);
+        return;
+      default:
+        this.builder!.add(event);
+    }
+  }
+
+  /**
+   * One object per source site (`ColumnFoldTarget`). Decoded events share one object per site within a batch; this
+   * gives one object per place across batches (the model keeps the sites, so the heap and GC pauses stay small), with
+   * one key built per object, not per event.
+   */
+  canonicalSite(site: SourceSite): SourceSite {
+    let known = this.canonical.get(site);
+    if (known === undefined) {
+      const key = `${site.line}:${site.column}:${site.file}`;
+      known = this.sites.get(key);
+      if (known === undefined) {
+        known = site;
+        this.sites.set(key, site);
+      }
+      this.canonical.set(site, known);
+    }
+    return known;
+  }
+
+  /** A segment that waits for tasks, for the edge index (`ColumnFoldTarget`). */
+  awaitingSegment(id: number, index: number): void {
+    const list = this.awaiting.get(id);
+    if (list === undefined) this.awaiting.set(id, [index]);
+    else list.push(index);
+  }
+
+  private afterFold(): void {
+    const model = this.current!;
+    // The edge index is brought up to date when next read (once per frame): its cost grows with the waits for tasks
+    // folded since and those still open, not with the events, so hundreds of pieces between frames are one short
+    // update rather than hundreds.
     this.stale = true;
-    // Edges now, not when next read: one read after hundreds of pieces would make one long task.
-    this.updateEdges();
     for (; this.outputSeen < model.output.length; this.outputSeen++) {
       const output = model.output[this.outputSeen];
       if (output.task !== null) this.marksFor(output.task).output.push(output);
@@ -233,6 +267,10 @@ export class TraceSession {
     }
     return marks;
   }
+}
+
+function isEventArray(events: SessionEvents): events is readonly TraceEvent[] {
+  return Array.isArray(events);
 }
 
 /**

@@ -1,14 +1,14 @@
 import * as assert from 'assert';
-import type { Segment, TaskState } from '../../src/model/model';
+import { Segment, SegmentColumns, TaskState } from '../../src/model/model';
 import { aggregateSegments, firstSegmentEndingAfter } from '../../src/webview/aggregate';
 import { Category } from '../../src/webview/categories';
 import { model } from './fixtures';
 
 type Run = [number, number, number];
 
-function runs(segments: Segment[], start: number, pxPerMs: number, xMin: number, xMax: number): Run[] {
+function runs(segments: readonly Segment[], start: number, pxPerMs: number, xMin: number, xMax: number): Run[] {
   const out: Run[] = [];
-  aggregateSegments(segments, { start, pxPerMs }, xMin, xMax, (x0, x1, c) => out.push([x0, x1, c]));
+  aggregateSegments(SegmentColumns.of(segments), { start, pxPerMs }, xMin, xMax, (x0, x1, c) => out.push([x0, x1, c]));
   return out;
 }
 

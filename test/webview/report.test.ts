@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EVENT_COLUMNS_FORMAT, decodeEventColumns } from '../../src/protocol/eventColumns';
+import { unpackNumbers } from '../../src/protocol/packedNumbers';
 import { EmbeddedEvents, REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml, toBase64 } from '../../src/report/reportHtml';
 import { REPORT_DATA_ELEMENT_ID } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
@@ -33,11 +34,10 @@ function dataBlock(html: string): string {
 
 /** The embedded events back, as the report's page reads them (here with Node's zlib). */
 function decodeEmbedded(embedded: EmbeddedEvents): TraceEvent[] {
-  const { flatBase64, flatGzip, ...rest } = embedded;
+  const { flatBase64, flatGzip, flatLength, ...rest } = embedded;
   let bytes: Uint8Array = Buffer.from(flatBase64, 'base64');
   if (flatGzip) bytes = zlib.gunzipSync(bytes);
-  const copy = new Uint8Array(bytes); // aligned, own buffer
-  return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat: new Float64Array(copy.buffer) });
+  return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat: unpackNumbers(bytes, flatLength) });
 }
 
 describe('standalone report HTML', () => {
@@ -80,7 +80,7 @@ describe('standalone report HTML', () => {
     const data = JSON.parse(dataBlock(big));
     assert.strictEqual(data.events.flatGzip, true);
     assert.deepStrictEqual(decodeEmbedded(data.events), EVENTS);
-    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip })));
+    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 1e6 })));
     assert.strictEqual(small.events.flatGzip, false, 'small traces stay uncompressed');
     assert.deepStrictEqual(decodeEmbedded(small.events), EVENTS);
     const empty = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 })));

@@ -217,3 +217,65 @@ describe('webview inbox (folding big messages in slices)', () => {
     assert.strictEqual(inbox.backlog, 0);
   });
 });
+
+describe('folding straight from the columns', () => {
+  it('gives the same model for events whose layout is not the usual one (decoded instead)', () => {
+    const { header, events } = trace('08-queue-handoff.cotrace');
+    // Odd but valid layouts: extra keys on the fast events, keys in another order, a suspension with no site.
+    const odd: TraceEvent[] = events.map((e, i): TraceEvent => {
+      if (e.type === 'task.started' && i % 2 === 0) return { task: e.task, type: e.type, t: e.t };
+      if (e.type === 'task.resumed' && i % 3 === 0) return { ...e, extra: 1 } as TraceEvent;
+      if (e.type === 'task.suspended' && i % 2 === 0) return { ...e, site: null };
+      return e;
+    });
+    const inbox = new MessageInbox(5);
+    inbox.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(odd), live: false });
+    const session = new TraceSession();
+    let piece;
+    while ((piece = inbox.next())) session.handle(piece);
+    assert.deepStrictEqual(snapshotOf(session.model!), snapshotOf(buildModel(header, odd)));
+    assert.deepStrictEqual(sortedKeys(session.edges.all()), sortedKeys(edges(buildModel(header, odd))));
+  });
+
+  it('replaces the trace with a message when a batch cannot be read', () => {
+    const { header, events } = trace('06-runtime-tasks.cotrace');
+    const batch = encodeEventColumns(events);
+    const broken = { ...batch, flat: batch.flat.slice(0, batch.flat.length - 3) };
+    const inbox = new MessageInbox(1000);
+    inbox.push({ type: MessageType.Snapshot, header, events: broken, live: false });
+    const session = new TraceSession();
+    let piece;
+    while ((piece = inbox.next())) session.handle(piece);
+    assert.strictEqual(session.model, null);
+    assert.match(session.emptyMessage ?? '', /could not be read/);
+  });
+});
+
+describe('edge index: edges by time', () => {
+  it('visits every edge that overlaps a time range (blocks it skips hold none)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { syntheticTrace } = require('../../../bench/webview-synthetic.js') as {
+      syntheticTrace(o: { tasks: number; events: number; seed?: number }): { header: TraceHeader; events: TraceEvent[] };
+    };
+    const { header, events } = syntheticTrace({ tasks: 200, events: 30_000, seed: 3 });
+    // As the timeline folds a run: in pieces, so edges are added in about the order of time.
+    const session = new TraceSession();
+    session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, 500), live: true });
+    for (let i = 500; i < events.length; i += 500) {
+      session.handle({ type: MessageType.Events, events: events.slice(i, i + 500) });
+      void session.model;
+    }
+    const index = session.edges;
+    const span = (e: Edge): [number, number] =>
+      e.kind === 'await' || e.kind === 'queue' ? [e.start, e.end] : [e.t, e.t];
+    for (const list of [index.create, index.await, index.queue, index.cancel] as Edge[][]) {
+      for (const [t0, t1] of [[0, 100], [20_000, 20_050], [59_000, 70_000], [-5, -1], [0, Infinity]]) {
+        const seen = new Set<Edge>();
+        index.forEachInTime(list, t0, t1, (e) => seen.add(e));
+        const wanted = list.filter((e) => span(e)[1] >= t0 && span(e)[0] <= t1);
+        assert.ok(wanted.every((e) => seen.has(e)), `every edge of ${t0}..${t1}`);
+        if (t1 - t0 < 1000 && list.length > 1000) assert.ok(seen.size < list.length / 2, 'most blocks skipped');
+      }
+    }
+  });
+});

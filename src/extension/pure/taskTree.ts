@@ -92,7 +92,7 @@ export interface TaskGroup extends TaskGroupInfo {
 
 /** The task at `at` (the end of the trace when undefined); undefined when it did not exist yet. */
 export function taskAt(task: TaskInfo, at?: number): TaskAt | undefined {
-  const segment = at === undefined ? task.segments[task.segments.length - 1] : segmentAt(task, at);
+  const segment = at === undefined ? task.lane.last() : segmentAt(task, at);
   if (!segment) return undefined;
   return { task, state: segment.state, segment };
 }
