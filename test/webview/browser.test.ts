@@ -355,6 +355,8 @@ describe('timeline in headless Chromium', function () {
     await page.getByLabel('Hide finished').check();
     await page.waitForFunction(() => window.coroutineTraceTimeline!.scene().layout.rows.length === 0);
     await page.getByLabel('Hide finished').uncheck();
+    // The lanes come back with the next frame: keys pressed before it would move through an empty list.
+    await page.waitForFunction(() => window.coroutineTraceTimeline!.scene().layout.rows.length === 3);
 
     await page.locator('.ct-scroll').focus();
     await page.keyboard.press('ArrowDown');
