@@ -169,6 +169,13 @@ export class Ui {
       throw new Error(`${where} has no "${item}" entry; it offers: ${offered.length ? offered.join(', ') : '(no menu opened)'}`);
     }
     await entry.click();
+    // A click can land while the menu re-renders (the Explorer does when a run writes its trace) and be lost, the
+    // menu staying open: then pick the entry again.
+    const menu = this.page.getByRole('menu').first();
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) {
+      await entry.click();
+      await menu.waitFor({ state: 'hidden', timeout: 5000 });
+    }
     await this.parkMouse();
   }
 
