@@ -5,6 +5,7 @@
  * here and nowhere else: a task's segments (its `lane`, in columns) are its whole history, and `taskStateAt` reads
  * them.
  */
+import { SUSPEND_KINDS } from '../contract/wire';
 import {
   ErrorInfo,
   OutputEvent,
@@ -529,24 +530,8 @@ const STATE_CODE: Record<TaskState, number> = {
   cancelled: 7,
 };
 
-/** Suspend reason kinds by code (a segment's code, shifted right by three, minus one; 0 there: no reason). */
-export const SUSPEND_KINDS: readonly SuspendKind[] = [
-  'sleep',
-  'task',
-  'gather',
-  'wait',
-  'asCompleted',
-  'queue.get',
-  'queue.put',
-  'queue.join',
-  'lock',
-  'semaphore',
-  'event',
-  'condition',
-  'future',
-  'external',
-];
-
+// A segment's reason kind is coded by its index in the wire's `SUSPEND_KINDS` (the segment's code shifted right by
+// three, minus one; 0 there: no reason).
 const KIND_CODE = new Map<string, number>(SUSPEND_KINDS.map((kind, i) => [kind, i + 1]));
 
 /** A segment's code: its state, and the kind of its reason when it has one (see `SUSPEND_KINDS`). */

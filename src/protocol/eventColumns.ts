@@ -24,10 +24,10 @@ import type { TraceEvent } from '../contract/trace';
 export const EVENT_COLUMNS_FORMAT = 'coroutine-trace-event-columns';
 export const EVENT_COLUMNS_VERSION = 1;
 
-/** How a value is stored: inline number, nested object (its values inline), or an index into the table. */
-const NUMBER = 0;
-const OBJECT = 1;
-const TABLE = 2;
+/** How a value is stored (`ObjectShape.kinds`): inline number, nested object (values inline), or a table index. */
+export const NUMBER = 0;
+export const OBJECT = 1;
+export const TABLE = 2;
 
 export interface ObjectShape {
   keys: string[];

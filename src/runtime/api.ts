@@ -8,6 +8,7 @@ import {
   EventLoop,
   FAILED,
   Future,
+  NO_ARGS,
   PENDING,
   REC,
   Task,
@@ -193,7 +194,6 @@ function declareAwait(me: Task<unknown> | null, target: unknown): void {
 // ---------------------------------------------------------------------------------------------------------------
 // sleep
 
-const NO_ARGS: unknown[] = [];
 function sleepBodyUnused(): never {
   throw new RuntimeError('sleep coroutines run through then()');
 }

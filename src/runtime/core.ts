@@ -1195,6 +1195,9 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   }
 }
 
+/** The arguments of a runtime coroutine whose body takes none (or keeps them in fields): one shared empty array. */
+export const NO_ARGS: unknown[] = [];
+
 /** `Coroutine._tryNow`'s answer when the operation has to run its body (it may suspend). */
 export const NOT_NOW: unique symbol = Symbol('not now');
 

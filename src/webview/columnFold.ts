@@ -9,6 +9,7 @@
  */
 import type { SourceSite, SuspendReason, TraceEvent, WakeCause } from '../contract/trace';
 import type { ModelBuilder } from '../model/model';
+import { NUMBER, OBJECT, TABLE } from '../protocol/eventColumns';
 import type { EventColumnsReader, ObjectShape } from '../protocol/eventColumns';
 import { awaitsTasks } from './edgeIndex';
 
@@ -21,10 +22,6 @@ export interface ColumnFoldTarget {
   /** A `task.suspended` that waits for tasks opened segment `index` of task `id`. */
   awaitingSegment(id: number, index: number): void;
 }
-
-const NUMBER = 0;
-const OBJECT = 1;
-const TABLE = 2;
 
 /** Where the fields of one event shape are, as offsets from its first value; -1 where the shape lacks the field. */
 interface ShapePlan {
