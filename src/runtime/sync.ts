@@ -6,6 +6,7 @@
 import {
   Coroutine,
   Future,
+  NO_ARGS,
   NOT_NOW,
   REC,
   Task,
@@ -34,12 +35,8 @@ function now(): number {
 /** Records a queue put/get. Numbers travel as numbers (no string made in the program); see `contract/wire.ts`. */
 function traceQueueEvent(code: number, queue: number, size: number, item: unknown, seq: number): void {
   const rec = REC!;
-  const loop = _getRunningLoopOrNull();
-  const t = loop !== null ? loop.eventTime() : 0;
-  const current = loop !== null ? loop.current : null;
-  const task = current !== null ? current.id : 0;
-  if (typeof item === 'number') rec.ev(code, t, queue, task, size, -1, seq, item);
-  else rec.ev(code, t, queue, task, size, rec.str(preview(item)), seq);
+  if (typeof item === 'number') rec.ev(code, now(), queue, currentTaskId(), size, -1, seq, item);
+  else rec.ev(code, now(), queue, currentTaskId(), size, rec.str(preview(item)), seq);
 }
 
 function currentTaskId(): number {
@@ -368,8 +365,6 @@ class QueueGet<T> extends Coroutine<T> {
     return q._getNow();
   }
 }
-
-const NO_ARGS: unknown[] = [];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lock, Event, Condition, Semaphore

@@ -44,7 +44,7 @@ export function installTracingFromEnv(): void {
   const epoch = performance.now();
   setTimeEpoch(epoch);
   const sink = new FdSink(fd, Number(process.env.COROUTINE_TRACE_MAX_BUFFER) || undefined);
-  const rec = new Recorder(sink, Number(process.env.COROUTINE_TRACE_RING_ROWS) || undefined);
+  const rec = new Recorder(sink);
   setRecorder(rec, makeSiteCapture(rec));
 
   let lastLoop: EventLoop | null = null;
