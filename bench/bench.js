@@ -24,17 +24,20 @@ function hasPython() {
   return spawnSync('python3', ['--version']).status === 0;
 }
 
-function elapsedOf(stdout, what) {
-  const m = /elapsed_ms=([\d.]+)/.exec(stdout);
-  if (!m) throw new Error(`${what} printed no elapsed time:\n${stdout}`);
-  return Number(m[1]);
+/** The wall and main-thread CPU milliseconds of run() that a benchmark program printed. */
+function timesOf(stdout, what) {
+  const m = /elapsed_ms=([\d.]+) cpu_ms=([\d.]+)/.exec(stdout);
+  if (!m) throw new Error(`${what} printed no elapsed and CPU time:\n${stdout}`);
+  return { elapsed: Number(m[1]), cpu: Number(m[2]) };
 }
 
-/** The CPU time the program itself spent in run() (user + system, all its threads), as it printed it. */
-function cpuOf(stdout, what) {
-  const m = /cpu_ms=([\d.]+)/.exec(stdout);
-  if (!m) throw new Error(`${what} printed no CPU time:\n${stdout}`);
-  return Number(m[1]);
+/** Prints rows of cells as columns padded to their widest cell, under a header and a rule. */
+function printTable(header, table) {
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of table) console.log(line(row));
 }
 
 function timed(cmd, args, env) {
@@ -61,17 +64,18 @@ async function main() {
     const r = { cpython: [], untraced: [], traced: [], tracedWall: [], hostCpu: [], cpu: { cpython: [], untraced: [], traced: [] }, dropped: 0, events: 0 };
     for (let i = 0; i < ROUNDS; i++) {
       if (python) {
-        const out = timed('python3', [py]).stdout;
-        r.cpython.push(elapsedOf(out, `${w}.py`));
-        r.cpu.cpython.push(cpuOf(out, `${w}.py`));
+        const times = timesOf(timed('python3', [py]).stdout, `${w}.py`);
+        r.cpython.push(times.elapsed);
+        r.cpu.cpython.push(times.cpu);
       }
       // Untraced: the same bundle and Node flags, without the recorder (`run --no-trace`).
-      const untraced = timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout;
-      r.untraced.push(elapsedOf(untraced, `${w} untraced`));
-      r.cpu.untraced.push(cpuOf(untraced, `${w} untraced`));
+      const untraced = timesOf(timed(process.execPath, [CLI, 'run', ts, '--no-trace']).stdout, `${w} untraced`);
+      r.untraced.push(untraced.elapsed);
+      r.cpu.untraced.push(untraced.cpu);
       const traced = timed(process.execPath, ['-r', HOST_CPU, CLI, 'run', ts, '--quiet', '--out', trace]);
-      r.traced.push(elapsedOf(traced.stdout, `${w} traced`));
-      r.cpu.traced.push(cpuOf(traced.stdout, `${w} traced`));
+      const tracedTimes = timesOf(traced.stdout, `${w} traced`);
+      r.traced.push(tracedTimes.elapsed);
+      r.cpu.traced.push(tracedTimes.cpu);
       r.tracedWall.push(traced.wall);
       r.hostCpu.push(Number(/host_cpu_ms=(\d+)/.exec(traced.stderr)?.[1] ?? NaN));
       const lines = fs.readFileSync(trace, 'utf8').trimEnd().split('\n');
@@ -102,12 +106,8 @@ async function main() {
       String(r.dropped),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(`runtime benchmarks (median of ${ROUNDS} interleaved rounds, Node ${process.version}${python ? ', ' + execFileSync('python3', ['--version']).toString().trim() : ', no python3: CPython column empty'})`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of table) console.log(line(row));
+  printTable(header, table);
 
   // The same runs in CPU time of the program's main thread (where the loop runs): on a shared machine, time spent
   // waiting for a core is left out (so is the work of V8's compiler and GC threads); the host's CPU is in its own
@@ -119,12 +119,8 @@ async function main() {
     const t = median(r.cpu.traced);
     return [r.w.toUpperCase(), fmt(c), fmt(u), fmt(t), `${fmt(c / u)}×`, `${fmt(t / u)}×`];
   });
-  const cpuWidths = cpuHeader.map((h, i) => Math.max(h.length, ...cpuTable.map((row) => row[i].length)));
-  const cpuLine = (cells) => cells.map((c, i) => c.padEnd(cpuWidths[i])).join('  ');
   console.log('');
-  console.log(cpuLine(cpuHeader));
-  console.log(cpuWidths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of cpuTable) console.log(cpuLine(row));
+  printTable(cpuHeader, cpuTable);
 
   const webviewBench = path.join(ROOT, 'bench', 'webview-bench.js');
   if (process.env.BENCH_SKIP_WEBVIEW !== '1' && fs.existsSync(webviewBench)) {
