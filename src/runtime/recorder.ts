@@ -18,6 +18,13 @@ export interface FrameSink {
   write(parts: readonly Uint8Array[], essential: boolean): boolean;
   /** Pushes out everything still queued, waiting up to `timeoutMs`. */
   drain(timeoutMs: number): void;
+  /**
+   * Optional, for sinks that send rows without copying them: a buffer for up to `rows` rows (from index 0; its length
+   * says how many it holds), which the recorder fills and then hands back with `sendRows` before it takes another.
+   */
+  takeRows?(rows: number): Float64Array;
+  /** Sends rows [0, count) of the buffer last taken, after `header`. False: they were dropped. */
+  sendRows?(header: Uint8Array, count: number): boolean;
 }
 
 const DEFAULT_ROWS = 8192;
@@ -26,7 +33,9 @@ const encoder = new TextEncoder();
 export class Recorder {
   private rows: Float64Array;
   private n = 0;
-  private readonly capacity: number;
+  /** Rows the buffer holds now (a sink lending buffers may lend smaller ones than asked for). */
+  private capacity: number;
+  private readonly maxRows: number;
   private strings: string[] = [];
   private nextStringId = 1;
   private firstPendingString = 1;
@@ -44,8 +53,9 @@ export class Recorder {
     private readonly sink: FrameSink,
     capacityRows = DEFAULT_ROWS,
   ) {
-    this.capacity = capacityRows;
-    this.rows = new Float64Array(capacityRows * ROW_WIDTH);
+    this.maxRows = capacityRows;
+    this.rows = sink.takeRows !== undefined ? sink.takeRows(capacityRows) : new Float64Array(capacityRows * ROW_WIDTH);
+    this.capacity = Math.min(capacityRows, this.rows.length / ROW_WIDTH);
   }
 
   /** Records one event. Columns are described in `contract/wire.ts`. */
@@ -126,10 +136,16 @@ export class Recorder {
     }
     if (this.n > 0) {
       const bytes = this.n * ROW_WIDTH * 8;
-      const body = new Uint8Array(this.rows.buffer, 0, bytes);
-      if (!this.sink.write([frameHeader(FrameKind.Events, bytes), body], false)) {
-        this.droppedEvents += this.n + this.carried;
-      }
+      const header = frameHeader(FrameKind.Events, bytes);
+      const sink = this.sink;
+      let sent: boolean;
+      if (sink.sendRows !== undefined) {
+        // The rows go as they are; the next ones go to a fresh buffer.
+        sent = sink.sendRows(header, this.n);
+        this.rows = sink.takeRows!(this.maxRows);
+        this.capacity = Math.min(this.maxRows, this.rows.length / ROW_WIDTH);
+      } else sent = sink.write([header, new Uint8Array(this.rows.buffer, this.rows.byteOffset, bytes)], false);
+      if (!sent) this.droppedEvents += this.n + this.carried;
       this.n = 0;
       this.carried = 0;
       this.openSuspend = -1;

@@ -21,6 +21,7 @@ import {
 } from './core';
 import { runHooks } from './api';
 import { FdSink } from './fdSink';
+import { STEP_WATCH_POLL_MS, ThreadSink } from './threadSink';
 import { openRunQueueDelay } from './runQueueDelay';
 import { Recorder } from './recorder';
 import { EventCode } from '../contract/wire';
@@ -43,7 +44,10 @@ export function installTracingFromEnv(): void {
 
   const epoch = performance.now();
   setTimeEpoch(epoch);
-  const sink = new FdSink(fd, Number(process.env.COROUTINE_TRACE_MAX_BUFFER) || undefined);
+  // Frames leave from a writer thread (no system call or copy on the program's thread); without threads, from here.
+  const maxBuffer = Number(process.env.COROUTINE_TRACE_MAX_BUFFER) || undefined;
+  const threadSink = ThreadSink.start(fd, maxBuffer);
+  const sink: FdSink | ThreadSink = threadSink ?? new FdSink(fd, maxBuffer);
   const rec = new Recorder(sink);
   setRecorder(rec, makeSiteCapture(rec));
 
@@ -62,7 +66,8 @@ export function installTracingFromEnv(): void {
   };
 
   captureOutput(rec, now);
-  _setStepWatchStarter(startStepWatch);
+  // The writer thread runs the step watch too; without it, a thread of its own.
+  _setStepWatchStarter(threadSink !== null ? () => _setStepWatch(threadSink.startWatch()) : startStepWatch);
 
   const timer = setInterval(() => {
     rec.flush();
@@ -167,9 +172,6 @@ function makeSiteCapture(rec: Recorder): (skipFn: Function) => number {
     return id;
   };
 }
-
-/** How often the step watch looks at the loop (ms). A step seen under way twice in a row is flagged. */
-const STEP_WATCH_POLL_MS = 5;
 
 /**
  * The step watch: a small thread that lets the loop read the clock less often in hot loops of tiny steps without

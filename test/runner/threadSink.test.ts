@@ -1,0 +1,201 @@
+/**
+ * The program's end of the event pipe when a writer thread sends the frames: rows go out of the buffers the recorder
+ * wrote them in, other frames are copied, and the host receives everything in order, byte for byte; past its bound the
+ * sink drops row frames, never essential ones; it drains as long as the host reads; and if the writer never starts,
+ * the program's thread sends everything itself.
+ */
+import * as assert from 'assert';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TraceEvent } from '../../src/contract/trace';
+import { EventCode, FRAME_HEADER_BYTES, ROW_WIDTH, WakeCode, WireDecoder } from '../../src/contract/wire';
+import { Recorder } from '../../src/runtime/recorder';
+import { ThreadSink } from '../../src/runtime/threadSink';
+import { MemorySink } from '../memorySink';
+
+/** A FIFO whose reader is another process (`reader` gets the FIFO's path), opened for non-blocking writing. */
+async function pipeTo(reader: (fifo: string) => ChildProcess): Promise<{ w: number; child: ChildProcess; dir: string; closed: Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-'));
+  const fifo = path.join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const child = reader(fifo);
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // A FIFO opens for non-blocking writing only once its reader has it open (ENXIO until then).
+  for (let i = 0; i < 400; i++) {
+    try {
+      return { w: fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK), child, dir, closed };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  throw new Error('the reader never opened the FIFO');
+}
+
+/** A reader that copies the FIFO to `out`. */
+const catTo = (out: string) => (fifo: string) => spawn('sh', ['-c', 'cat "$0" > "$1"', fifo, out]);
+
+/**
+ * Records `n` events with a fresh string now and then (so strings frames come between row frames); every 5,000
+ * events, `pause` (if given).
+ */
+function record(rec: Recorder, n: number, pause?: () => void): void {
+  for (let i = 0; i < n; i++) {
+    if (pause !== undefined && i > 0 && i % 5000 === 0) pause();
+    if (i % 997 === 0) rec.ev(EventCode['output'], i / 10, 1 + (i % 5), 0, rec.str(`line ${i}\n`));
+    else if (i % 3 === 0) rec.ev(EventCode['task.resumed'], i / 10, 1 + (i % 7), WakeCode.timer, 0);
+    else rec.ev(EventCode['queue.put'], i / 10, 1, 1 + (i % 5), i % 100, -1, i, i * 1.5);
+  }
+  rec.close({ pendingTasks: 0 }, 5000);
+}
+
+function decode(bytes: Uint8Array): { events: TraceEvent[]; decoder: WireDecoder } {
+  const events: TraceEvent[] = [];
+  const decoder = new WireDecoder(() => null, (e) => events.push(e));
+  decoder.feed(bytes);
+  return { events, decoder };
+}
+
+function frame(seed: number, length: number): Uint8Array[] {
+  const header = Uint8Array.from([seed & 255, 1, 2, 3, 4, 5, 6, 7]);
+  const body = new Uint8Array(length);
+  for (let i = 0; i < length; i++) body[i] = (seed * 31 + i) & 255;
+  return [header, body];
+}
+
+describe('runtime/threadSink', function () {
+  this.timeout(30_000);
+
+  it('sends the recorder rows and strings in order, exactly as they were recorded, however often buffers are reused', async () => {
+    const reference = new MemorySink();
+    record(new Recorder(reference, 1000), 60_000);
+    const expected = decode(reference.bytes()).events;
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
+    const out = path.join(dir, 'events.bin');
+    const p = await pipeTo(catTo(out));
+    try {
+      const sink = ThreadSink.start(p.w)!;
+      // 1000 rows per buffer: about 60 buffers' worth. Pauses let the writer catch up, so that buffers it has written
+      // are lent again while the others are still on their way.
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const pause = (): void => {
+        for (let i = 0; i < 400 && sink.pendingBytes > 0; i++) Atomics.wait(nap, 0, 0, 5);
+      };
+      record(new Recorder(sink, 1000), 60_000, pause);
+      assert.strictEqual(sink.pendingBytes, 0);
+      assert.ok(sink.rowBuffers < 30, `${sink.rowBuffers} row buffers for 60 frames: none was reused`);
+    } finally {
+      fs.closeSync(p.w);
+    }
+    await p.closed;
+    const { events, decoder } = decode(fs.readFileSync(out));
+    assert.strictEqual(events.length, expected.length);
+    assert.deepStrictEqual(events, expected);
+    assert.strictEqual(decoder.stats.droppedEvents, 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+
+  it('drops row frames past its bound, keeps essential frames, and sends only whole frames in order', async () => {
+    // A host that reads nothing for a while, then everything.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
+    const out = path.join(dir, 'events.bin');
+    const p = await pipeTo((fifo) => spawn('sh', ['-c', 'sleep 1; cat "$0" > "$1"', fifo, out]));
+    const rows = 8192;
+    const rowBytes = rows * ROW_WIDTH * 8;
+    const sent: number[] = [];
+    let dropped = 0;
+    try {
+      // A bound of four row buffers.
+      const sink = ThreadSink.start(p.w, 4 * (FRAME_HEADER_BYTES + rowBytes))!;
+      for (let k = 0; k < 12; k++) {
+        const buf = sink.takeRows(rows);
+        assert.ok(buf.length >= rows * ROW_WIDTH);
+        buf.fill(k);
+        const header = Uint8Array.from([200 + k, 0, 0, 0, 0, 0, 0, 0]);
+        if (sink.sendRows(header, rows)) sent.push(200 + k);
+        else dropped++;
+        const essential = frame(k, 100);
+        assert.strictEqual(sink.write(essential, true), true, 'an essential frame was refused');
+        sent.push(k);
+      }
+      sink.drain(10_000);
+      assert.strictEqual(sink.pendingBytes, 0);
+    } finally {
+      fs.closeSync(p.w);
+    }
+    await p.closed;
+    assert.ok(dropped > 0, 'nothing was dropped');
+    const received = fs.readFileSync(out);
+    let at = 0;
+    const seen: number[] = [];
+    while (at < received.length) {
+      const seed = received[at];
+      seen.push(seed);
+      if (seed >= 200) {
+        // A row frame: its whole body holds the value it was filled with.
+        const body = new Float64Array(received.buffer.slice(received.byteOffset + at + 8, received.byteOffset + at + 8 + rowBytes));
+        assert.strictEqual(body.length, rows * ROW_WIDTH, `row frame ${seed} is cut short`);
+        assert.ok(body.every((v) => v === seed - 200), `row frame ${seed} holds other rows`);
+        at += 8 + rowBytes;
+      } else {
+        const [header, body] = frame(seed, 100);
+        assert.deepStrictEqual([...received.subarray(at, at + 8)], [...header]);
+        assert.deepStrictEqual([...received.subarray(at + 8, at + 108)], [...body]);
+        at += 108;
+      }
+    }
+    assert.deepStrictEqual(seen, sent);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+
+  it('drain waits as long as the host keeps reading, however long the backlog takes', async () => {
+    let out = '';
+    const p = await pipeTo((fifo) => {
+      // A slow host: takes 64 KiB every 40 ms, so 1.5 MB take about a second, far more than the drain's timeout.
+      const child = spawn('python3', [
+        '-c',
+        'import sys,time\nf=open(sys.argv[1],"rb",buffering=0)\nn=0\nwhile True:\n b=f.read(65536)\n if not b: break\n n+=len(b)\n time.sleep(0.04)\nprint(n)',
+        fifo,
+      ]);
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      return child;
+    });
+    try {
+      const sink = ThreadSink.start(p.w)!;
+      for (let k = 0; k < 75; k++) sink.write(frame(k, 20_000), false);
+      sink.drain(300);
+      assert.strictEqual(sink.pendingBytes, 0, 'the drain gave up while the host was still reading');
+    } finally {
+      fs.closeSync(p.w);
+    }
+    await p.closed;
+    assert.strictEqual(Number(out.trim()), 75 * 20_008);
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+
+  it('when the writer never starts, drain sends everything from the program thread, in order', async () => {
+    const reference = new MemorySink();
+    record(new Recorder(reference, 500), 5_000);
+    const expected = decode(reference.bytes()).events;
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
+    const out = path.join(dir, 'events.bin');
+    const p = await pipeTo(catTo(out));
+    try {
+      const sink = ThreadSink.start(p.w, undefined, { startWriter: false })!;
+      record(new Recorder(sink, 500), 5_000);
+      assert.strictEqual(sink.pendingBytes, 0);
+    } finally {
+      fs.closeSync(p.w);
+    }
+    await p.closed;
+    assert.deepStrictEqual(decode(fs.readFileSync(out)).events, expected);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+});
