@@ -72,7 +72,9 @@ export function formatBuildMessage(m: ProgramBuildMessage): string {
 export function bundleBanner(entryFile: string): string {
   return (
     `import { createRequire as __ctCreateRequire } from 'module'; const require = __ctCreateRequire(${JSON.stringify(entryFile)});\n` +
-    'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v; globalThis.__ct_stmt ??= (i, v) => v;'
+    'globalThis.__ct_await ??= (i, v) => v; globalThis.__ct_site ??= (i, v) => v; globalThis.__ct_stmt ??= (i, v) => v; ' +
+    'globalThis.__ct_NOT ??= Symbol(); globalThis.__ct_now ??= (i, v) => ((globalThis.__ct_held_v = v), globalThis.__ct_NOT); ' +
+    'globalThis.__ct_held ??= () => globalThis.__ct_held_v;'
   );
 }
 

@@ -7,6 +7,10 @@
  * tiny globals the runtime defines:
  *
  * - `await EXPR`            → `await __ct_await(ID, EXPR)`
+ * - in a generator coroutine (below), `await EXPR` →
+ *   `((__ct_r = __ct_now(ID, EXPR)) !== __ct_NOT ? __ct_r : yield __ct_held())`: an operation that can finish at
+ *   once (a queue put with room) gives its result without the generator yielding; anything else is yielded to the
+ *   task, as `await` would suspend on it
  * - `f(a, b)`               → `f(a, __ct_site(ID, b))`       (arguments run left to right: the id is set last)
  * - `f(...xs)`              → `f(...__ct_site(ID, xs))`
  * - `obj.m()` / `new Lock()` → `(__ct_site(ID), obj.m())` / `(__ct_site(ID), new Lock())`
@@ -70,6 +74,16 @@ export interface InstrumentResult {
 export const AWAIT_HOOK = '__ct_await';
 /** Global the runtime defines: `__ct_site(siteId, value?)` records the site of the call about to happen, returns `value`. */
 export const SITE_HOOK = '__ct_site';
+
+/**
+ * Globals the runtime defines for generator coroutines: `__ct_now(siteId, value)` finishes a runtime operation that
+ * need not wait and returns its result, or returns `__ct_NOT` and keeps what the generator must yield (as
+ * `__ct_await` would give it) for `__ct_held()`. `__ct_r` is a module variable holding the result in between.
+ */
+export const NOW_HOOK = '__ct_now';
+export const HELD_HOOK = '__ct_held';
+export const NOT_NOW_GLOBAL = '__ct_NOT';
+export const RESULT_VAR = '__ct_r';
 
 /**
  * Global the runtime defines: `__ct_stmt(siteId, value)` returns `value`; wraps calls whose value the statement throws
@@ -142,9 +156,11 @@ interface Rewrite {
   order: number;
   /** A structural rewrite (generator coroutines), not a site: it takes no id. */
   noSite?: boolean;
+  /** Needs the module variable `__ct_r`. */
+  usesResultVar?: boolean;
 }
 
-/** Text replaced in place (same or shorter length is not required): `async` keywords, `=>`, `await` → `yield`. */
+/** Text replaced in place (same or shorter length is not required): `async` keywords, `=>`, `await`. */
 interface Replacement {
   start: number;
   end: number;
@@ -163,6 +179,7 @@ export function instrumentModule(
   const ast = parse(jsCode);
   const replacements: Replacement[] = [];
   const rewrites = collectRewrites(ast, opts.wrapStatements ?? false, opts.generatorCoroutines ?? false, jsCode, replacements);
+  const usesResultVar = rewrites.some((r) => r.usesResultVar === true);
   // Ids follow the order of the sites in the text, which is what a reader expects.
   const bySite = rewrites.filter((r) => !r.noSite).sort((a, b) => a.siteAt - b.siteAt || a.order - b.order);
   const ids = new Map<Rewrite, number>();
@@ -180,6 +197,8 @@ export function instrumentModule(
     s.appendRight(r.openAt, r.open(ids.get(r) ?? 0));
     s.prependLeft(r.closeAt, r.close ?? ')');
   }
+  // A `var` is hoisted: declared after the last line, it moves nothing.
+  if (usesResultVar) s.append(`\nvar ${RESULT_VAR};`);
   const code = s.toString();
 
   const parsedJsMap = typeof jsMap === 'string' ? (JSON.parse(jsMap) as SourceMapV3) : jsMap;
@@ -494,8 +513,9 @@ function collectRewrites(
       case 'AwaitExpression': {
         const arg = node.argument as AnyNode;
         if (fnStack.length > 0 && generators.has(fnStack[fnStack.length - 1])) {
-          // In a generator coroutine: `await x` → `(yield __ct_await(ID, x))`.
-          replacements.push({ start: node.start, end: node.start + 5, text: 'yield' });
+          // In a generator coroutine: `await x` →
+          // `(     (__ct_r = __ct_now(ID, x)) !== __ct_NOT ? __ct_r : yield __ct_held())`.
+          replacements.push({ start: node.start, end: node.start + 5, text: '' });
           rewrites.push({
             siteAt: node.start,
             token: 'await',
@@ -505,6 +525,17 @@ function collectRewrites(
             order: myOrder,
             noSite: true,
           });
+          rewrites.push({
+            siteAt: node.start,
+            token: 'await',
+            openAt: arg.start,
+            closeAt: arg.end,
+            open: (id) => `(${RESULT_VAR} = ${NOW_HOOK}(${id}, `,
+            close: `)) !== ${NOT_NOW_GLOBAL} ? ${RESULT_VAR} : yield ${HELD_HOOK}()`,
+            order: myOrder,
+            usesResultVar: true,
+          });
+          break;
         }
         rewrites.push({
           siteAt: node.start,

@@ -1802,6 +1802,39 @@ export function ctAwait<T>(site: number, value: T): T | Future<unknown> {
 }
 
 /**
+ * `await x` in a generator coroutine (see runner/instrument.ts): when `x` is a runtime operation that can finish now
+ * (a queue put with room, a get from a queue with items), does it and returns its result, so the generator goes on
+ * without yielding, exactly as `Task._genStep` would have resumed it at once; otherwise returns `NOT_NOW` and keeps
+ * what the generator must yield (what `__ct_await` gives) for `ctHeld`.
+ */
+export function ctNow(site: number, value: unknown): unknown {
+  const loop = runningLoop;
+  if (value instanceof Coroutine && loop !== null) {
+    const task = loop.current;
+    if (task !== null && value._isGen && !value._started) {
+      const result = value._tryNow();
+      if (result !== NOT_NOW) {
+        // What `__ct_await` and `_genStep` leave behind when such an await does not suspend.
+        loop.awaitSite = site;
+        task._instrumented = true;
+        task._awaitTarget = NO_TARGET;
+        return result;
+      }
+    }
+  }
+  held = ctAwait(site, value);
+  return NOT_NOW;
+}
+
+/** What the last `ctNow` that returned `NOT_NOW` kept, for the generator to yield. */
+let held: unknown = undefined;
+export function ctHeld(): unknown {
+  const h = held;
+  held = undefined;
+  return h;
+}
+
+/**
  * `__ct_stmt(site, f(x));`: a call whose value the program throws away. A coroutine thrown away was never awaited
  * and its body never runs (Python warns "coroutine ... was never awaited" when it is collected; here the site is
  * known at once).

@@ -47,11 +47,14 @@ export {
   DeadlockError,
 } from './errors';
 
-import { ctAwait, ctSite, ctStmt } from './core';
+import { NOT_NOW, ctAwait, ctHeld, ctNow, ctSite, ctStmt } from './core';
 import { installTracingFromEnv } from './tracing';
 
 // The bundler's instrumentation calls these before each await and runtime call (see runner/instrument.ts).
 (globalThis as Record<string, unknown>).__ct_await = ctAwait;
 (globalThis as Record<string, unknown>).__ct_site = ctSite;
 (globalThis as Record<string, unknown>).__ct_stmt = ctStmt;
+(globalThis as Record<string, unknown>).__ct_now = ctNow;
+(globalThis as Record<string, unknown>).__ct_held = ctHeld;
+(globalThis as Record<string, unknown>).__ct_NOT = NOT_NOW;
 installTracingFromEnv();

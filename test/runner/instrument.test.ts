@@ -118,40 +118,53 @@ describe('runner/instrument', () => {
         instrumentModule(js, undefined, { firstSiteId: 0, sourceFileForSites: 'snippet.js', generatorCoroutines: true });
       const NS = "import * as asyncio from 'coroutine-trace';\n";
 
-      it('turns an async function expression into a generator whose awaits are yields', () => {
+      it('turns an async function expression into a generator whose awaits are yields unless they can finish now', () => {
         const r = gen(`${NS}const w = asyncio.coroutine(async function w(x) { return 1 + await sleep(x); });`);
         assert.strictEqual(
           r.code.split('\n')[1],
-          'const w = asyncio.coroutine(      function* w(x) { return 1 + (yield __ct_await(0, sleep(__ct_site(1, x)))); });',
+          'const w = asyncio.coroutine(      function* w(x) { return 1 + (      (__ct_r = __ct_now(0, sleep(__ct_site(1, x)))) !== __ct_NOT ? __ct_r : yield __ct_held()); });',
         );
+        // The module variable that holds a result between the test and its use, declared after the last line.
+        assert.strictEqual(r.code.split('\n').at(-1), 'var __ct_r;');
         // The await's site is still the `await` keyword.
         assert.deepStrictEqual(r.sites[0], { file: 'snippet.js', line: 2, column: 62 });
       });
 
       it('looks through esbuild’s keepNames wrapper and follows named imports and require', () => {
         const a = gen(`${NS}const w = asyncio.coroutine(__name(async function w() { await x; }, "w"));`);
-        assert.match(a.code, /__name\( +function\* w\(\) \{ \(yield __ct_await\(0, x\)\); \}, "w"\)/);
+        assert.match(a.code, /__name\( +function\* w\(\) \{ \( +\(__ct_r = __ct_now\(0, x\)\) !== __ct_NOT \? __ct_r : yield __ct_held\(\)\); \}, "w"\)/);
         const b = gen("import { coroutine as co } from 'coroutine-trace';\nco(async function () { await x; });");
-        assert.match(b.code, /function\* \(\) \{ \(yield __ct_await/);
+        assert.match(b.code, /function\* \(\) \{ \( +\(__ct_r = __ct_now/);
         const c = gen("const { coroutine } = require('coroutine-trace');\ncoroutine(async function () { await x; });");
-        assert.match(c.code, /function\* \(\) \{ \(yield __ct_await/);
+        assert.match(c.code, /function\* \(\) \{ \( +\(__ct_r = __ct_now/);
       });
 
       it('turns arrows into generator functions, an expression body into a return', () => {
         const r = gen(`${NS}const a = asyncio.coroutine(async (x) => await x + 1);\nconst b = asyncio.coroutine(async y => y);`);
         const [, a, b] = r.code.split('\n');
-        assert.strictEqual(a, 'const a = asyncio.coroutine(     function*  (x)    { return (yield __ct_await(0, x)) + 1; });');
+        assert.strictEqual(
+          a,
+          'const a = asyncio.coroutine(     function*  (x)    { return (      (__ct_r = __ct_now(0, x)) !== __ct_NOT ? __ct_r : yield __ct_held()) + 1; });',
+        );
         assert.strictEqual(b, 'const b = asyncio.coroutine(     function* ( y)    { return y; });');
       });
 
       it('runs the generator it makes: yields what the async function awaited, returns its result', () => {
-        const r = gen(`${NS}export const f = asyncio.coroutine(async (a) => { const b = await a; return [b, await (a + 1)]; });`);
+        const r = gen(`${NS}export const f = asyncio.coroutine(async (a) => { const b = await a; return [b, await (a + 1), await (a + 2)]; });`);
         const body = r.code.split('\n')[1].replace('export const f = asyncio.coroutine(', 'return (').replace(/;$/, '');
-        const make = new Function('__ct_await', body) as (h: (id: number, v: unknown) => unknown) => (a: number) => Generator;
-        const g = make((_id, v) => v)(5);
+        const NOT = Symbol('not now');
+        let held: unknown;
+        const make = new Function('__ct_now', '__ct_held', '__ct_NOT', `let __ct_r; ${body}`) as (
+          now: (id: number, v: unknown) => unknown,
+          held: () => unknown,
+          not: symbol,
+        ) => (a: number) => Generator;
+        // An await of 6 finishes now (with 600): the generator goes on without yielding; the others are yielded.
+        const now = (_id: number, v: unknown): unknown => (v === 6 ? 600 : ((held = v), NOT));
+        const g = make(now, () => held, NOT)(5);
         assert.deepStrictEqual(g.next(), { value: 5, done: false });
-        assert.deepStrictEqual(g.next(50), { value: 6, done: false });
-        assert.deepStrictEqual(g.next(60), { value: [50, 60], done: true });
+        assert.deepStrictEqual(g.next(50), { value: 7, done: false });
+        assert.deepStrictEqual(g.next(70), { value: [50, 600, 70], done: true });
       });
 
       it('leaves alone what cannot be a generator, and awaits of nested async functions', () => {
@@ -168,7 +181,7 @@ describe('runner/instrument', () => {
         // `this` inside a nested ordinary function is that function's own: the arrow can still be a generator.
         assert.match(gen(`${NS}asyncio.coroutine(async () => { function f() { return this; } await f(); });`).code, /function\*/);
         const nested = gen(`${NS}asyncio.coroutine(async function () { const h = async () => await y; await h(); });`).code;
-        assert.match(nested, /const h = async \(\) => await __ct_await\(0, y\); \(yield __ct_await\(1, h\(\)\)\);/);
+        assert.match(nested, /const h = async \(\) => await __ct_await\(0, y\); \( +\(__ct_r = __ct_now\(1, h\(\)\)\) !== __ct_NOT/);
       });
 
       it('is off unless asked for', () => {
