@@ -215,7 +215,8 @@ let startStepWatch: (() => void) | null = null;
 
 /**
  * Installs how to start the step watch; the loop calls `start` once, when steps get short enough to sample the
- * clock, and `start` gives the shared array to `_setStepWatch`.
+ * clock. The shared array may be given to `_setStepWatch` before (the loop then writes its step numbers into it from
+ * the first step, and samples only once the watch has set `WATCH_READY`) or by `start`.
  */
 export function _setStepWatchStarter(start: (() => void) | null): void {
   startStepWatch = start;
@@ -339,7 +340,7 @@ export class EventLoop {
     this.noteReading(t);
     if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
       if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
-      else if (w === null && startStepWatch !== null && t > STEP_WATCH_AFTER_MS) {
+      else if (startStepWatch !== null && t > STEP_WATCH_AFTER_MS) {
         startStepWatch();
         startStepWatch = null;
       }

@@ -28,6 +28,8 @@ export interface FrameSink {
 }
 
 const DEFAULT_ROWS = 8192;
+/** Rows in the first frames (see the constructor). */
+const FIRST_FRAME_ROWS = 64;
 const encoder = new TextEncoder();
 
 export class Recorder {
@@ -55,7 +57,9 @@ export class Recorder {
   ) {
     this.maxRows = capacityRows;
     this.rows = sink.takeRows !== undefined ? sink.takeRows(capacityRows) : new Float64Array(capacityRows * ROW_WIDTH);
-    this.capacity = Math.min(capacityRows, this.rows.length / ROW_WIDTH);
+    // The first frame is small: sending one early, while the code that records is still interpreted, gives V8
+    // the feedback it needs to optimise that code with the sending path in it (found later, it deoptimises it).
+    this.capacity = Math.min(capacityRows, FIRST_FRAME_ROWS, this.rows.length / ROW_WIDTH);
   }
 
   /** Records one event. Columns are described in `contract/wire.ts`. */
@@ -143,8 +147,8 @@ export class Recorder {
         // The rows go as they are; the next ones go to a fresh buffer.
         sent = sink.sendRows(header, this.n);
         this.rows = sink.takeRows!(this.maxRows);
-        this.capacity = Math.min(this.maxRows, this.rows.length / ROW_WIDTH);
       } else sent = sink.write([header, new Uint8Array(this.rows.buffer, this.rows.byteOffset, bytes)], false);
+      this.capacity = Math.min(this.maxRows, this.rows.length / ROW_WIDTH);
       if (!sent) this.droppedEvents += this.n + this.carried;
       this.n = 0;
       this.carried = 0;

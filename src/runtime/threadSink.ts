@@ -184,6 +184,7 @@ export class ThreadSink implements FrameSink {
     // Row buffers are about half a megabyte: the pool's bound in buffers, at least a few.
     this.maxPool = Math.max(4, Math.min(ONE_OFF_BASE - 1, Math.floor(maxQueuedBytes / (512 * 1024))));
     this.state = new Int32Array(new SharedArrayBuffer(this.maxPool * 4));
+    this.watch[WATCH_LONG] = -1;
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.port.unref();
@@ -210,14 +211,15 @@ export class ThreadSink implements FrameSink {
     worker.on('exit', gone);
   }
 
-  /**
-   * The step watch's shared array (`_setStepWatch`), polled by the writer thread from now on; its `WATCH_READY`
-   * turns 1 once the writer runs.
-   */
-  startWatch(): Int32Array {
+  /** The step watch's shared array (`_setStepWatch`); nobody polls it before `startWatch`. */
+  get watchArray(): Int32Array {
+    return this.watch;
+  }
+
+  /** Has the writer thread poll the step watch from now on; `WATCH_READY` turns 1 once it does. */
+  startWatch(): void {
     Atomics.store(this.ctrl, WATCH_ON, 1);
     Atomics.notify(this.ctrl, DW);
-    return this.watch;
   }
 
   /** A buffer for up to `rows` rows, from index 0; the recorder must send it with `sendRows` before taking another. */

@@ -66,8 +66,13 @@ export function installTracingFromEnv(): void {
   };
 
   captureOutput(rec, now);
-  // The writer thread runs the step watch too; without it, a thread of its own.
-  _setStepWatchStarter(threadSink !== null ? () => _setStepWatch(threadSink.startWatch()) : startStepWatch);
+  // The writer thread runs the step watch too; without it, a thread of its own. The loop gets the writer's watch
+  // array at once, so the code that keeps it up to date runs (and is optimised) from the first step, not from when
+  // the watch starts.
+  if (threadSink !== null) {
+    _setStepWatch(threadSink.watchArray);
+    _setStepWatchStarter(() => threadSink.startWatch());
+  } else _setStepWatchStarter(startStepWatch);
 
   const timer = setInterval(() => {
     rec.flush();
