@@ -195,8 +195,11 @@ const DELAY_SAMPLE_MS = 10;
 const FAST_STEP_MS = 0.02;
 /** Under this blocked-loop threshold (ms) the clock is read at every step: the step watch is too coarse for it. */
 const MIN_SAMPLED_SLOW_STEP_MS = 25;
-/** The step watch (a thread) starts only in programs that have run this long (ms): short ones never pay for it. */
-const STEP_WATCH_AFTER_MS = 100;
+/**
+ * A step watch with a thread of its own starts only in programs that have run this long (ms): short ones never pay
+ * for the thread. (One run by the trace's writer thread costs nothing to start: 0.)
+ */
+let stepWatchAfterMs = 100;
 /** At most this many steps between two clock readings. */
 const CLOCK_EVERY_MAX = 64;
 
@@ -218,8 +221,9 @@ let startStepWatch: (() => void) | null = null;
  * clock. The shared array may be given to `_setStepWatch` before (the loop then writes its step numbers into it from
  * the first step, and samples only once the watch has set `WATCH_READY`) or by `start`.
  */
-export function _setStepWatchStarter(start: (() => void) | null): void {
+export function _setStepWatchStarter(start: (() => void) | null, afterMs = 100): void {
   startStepWatch = start;
+  stepWatchAfterMs = afterMs;
 }
 
 export function _setStepWatch(shared: Int32Array | null): void {
@@ -340,7 +344,7 @@ export class EventLoop {
     this.noteReading(t);
     if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
       if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
-      else if (startStepWatch !== null && t > STEP_WATCH_AFTER_MS) {
+      else if (startStepWatch !== null && t > stepWatchAfterMs) {
         startStepWatch();
         startStepWatch = null;
       }

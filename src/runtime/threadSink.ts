@@ -33,8 +33,11 @@ const HEAD_DONE = 2; // bytes of descriptor DR already written
 const READY = 3; // who writes: 0 nobody yet, 1 the writer (once it runs), 2 this thread (the writer never came)
 const BROKEN = 4; // 1 once the descriptor refused a write for good (the host went away)
 const WATCH_ON = 5; // 1 once the loop wants the step watch
-const CTRL_SLOTS = 6;
+const SLEEPING = 6; // 1 while the writer sleeps until notified (else it looks again within a millisecond)
+const CTRL_SLOTS = 7;
 
+/** Naps of a millisecond the idle writer takes before it sleeps until woken. */
+const LIGHT_SLEEPS = 20;
 /** Descriptor ring: (buffer id, offset, length) per frame. */
 const DESC_SLOTS = 4096;
 /** Ids from here on are one-off buffers (a copied frame); below are pooled row buffers, `state[id]` 1 while lent. */
@@ -60,6 +63,7 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 const buffers = new Map();
 let seen = -1;
 let nextPoll = 0;
+let idle = 0;
 function pollWatch() {
   if (Atomics.load(ctrl, ${WATCH_ON}) === 0) return;
   const now = performance.now();
@@ -87,9 +91,19 @@ for (;;) {
   const dr = Atomics.load(ctrl, ${DR});
   const dw = Atomics.load(ctrl, ${DW});
   if (dr === dw) {
+    // A busy program publishes a frame every few milliseconds: look again within one, so that it need not wake this
+    // thread (a wake-up costs the program tens of microseconds on a virtual machine). Idle for longer, sleep until
+    // woken.
+    if (++idle < ${LIGHT_SLEEPS}) {
+      Atomics.wait(ctrl, ${DW}, dw, 1);
+      continue;
+    }
+    Atomics.store(ctrl, ${SLEEPING}, 1);
     Atomics.wait(ctrl, ${DW}, dw, Atomics.load(ctrl, ${WATCH_ON}) === 1 ? ${STEP_WATCH_POLL_MS} : 50);
+    Atomics.store(ctrl, ${SLEEPING}, 0);
     continue;
   }
+  idle = 0;
   const k = (dr % ${DESC_SLOTS}) * 3;
   const id = desc[k];
   const offset = desc[k + 1];
@@ -365,7 +379,9 @@ export class ThreadSink implements FrameSink {
       this.published.push({ index: this.dw, id: f.id, buf: f.buf });
     }
     Atomics.store(this.ctrl, DW, ++this.dw);
-    Atomics.notify(this.ctrl, DW, 1);
+    // The writer sets SLEEPING before it waits, and waits only if DW is unchanged: either it sees this frame or this
+    // thread sees that it sleeps.
+    if (Atomics.load(this.ctrl, SLEEPING) === 1) Atomics.notify(this.ctrl, DW, 1);
   }
 
   private movePending(): void {

@@ -71,7 +71,7 @@ export function installTracingFromEnv(): void {
   // the watch starts.
   if (threadSink !== null) {
     _setStepWatch(threadSink.watchArray);
-    _setStepWatchStarter(() => threadSink.startWatch());
+    _setStepWatchStarter(() => threadSink.startWatch(), 0);
   } else _setStepWatchStarter(startStepWatch);
 
   const timer = setInterval(() => {
