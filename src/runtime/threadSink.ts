@@ -139,7 +139,6 @@ for (;;) {
 }
 `;
 
-
 interface Pooled {
   bytes: Uint8Array;
   rows: Float64Array;
@@ -166,7 +165,6 @@ export class ThreadSink implements FrameSink {
   /** Row buffers by id; the writer frees one by zeroing its `state`. */
   private readonly pool: Pooled[] = [];
   private readonly maxPool: number;
-  private nextPoolScan = 0;
   /** The buffer lent to the recorder: a pool id, or `LENT_SCRATCH` (its rows will be dropped). */
   private lent = LENT_SCRATCH;
   private scratch: Float64Array | null = null;
@@ -240,13 +238,10 @@ export class ThreadSink implements FrameSink {
   takeRows(rows: number): Float64Array {
     const bytes = FRAME_HEADER_BYTES + rows * ROW_WIDTH * 8;
     this.settle();
+    // The first free one: the fewer buffers in use, the more of them stay in the processor's caches.
     const n = this.pool.length;
-    for (let i = 0; i < n; i++) {
-      const id = (this.nextPoolScan + i) % n;
-      if (Atomics.load(this.state, id) === 0 && this.pool[id].bytes.length >= bytes) {
-        this.nextPoolScan = id + 1;
-        return this.lend(id);
-      }
+    for (let id = 0; id < n; id++) {
+      if (Atomics.load(this.state, id) === 0 && this.pool[id].bytes.length >= bytes) return this.lend(id);
     }
     if (n < this.maxPool) return this.lend(this.addToPool(bytes));
     // The host is behind by the whole pool: these rows will be dropped.
