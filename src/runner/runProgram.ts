@@ -57,9 +57,9 @@ export interface RunOptions {
   /** Largest number of bytes the program may queue for us before it drops events (default 256 MiB). */
   maxBufferBytes?: number;
   /**
-   * true: while the program runs, only copy what it sends to a file next to its bundle, and decode it into the
-   * trace once it has exited, so that the host takes as little CPU as possible from the program it measures.
-   * Default: true without `onEvents` (nobody watches live), false with it.
+   * true: the program sends its events to a file next to its bundle (its fd 3 is that file, not a pipe), and the host
+   * decodes them into the trace once it has exited: while the program runs, the host does nothing at all, so it takes
+   * no CPU from the program it measures. Default: true without `onEvents` (nobody watches live), false with it.
    */
   spool?: boolean;
   /** The runtime module the program's `coroutine-trace` import resolves to. Default: `findRuntimeEntry()`. */
@@ -209,6 +209,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     let wireError = null as Error | null;
     if (stopRequested) throw new Error('stopped before the program started');
     const stdio = options.stdio ?? 'inherit';
+    const spool = tracing && (options.spool ?? !live) ? Spool.open(path.join(dir, 'events.bin')) : null;
     child = spawn(options.nodePath ?? process.execPath, [...PROGRAM_NODE_FLAGS, bundlePath, ...(options.args ?? [])], {
       cwd: options.cwd ?? path.dirname(program),
       env: {
@@ -219,7 +220,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
         COROUTINE_TRACE_CLOCK: clock,
         ...(options.maxBufferBytes ? { COROUTINE_TRACE_MAX_BUFFER: String(options.maxBufferBytes) } : {}),
       },
-      stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, tracing ? 'pipe' : 'ignore'],
+      stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, spool !== null ? spool.fd : tracing ? 'pipe' : 'ignore'],
       detached: process.platform !== 'win32',
     });
     const started = child;
@@ -227,7 +228,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       started.stdout?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stdout', text));
       started.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
     }
-    const eventPipe = tracing ? (started.stdio[3] as NodeJS.ReadableStream | null) : null;
+    const eventPipe = tracing && spool === null ? (started.stdio[3] as NodeJS.ReadableStream | null) : null;
     const feed = (chunk: Uint8Array): void => {
       if (wireError !== null) return;
       try {
@@ -237,13 +238,11 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
         wireError = err instanceof Error ? err : new Error(String(err));
       }
     };
-    const spool = eventPipe !== null && (options.spool ?? !live) ? new Spool(path.join(dir, 'events.bin')) : null;
     let lastData = Date.now();
     const pipeClosed = new Promise<void>((resolve) => {
       if (!eventPipe) return resolve();
       eventPipe.on('data', (chunk: Buffer) => {
         lastData = Date.now();
-        if (spool !== null) return spool.write(chunk);
         feed(chunk);
         deliver();
       });
@@ -255,7 +254,10 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       started.on('error', reject);
       started.on('exit', (code, signal) => resolve({ code, signal }));
     });
-    const { code, signal } = await exited;
+    const { code, signal } = await exited.catch((err: unknown) => {
+      spool?.discard();
+      throw err;
+    });
     // Grand-children may hold the pipe open; the program's own events are all in once it has exited and the
     // pipe is drained, so do not wait for them for long.
     // Read everything the program sent: the host may still be decoding a large backlog when the program exits.
@@ -336,51 +338,56 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
 }
 
 /**
- * What the program sent, kept in a file while it runs (the host then costs the program one write per chunk instead
- * of decoding and formatting next to it) and read back in large blocks once it has exited.
+ * The file the program writes its events to while it runs (as its fd 3), read back in large blocks once it has
+ * exited. The host does nothing meanwhile: no read, no copy, no decoding next to the program it measures.
  */
 class Spool {
-  private fd: number | null = null;
-  private error: Error | null = null;
+  private constructor(
+    readonly fd: number,
+    private readonly file: string,
+  ) {}
 
-  constructor(private readonly file: string) {}
-
-  write(chunk: Uint8Array): void {
-    if (this.error !== null) return;
+  /** Creates the file; null if it cannot be (the host then reads the events from a pipe as they come). */
+  static open(file: string): Spool | null {
     try {
-      this.fd ??= fs.openSync(this.file, 'w+');
-      let off = 0;
-      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off);
-    } catch (err) {
-      this.error = err instanceof Error ? err : new Error(String(err));
+      return new Spool(fs.openSync(file, 'w+'), file);
+    } catch {
+      return null;
     }
   }
 
   /**
-   * Hands everything written back to `feed`, in order, waiting for `room()` between blocks; removes the file.
-   * Returns what went wrong keeping the events (then the trace ends where the file did), or null.
+   * Hands everything the program wrote back to `feed`, in order, waiting for `room()` between blocks; removes the
+   * file. Returns what went wrong reading it (then the trace ends where the reading stopped), or null.
    */
   async replay(feed: (chunk: Uint8Array) => void, room: () => Promise<void> | undefined): Promise<Error | null> {
-    if (this.fd !== null) {
-      const block = Buffer.allocUnsafe(SPOOL_READ_BYTES);
-      try {
-        let at = 0;
-        for (;;) {
-          const n = fs.readSync(this.fd, block, 0, block.length, at);
-          if (n === 0) break;
-          feed(block.subarray(0, n));
-          at += n;
-          await room();
-        }
-      } catch (err) {
-        this.error ??= err instanceof Error ? err : new Error(String(err));
-      } finally {
-        fs.closeSync(this.fd);
-        this.fd = null;
-        fs.rmSync(this.file, { force: true });
+    const block = Buffer.allocUnsafe(SPOOL_READ_BYTES);
+    let error: Error | null = null;
+    try {
+      let at = 0;
+      for (;;) {
+        const n = fs.readSync(this.fd, block, 0, block.length, at);
+        if (n === 0) break;
+        feed(block.subarray(0, n));
+        at += n;
+        await room();
       }
+    } catch (err) {
+      error = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.discard();
     }
-    return this.error === null ? null : new Error(`the events could not be kept on disk: ${this.error.message}`);
+    return error === null ? null : new Error(`the events could not be read back from disk: ${error.message}`);
+  }
+
+  /** Closes and removes the file. */
+  discard(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // Already closed.
+    }
+    fs.rmSync(this.file, { force: true });
   }
 }
 
