@@ -238,13 +238,15 @@ export class ThreadSink implements FrameSink {
   takeRows(rows: number): Float64Array {
     const bytes = FRAME_HEADER_BYTES + rows * ROW_WIDTH * 8;
     this.settle();
-    // The first free one: the fewer buffers in use, the more of them stay in the processor's caches.
     const n = this.pool.length;
-    for (let id = 0; id < n; id++) {
-      if (Atomics.load(this.state, id) === 0 && this.pool[id].bytes.length >= bytes) return this.lend(id);
+    if (Atomics.load(this.ctrl, BROKEN) === 0) {
+      // The first free one: the fewer buffers in use, the more of them stay in the processor's caches.
+      for (let id = 0; id < n; id++) {
+        if (Atomics.load(this.state, id) === 0 && this.pool[id].bytes.length >= bytes) return this.lend(id);
+      }
+      if (n < this.maxPool) return this.lend(this.addToPool(bytes));
     }
-    if (n < this.maxPool) return this.lend(this.addToPool(bytes));
-    // The host is behind by the whole pool: these rows will be dropped.
+    // The host is behind by the whole pool, or gone: these rows will be dropped.
     this.lent = LENT_SCRATCH;
     if (this.scratch === null || this.scratch.length < rows * ROW_WIDTH) this.scratch = new Float64Array(rows * ROW_WIDTH);
     return this.scratch;

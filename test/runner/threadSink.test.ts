@@ -178,6 +178,30 @@ describe('runtime/threadSink', function () {
     fs.rmSync(p.dir, { recursive: true, force: true });
   });
 
+  it('when the host goes away, drops rows without holding on to buffers, and still takes essential frames', async () => {
+    // A host that reads a little and exits: writes then fail (EPIPE).
+    const p = await pipeTo((fifo) => spawn('sh', ['-c', 'head -c 1000 "$0" > /dev/null', fifo]));
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      const sink = ThreadSink.start(p.w)!;
+      const rows = 8192;
+      let refused = 0;
+      for (let k = 0; k < 60; k++) {
+        sink.takeRows(rows).fill(k);
+        if (!sink.sendRows(Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0]), rows)) refused++;
+        assert.strictEqual(sink.write(frame(k, 10), true), true);
+        if (k === 5) await p.closed;
+        Atomics.wait(nap, 0, 0, 5);
+      }
+      assert.ok(refused > 0, 'rows were still accepted after the host went away');
+      assert.ok(sink.rowBuffers < 20, `${sink.rowBuffers} row buffers kept for a host that is gone`);
+      sink.drain(1000);
+    } finally {
+      fs.closeSync(p.w);
+    }
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+
   it('when the writer never starts, drain sends everything from the program thread, in order', async () => {
     const reference = new MemorySink();
     record(new Recorder(reference, 500), 5_000);
