@@ -7,7 +7,8 @@
 // Each program measures itself (the time of run()/asyncio.run); the traced run also reports the whole command's
 // wall time, which includes the host writing the trace, and the host process's own CPU time (bench/host-cpu.js).
 // A second table gives the same runs in the program's CPU time (the targets are set on time; CPU time shows what
-// the code costs when other work on this shared machine takes cores away).
+// the code costs when other work on this shared machine takes cores away). A third gives CPython and the untraced
+// runtime after warm-up: each program runs its workload twice in the same process, then the measured run.
 // Rounds are interleaved and the median is reported, since
 // this machine is shared and noisy. Then the timeline webview benchmark runs, if it is built.
 const { spawnSync, execFileSync } = require('child_process');
@@ -16,9 +17,10 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HOST_CPU = path.join(__dirname, 'host-cpu.js');
+const WARM_ENV = { BENCH_WARMUP: '2' };
 
 function hasPython() {
   return spawnSync('python3', ['--version']).status === 0;
@@ -61,7 +63,17 @@ async function main() {
     const ts = path.join(ROOT, 'bench', 'programs', `${w}.ts`);
     const py = path.join(ROOT, 'bench', 'programs', `${w}.py`);
     const trace = path.join(tmp, `${w}.cotrace`);
-    const r = { cpython: [], untraced: [], traced: [], tracedWall: [], hostCpu: [], cpu: { cpython: [], untraced: [], traced: [] }, dropped: 0, events: 0 };
+    const r = {
+      cpython: [],
+      untraced: [],
+      traced: [],
+      tracedWall: [],
+      hostCpu: [],
+      cpu: { cpython: [], untraced: [], traced: [] },
+      warm: { cpython: [], untraced: [], cpuCpython: [], cpuUntraced: [] },
+      dropped: 0,
+      events: 0,
+    };
     for (let i = 0; i < ROUNDS; i++) {
       if (python) {
         const times = timesOf(timed('python3', [py]).stdout, `${w}.py`);
@@ -82,6 +94,15 @@ async function main() {
       const finished = JSON.parse(lines[lines.length - 1]);
       r.dropped = Math.max(r.dropped, finished.droppedEvents);
       r.events = lines.length - 1;
+      // The same program run twice first in the same process: what it costs once V8 has optimised it.
+      if (python) {
+        const times = timesOf(timed('python3', [py], WARM_ENV).stdout, `${w}.py, warm`);
+        r.warm.cpython.push(times.elapsed);
+        r.warm.cpuCpython.push(times.cpu);
+      }
+      const warm = timesOf(timed(process.execPath, [CLI, 'run', ts, '--no-trace'], WARM_ENV).stdout, `${w} untraced, warm`);
+      r.warm.untraced.push(warm.elapsed);
+      r.warm.cpuUntraced.push(warm.cpu);
     }
     rows.push({ w, ...r });
   }
@@ -121,6 +142,18 @@ async function main() {
   });
   console.log('');
   printTable(cpuHeader, cpuTable);
+
+  // After warm-up: each program runs its workload twice, then the measured run (BENCH_WARMUP, bench/programs/measure.*).
+  const warmHeader = ['after 2 warm-up runs', 'CPython ms', 'untraced ms', 'CPython/untraced', 'CPython CPU ms', 'untraced CPU ms', 'CPython/untraced (CPU)'];
+  const warmTable = rows.map((r) => {
+    const c = python ? median(r.warm.cpython) : NaN;
+    const u = median(r.warm.untraced);
+    const cc = python ? median(r.warm.cpuCpython) : NaN;
+    const cu = median(r.warm.cpuUntraced);
+    return [r.w.toUpperCase(), fmt(c), fmt(u), `${fmt(c / u)}×`, fmt(cc), fmt(cu), `${fmt(cc / cu)}×`];
+  });
+  console.log('');
+  printTable(warmHeader, warmTable);
 
   const webviewBench = path.join(ROOT, 'bench', 'webview-bench.js');
   if (process.env.BENCH_SKIP_WEBVIEW !== '1' && fs.existsSync(webviewBench)) {

@@ -11,12 +11,20 @@ function threadCpuMs(): number {
   }
 }
 
-/** Runs `body` and prints its wall time and the main thread's CPU time, in milliseconds. */
+/**
+ * Runs `body` and prints its wall time and the main thread's CPU time, in milliseconds. With `BENCH_WARMUP=N` in the
+ * environment, runs it N times first and measures only the next run: what the program costs once V8 has compiled
+ * and optimised the code it runs.
+ */
 export function measure(body: () => PromiseLike<unknown>): void {
-  const cpu0 = threadCpuMs();
-  const t0 = performance.now();
-  void body().then(() => {
+  const warmup = Number(process.env.BENCH_WARMUP ?? '0') || 0;
+  const measured = async (): Promise<void> => {
+    for (let i = 0; i < warmup; i++) await body();
+    const cpu0 = threadCpuMs();
+    const t0 = performance.now();
+    await body();
     const elapsed = performance.now() - t0;
     console.log(`elapsed_ms=${elapsed.toFixed(1)} cpu_ms=${(threadCpuMs() - cpu0).toFixed(1)}`);
-  });
+  };
+  void measured();
 }

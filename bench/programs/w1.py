@@ -1,6 +1,7 @@
 # W1: 100,000 tasks that each sleep(0) ten times, joined by gather. Prints the elapsed and CPU milliseconds of asyncio.run.
 import asyncio
-import time
+
+from measure import measure
 
 TASKS = 100_000
 YIELDS = 10
@@ -15,8 +16,4 @@ async def main():
     await asyncio.gather(*[asyncio.create_task(worker()) for _ in range(TASKS)])
 
 
-cpu0 = time.thread_time()
-t0 = time.perf_counter()
-asyncio.run(main())
-elapsed = time.perf_counter() - t0
-print(f"elapsed_ms={elapsed * 1000:.1f} cpu_ms={(time.thread_time() - cpu0) * 1000:.1f}")
+measure(lambda: asyncio.run(main()))

@@ -1,6 +1,7 @@
 # W2: 4 producers and 4 consumers pass 300,000 items through a Queue(100). Prints the elapsed and CPU milliseconds.
 import asyncio
-import time
+
+from measure import measure
 
 ITEMS = 300_000
 PRODUCERS = 4
@@ -28,8 +29,4 @@ async def main():
     await asyncio.gather(*consumers, return_exceptions=True)
 
 
-cpu0 = time.thread_time()
-t0 = time.perf_counter()
-asyncio.run(main())
-elapsed = time.perf_counter() - t0
-print(f"elapsed_ms={elapsed * 1000:.1f} cpu_ms={(time.thread_time() - cpu0) * 1000:.1f}")
+measure(lambda: asyncio.run(main()))
