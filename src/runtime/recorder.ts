@@ -23,7 +23,7 @@ export interface FrameSink {
    * says how many it holds), which the recorder fills and then hands back with `sendRows` before it takes another.
    */
   takeRows?(rows: number): Float64Array;
-  /** Sends rows [0, count) of the buffer last taken, after `header`. False: they were dropped. */
+  /** Sends rows [0, count) of the buffer last taken, after `header` (valid only during the call). False: dropped. */
   sendRows?(header: Uint8Array, count: number): boolean;
 }
 
@@ -50,6 +50,8 @@ export class Recorder {
   private openSuspend = -1;
   /** Events in the ring beyond one per row (resumes carried by suspension rows). */
   private carried = 0;
+  private readonly eventsHeader = frameHeader(FrameKind.Events, 0);
+  private readonly eventsHeaderView = new DataView(this.eventsHeader.buffer);
 
   constructor(
     private readonly sink: FrameSink,
@@ -140,7 +142,9 @@ export class Recorder {
     }
     if (this.n > 0) {
       const bytes = this.n * ROW_WIDTH * 8;
-      const header = frameHeader(FrameKind.Events, bytes);
+      // One header for every events frame (sinks copy it before they return): no small buffer per frame.
+      const header = this.eventsHeader;
+      this.eventsHeaderView.setUint32(0, bytes, true);
       const sink = this.sink;
       let sent: boolean;
       if (sink.sendRows !== undefined) {
