@@ -3,8 +3,8 @@
  * for them nor copies event rows.
  *
  * The recorder writes its rows straight into buffers of shared memory that this sink lends it (`takeRows`); a full
- * buffer is handed to the writer thread as it is (`sendRows`), which writes it to the file descriptor (the pipe the
- * runner opened as fd 3) and gives it back to the pool. Buffers are reused, because fresh memory is what costs here:
+ * buffer is handed to the writer thread as it is (`sendRows`), which writes it to the file descriptor (fd 3: a pipe
+ * to the host, or the file the host reads after the run) and gives it back to the pool. Buffers are reused, because fresh memory is what costs here:
  * the first write to each page is a page fault (about 1 ms per MB on this machine, more than copying it). Other
  * frames (strings, sites, stats) are small and are copied into buffers of their own. Frames go out in the order they
  * were given, through a ring of descriptors (buffer, offset, length) in shared memory.
