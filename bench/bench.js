@@ -58,6 +58,8 @@ function median(xs) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-bench-'));
   const python = hasPython();
+  // On a shared machine the figures depend on what else runs: say how busy it was.
+  const loadAtStart = os.loadavg()[0];
   const rows = [];
   for (const w of ['w1', 'w2']) {
     const ts = path.join(ROOT, 'bench', 'programs', `${w}.ts`);
@@ -127,7 +129,8 @@ async function main() {
       String(r.dropped),
     ];
   });
-  console.log(`runtime benchmarks (median of ${ROUNDS} interleaved rounds, Node ${process.version}${python ? ', ' + execFileSync('python3', ['--version']).toString().trim() : ', no python3: CPython column empty'})`);
+  const load = `load average ${loadAtStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`;
+  console.log(`runtime benchmarks (median of ${ROUNDS} interleaved rounds, Node ${process.version}${python ? ', ' + execFileSync('python3', ['--version']).toString().trim() : ', no python3: CPython column empty'}; ${load})`);
   printTable(header, table);
 
   // The same runs in CPU time of the program's main thread (where the loop runs): on a shared machine, time spent
