@@ -142,42 +142,38 @@ export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void)
     const x2 = ta === tb ? x1 : xOf(scene, tb);
     visit({ edge, x1, y1, x2, y2, head: true });
   };
-  // Each list is read only where it may overlap the view's time range (`forEachInTime`).
+  // Each list is read only where it may overlap the view's time range, and only the edges that may cross the rows on
+  // screen come here (`forEachNear`; the tests below still decide): rows wholly above `rowLo` or below `rowHi` put
+  // both ends of a line off the same edge of the plot.
+  const rowLo = Math.floor((g.scrollTop - half) / g.rowHeight) - 1;
+  const rowHi = Math.ceil((bottom - top + g.scrollTop - half) / g.rowHeight) + 1;
   if (arrows.create) {
-    edges.forEachInTime(edges.create, t0, t1, (edge) => {
+    edges.forEachNear(edges.create, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.t < t0 || edge.t > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
     });
   }
   if (arrows.await) {
-    const visitAwait = (edge: Extract<Edge, { kind: 'await' }>): void => {
+    const visitAwait = (edge: Extract<Edge, { kind: 'await' }>, ra: number, rb: number): void => {
       if (edge.end < t0 || edge.start > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       if (edge.start >= t0) line(edge, edge.start, ra, edge.start, rb);
       if (!edge.open && edge.end <= t1) line(edge, edge.end, rb, edge.end, ra);
     };
-    edges.forEachInTime(edges.await, t0, t1, visitAwait);
-    edges.forEachOpenAwait(visitAwait);
+    edges.forEachNear(edges.await, t0, t1, rowOfTask, rowLo, rowHi, visitAwait);
+    edges.forEachOpenAwait((edge) => visitAwait(edge, rowOf(edge.from), rowOf(edge.to)));
   }
   if (arrows.cancel) {
-    edges.forEachInTime(edges.cancel, t0, t1, (edge) => {
+    edges.forEachNear(edges.cancel, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.t < t0 || edge.t > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
     });
   }
   if (arrows.queue) {
-    edges.forEachInTime(edges.queue, t0, t1, (edge) => {
+    edges.forEachNear(edges.queue, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.end < t0 || edge.start > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.start, ra, edge.end, rb);
     });
