@@ -9,6 +9,7 @@ import { itemAt, itemHit, laneItems, stepItem } from '../../src/webview/navigati
 import {
   ALL_ARROWS,
   ArrowLine,
+  ArrowPixels,
   AXIS_HEIGHT,
   BAR_TOP,
   ROW_HEIGHT,
@@ -218,6 +219,37 @@ describe('webview hit-testing', () => {
       }
     }
     assert.ok(compared > 1000, `${compared} lines compared`);
+
+    let merged = 0;
+    // Drawing asks `ArrowPixels` first: the lines left are those a frame draws, off-plot ones and vertical ones on
+    // pixels already drawn left out (as the renderer filtered every line before).
+    for (const scrollTop of [0, 24 * 200]) {
+      for (const view of [base.view, { ...base.view, start: 30_000, pxPerMs: 0.2 }]) {
+        const scene = { ...base, view, geometry: { ...base.geometry, scrollTop } };
+        const g = scene.geometry;
+        const every: ArrowLine[] = [];
+        forEachArrowLine(scene, (l) => every.push(l));
+        const seen = new Set<number>();
+        const kindCode = { create: 0, await: 1, cancel: 2, queue: 3 };
+        const drawn = every.filter((l) => {
+          const x1 = Math.round(l.x1);
+          const x2 = Math.round(l.x2);
+          if ((x1 < g.labelWidth && x2 < g.labelWidth) || (x1 > g.width && x2 > g.width)) return false;
+          const y1 = Math.round(Math.max(g.axisHeight - 1, Math.min(g.height + 1, l.y1)));
+          const y2 = Math.round(Math.max(g.axisHeight - 1, Math.min(g.height + 1, l.y2)));
+          if (x1 !== x2) return true;
+          const k = ((Math.min(8191, Math.max(0, x1)) * 8192 + (y1 + 2)) * 8192 + (y2 + 2)) * 4 + kindCode[l.edge.kind];
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        });
+        const got: ArrowLine[] = [];
+        forEachArrowLine(scene, (l) => got.push(l), new ArrowPixels(g));
+        assert.deepStrictEqual(got.map(key), drawn.map(key));
+        merged += every.length - got.length;
+      }
+    }
+    assert.ok(merged > 100, `${merged} lines merged`);
   });
 
   it('prefers the segment drawn in a pixel over sub-pixel neighbours', () => {
