@@ -360,7 +360,20 @@ export class EventColumnsReader {
     this.counted();
   }
 
-  /** The nested object of shape `s` whose values start at `at` in `flat` (shared with equal ones, as in `read`). */
+  /**
+   * Moves past the next `events` events, which end at `position` in `flat`: for a reader that walked them itself
+   * (checking their shapes and widths as `nextShape` and `skip` do).
+   */
+  advance(events: number, position: number): void {
+    if (!(events >= 0 && this.n + events <= this.batch.count)) throw new Error('no more events in the batch');
+    if (!(position >= this.i && position <= this.batch.flat.length)) throw new Error('the batch ends inside an event');
+    if (events === 0) return;
+    this.i = position;
+    this.n += events - 1;
+    this.counted();
+  }
+
+  /** The object of shape `s` whose values start at `at` in `flat` (shared with equal ones, as in `read`). */
   objectAt(s: number, at: number): Record<string, unknown> {
     if (this.table === null) this.table = this.readTable();
     const saved = this.i;

@@ -8,6 +8,7 @@
  * ways and compare). Pure.
  */
 import type { SourceSite, SuspendReason, TraceEvent, WakeCause } from '../contract/trace';
+import { isSlot } from '../model/model';
 import type { ModelBuilder } from '../model/model';
 import { NUMBER, OBJECT, TABLE } from '../protocol/eventColumns';
 import type { EventColumnsReader, ObjectShape } from '../protocol/eventColumns';
@@ -102,14 +103,57 @@ function planOf(reader: EventColumnsReader, shape: ObjectShape): ShapePlan {
   return plan;
 }
 
+/** Where an event shape keeps its `type` (a table value) and `task` (a number); -1 where it has not. */
+interface ScopePlan {
+  type: number;
+  task: number;
+}
+
+function scopeOf(reader: EventColumnsReader, shape: ObjectShape): ScopePlan {
+  const scope: ScopePlan = { type: -1, task: -1 };
+  let offset = 0;
+  for (let k = 0; k < shape.keys.length; k++) {
+    const kind = shape.kinds[k];
+    if (shape.keys[k] === 'type' && kind === TABLE) scope.type = offset;
+    else if (shape.keys[k] === 'task' && kind === NUMBER) scope.task = offset;
+    offset += kind === OBJECT ? reader.width(shape.sub[k]) : 1;
+  }
+  return scope;
+}
+
+/** The event types that read or change their task's lane or state: a grouped fold keeps each task's in order. */
+const TASK_SCOPED = ['task.started', 'task.suspended', 'task.resumed', 'task.done', 'task.failed', 'task.cancelled', 'task.cancelRequested'];
+
 /** Per reader: the plans of its shapes and the table indexes of the three fast event types. */
 interface ReaderPlans {
   plans: Array<ShapePlan | undefined>;
+  scopes: Array<ScopePlan | undefined>;
   started: number;
   suspended: number;
   resumed: number;
   /** The table index of the reason kind `sleep`. */
   sleep: number;
+  /** Per table index: 1 a task-scoped event type, 2 `task.created`, 0 anything else (read when first grouping). */
+  typeScope: Uint8Array | null;
+  /** The stretch a grouped fold is in the middle of. */
+  stretch: Stretch | null;
+  /** Events up to this reader index are folded in order (a stretch that could not be grouped). */
+  inOrderUntil: number;
+}
+
+/** A stretch of a batch folded grouped by task (see `foldColumns`). */
+interface Stretch {
+  count: number;
+  /** Position in `flat` of each event's shape number, by the event's index in the stretch. */
+  positions: Int32Array;
+  /** The events' indexes in the stretch, in the order they are folded. */
+  order: Int32Array;
+  /** How many of `order` are folded. */
+  folded: number;
+  /** The number of the stretch's first event in the trace (the model's event count when it began). */
+  base: number;
+  /** Position in `flat` after its last event. */
+  end: number;
 }
 
 const plansByReader = new WeakMap<EventColumnsReader, ReaderPlans>();
@@ -120,66 +164,194 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
     const values = reader.values;
     plans = {
       plans: [],
+      scopes: [],
       started: values.indexOf('task.started'),
       suspended: values.indexOf('task.suspended'),
       resumed: values.indexOf('task.resumed'),
       sleep: values.indexOf('sleep'),
+      typeScope: null,
+      stretch: null,
+      inOrderUntil: 0,
     };
     plansByReader.set(reader, plans);
   }
   return plans;
 }
 
-/** Folds the next `count` events of `reader` (fewer at the end of its batch). */
-export function foldColumns(reader: EventColumnsReader, count: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
-  const want = Math.min(count, reader.count - reader.decoded);
-  if (want <= 0) return;
+/** Events of a batch a grouped fold sorts by task at a time; a stretch shorter than `MIN_STRETCH` is folded in order. */
+const STRETCH = 50_000;
+const MIN_STRETCH = 2_000;
+
+/**
+ * Folds the next `count` events of `reader` (fewer at the end of its batch).
+ *
+ * `grouped` (loading a whole trace): the events are folded a stretch of up to `STRETCH` at a time, the stretch's
+ * events that are not about one task's lifecycle first (creations, output, queues, ...) in order, then those of each
+ * task in turn, each task's in order. Folding one task's events one after the other keeps its lane and record in the
+ * cache; in trace order, each event touches another of ten thousand tasks and waits on memory. The builder numbers
+ * each event as in the trace (`ModelBuilder.foldingAt`), so once a stretch is folded the model is the same as folding
+ * it in order; in the middle of one, some tasks are further along than others. A stretch where that order could change
+ * the outcome (a task's events before its creation, a task id that is not a small integer) is folded in order.
+ */
+export function foldColumns(
+  reader: EventColumnsReader,
+  count: number,
+  builder: ModelBuilder,
+  target: ColumnFoldTarget,
+  grouped = false,
+): void {
   const p = plansFor(reader);
-  const { plans, started, suspended, resumed, sleep } = p;
-  const flat = reader.flat;
-  const shapes = reader.shapes;
-  for (let e = 0; e < want; e++) {
-    const s = reader.nextShape();
-    let plan = plans[s];
-    if (plan === undefined) plan = plans[s] = planOf(reader, shapes[s]);
-    if (!plan.fast) {
-      target.foldEvent(reader.readEvent());
-      continue;
-    }
-    const at = reader.position + 1;
-    if (at + reader.width(s) > flat.length) throw new Error('the batch ends inside an event');
-    const type = flat[at + plan.type];
-    if (type === started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
-      builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
-    } else if (type === resumed && plan.reason < 0 && plan.site < 0) {
-      const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
-      builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
-    } else if (type === suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
-      let site: SourceSite | null;
-      if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
-      else {
-        const value = reader.tableValue(flat[at + plan.site]);
-        if (value !== null) {
-          // Not a site object and not null: leave it to the ordinary fold, which keeps whatever it is.
-          target.foldEvent(reader.readEvent());
-          continue;
-        }
-        site = null;
+  let want = Math.min(count, reader.count - reader.decoded - (p.stretch === null ? 0 : p.stretch.folded));
+  while (want > 0) {
+    let stretch = p.stretch;
+    if (stretch === null) {
+      if (grouped && reader.decoded >= p.inOrderUntil && reader.count - reader.decoded >= MIN_STRETCH) {
+        stretch = openStretch(reader, p, builder);
+        if (stretch === null) p.inOrderUntil = reader.decoded + Math.min(STRETCH, reader.count - reader.decoded);
+        p.stretch = stretch;
       }
-      const id = flat[at + plan.task];
-      if (plan.sleepShape && flat[at + plan.reason] === sleep) {
-        // A sleep: its two numbers go into the task's lane as they are, no reason object is made.
-        builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
-        reader.skip(s);
+      if (stretch === null) {
+        // In order, up to where a stretch could begin.
+        const n = grouped && reader.decoded < p.inOrderUntil ? Math.min(want, p.inOrderUntil - reader.decoded) : want;
+        foldInOrder(reader, p, n, builder, target);
+        want -= n;
         continue;
       }
-      const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
-      const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
-      if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
-    } else {
-      target.foldEvent(reader.readEvent());
-      continue;
     }
+    const { positions, order, base } = stretch;
+    const flat = reader.flat;
+    const stop = Math.min(stretch.count, stretch.folded + want);
+    want -= stop - stretch.folded;
+    for (let j = stretch.folded; j < stop; j++) {
+      const k = order[j];
+      const at = positions[k];
+      stretch.folded = j + 1;
+      builder.foldingAt(base + k);
+      foldOne(reader, p, flat[at], at, builder, target);
+    }
+    if (stretch.folded === stretch.count) {
+      p.stretch = null;
+      reader.advance(stretch.count, stretch.end);
+    }
+  }
+}
+
+function foldInOrder(reader: EventColumnsReader, p: ReaderPlans, want: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
+  for (let e = 0; e < want; e++) {
+    const s = reader.nextShape();
+    const at = reader.position;
+    if (at + 1 + reader.width(s) > reader.flat.length) throw new Error('the batch ends inside an event');
+    foldOne(reader, p, s, at, builder, target);
     reader.skip(s);
+  }
+}
+
+/**
+ * Walks the next stretch of events (checking their shapes and widths as the reader does) and sorts them for folding:
+ * null when grouping could change the outcome.
+ */
+function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): Stretch | null {
+  const flat = reader.flat;
+  const shapes = reader.shapes;
+  const first = reader.decoded;
+  const n = Math.min(STRETCH, reader.count - first);
+  let typeScope = p.typeScope;
+  if (typeScope === null) {
+    const values = reader.values;
+    typeScope = p.typeScope = new Uint8Array(values.length);
+    for (let v = 0; v < values.length; v++) {
+      if (values[v] === 'task.created') typeScope[v] = 2;
+      else if (typeof values[v] === 'string' && TASK_SCOPED.includes(values[v] as string)) typeScope[v] = 1;
+    }
+  }
+  const positions = new Int32Array(n);
+  const taskOf = new Int32Array(n);
+  // Tasks an event is about before they exist (the event is an anomaly in order; not if its task.created came first).
+  const unknown = new Set<number>();
+  const created = new Set<number>();
+  let maxId = -1;
+  let pos = reader.position;
+  for (let k = 0; k < n; k++) {
+    if (pos >= flat.length) throw new Error(`the batch ends after ${first + k} of ${reader.count} events`);
+    const s = flat[pos];
+    if (!(s >= 0 && s < shapes.length && Number.isInteger(s))) throw new Error(`bad shape ${s} at ${pos}`);
+    const end = pos + 1 + reader.width(s);
+    if (end > flat.length) throw new Error('the batch ends inside an event');
+    positions[k] = pos;
+    let scope = p.scopes[s];
+    if (scope === undefined) scope = p.scopes[s] = scopeOf(reader, shapes[s]);
+    const type = scope.type < 0 ? -1 : flat[pos + 1 + scope.type];
+    const kind = type >= 0 && type < typeScope.length ? typeScope[type] : 0;
+    taskOf[k] = -1;
+    if (kind === 1) {
+      if (scope.task < 0) return null;
+      const id = flat[pos + 1 + scope.task];
+      if (!isSlot(id)) return null;
+      if (builder.task(id) === undefined && !created.has(id)) unknown.add(id);
+      taskOf[k] = id;
+      if (id > maxId) maxId = id;
+    } else {
+      if (kind === 2 && scope.task >= 0) {
+        const id = flat[pos + 1 + scope.task];
+        if (unknown.has(id)) return null;
+        created.add(id);
+      }
+    }
+    pos = end;
+  }
+  if (first + n === reader.count && pos !== flat.length) throw new Error(`${flat.length - pos} values after the last event`);
+  // The other events first, in order; then each task's, tasks by id (a counting sort).
+  const order = new Int32Array(n);
+  const next = new Int32Array(maxId + 2);
+  for (let k = 0; k < n; k++) next[taskOf[k] + 1]++;
+  let sum = 0;
+  for (let id = 0; id < next.length; id++) {
+    const c = next[id];
+    next[id] = sum;
+    sum += c;
+  }
+  for (let k = 0; k < n; k++) order[next[taskOf[k] + 1]++] = k;
+  return { count: n, positions, order, folded: 0, base: builder.model().eventCount, end: pos };
+}
+
+/** Folds the event whose shape number `s` is at `pos` in `flat` (the reader's position is left as it is). */
+function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
+  let plan = p.plans[s];
+  if (plan === undefined) plan = p.plans[s] = planOf(reader, reader.shapes[s]);
+  if (!plan.fast) {
+    target.foldEvent(reader.objectAt(s, pos + 1) as unknown as TraceEvent);
+    return;
+  }
+  const flat = reader.flat;
+  const at = pos + 1;
+  const type = flat[at + plan.type];
+  if (type === p.started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
+    builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
+  } else if (type === p.resumed && plan.reason < 0 && plan.site < 0) {
+    const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
+    builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
+  } else if (type === p.suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
+    let site: SourceSite | null;
+    if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
+    else {
+      const value = reader.tableValue(flat[at + plan.site]);
+      if (value !== null) {
+        // Not a site object and not null: leave it to the ordinary fold, which keeps whatever it is.
+        target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
+        return;
+      }
+      site = null;
+    }
+    const id = flat[at + plan.task];
+    if (plan.sleepShape && flat[at + plan.reason] === p.sleep) {
+      // A sleep: its two numbers go into the task's lane as they are, no reason object is made.
+      builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
+      return;
+    }
+    const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
+    const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
+    if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
+  } else {
+    target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
   }
 }
