@@ -255,7 +255,27 @@ export class EventColumnsReader {
   private readonly caches: Array<ShareCache | null>;
   private readonly widths: number[] = [];
 
-  constructor(private readonly batch: EventColumns) {
+  /**
+   * A reader of `count` events of this batch copied into `flat` in another order (each event's shape number and values
+   * as in this batch's): it shares this reader's shapes, table and shared objects, so the objects it decodes are the
+   * ones this reader would give.
+   */
+  rearranged(flat: Float64Array, count: number): EventColumnsReader {
+    return new EventColumnsReader({ ...this.batch, count, flat }, this);
+  }
+
+  constructor(
+    private readonly batch: EventColumns,
+    of?: EventColumnsReader,
+  ) {
+    if (of !== undefined) {
+      // Another arrangement of events of `of`'s batch: its shapes, table and shared objects.
+      this.table = of.values as unknown[];
+      this.templates = of.templates;
+      this.caches = of.caches;
+      this.widths = of.widths;
+      return;
+    }
     if (!isEventColumns(batch) || batch.version !== EVENT_COLUMNS_VERSION || !Array.isArray(batch.shapes)) {
       throw new Error('not an event batch this version can read');
     }

@@ -5,7 +5,7 @@
  * `taskResumed`, the same calls `ModelBuilder.add` makes. Only their nested objects (reason, site, wake cause) are
  * decoded, and those the reader shares where they repeat. Any other event, and any event whose layout is not the one
  * expected, is decoded to an object and folded the ordinary way, so the result is the same model (tests fold both
- * ways and compare). Pure.
+ * ways and compare). A whole trace is folded grouped by task, a stretch at a time (see `foldColumns`). Pure.
  */
 import type { SourceSite, SuspendReason, TraceEvent, WakeCause } from '../contract/trace';
 import { isSlot } from '../model/model';
@@ -144,15 +144,17 @@ interface ReaderPlans {
 /** A stretch of a batch folded grouped by task (see `foldColumns`). */
 interface Stretch {
   count: number;
-  /** Position in `flat` of each event's shape number, by the event's index in the stretch. */
-  positions: Int32Array;
+  /** The stretch's events copied in the order they are folded (read in order, as the batch is). */
+  sorted: EventColumnsReader;
+  plans: ReaderPlans;
   /** The events' indexes in the stretch, in the order they are folded. */
   order: Int32Array;
-  /** How many of `order` are folded. */
+  /** How many of `order` are folded, and where the next one is in `sorted`. */
   folded: number;
+  position: number;
   /** The number of the stretch's first event in the trace (the model's event count when it began). */
   base: number;
-  /** Position in `flat` after its last event. */
+  /** Position in the batch's `flat` after its last event. */
   end: number;
 }
 
@@ -188,7 +190,8 @@ const MIN_STRETCH = 2_000;
  * `grouped` (loading a whole trace): the events are folded a stretch of up to `STRETCH` at a time, the stretch's
  * events that are not about one task's lifecycle first (creations, output, queues, ...) in order, then those of each
  * task in turn, each task's in order. Folding one task's events one after the other keeps its lane and record in the
- * cache; in trace order, each event touches another of ten thousand tasks and waits on memory. The builder numbers
+ * cache; in trace order, each event touches another of ten thousand tasks and waits on memory. The stretch is copied
+ * in that order first (one pass, read in order), so the fold reads its events in order too. The builder numbers
  * each event as in the trace (`ModelBuilder.foldingAt`), so once a stretch is folded the model is the same as folding
  * it in order; in the middle of one, some tasks are further along than others. A stretch where that order could change
  * the outcome (a task's events before its creation, a task id that is not a small integer) is folded in order.
@@ -218,16 +221,17 @@ export function foldColumns(
         continue;
       }
     }
-    const { positions, order, base } = stretch;
-    const flat = reader.flat;
+    const { sorted, plans, order, base } = stretch;
+    const flat = sorted.flat;
     const stop = Math.min(stretch.count, stretch.folded + want);
     want -= stop - stretch.folded;
     for (let j = stretch.folded; j < stop; j++) {
-      const k = order[j];
-      const at = positions[k];
+      const at = stretch.position;
+      const s = flat[at];
       stretch.folded = j + 1;
-      builder.foldingAt(base + k);
-      foldOne(reader, p, flat[at], at, builder, target);
+      stretch.position = at + 1 + sorted.width(s);
+      builder.foldingAt(base + order[j]);
+      foldOne(sorted, plans, s, at, builder, target);
     }
     if (stretch.folded === stretch.count) {
       p.stretch = null;
@@ -311,7 +315,23 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
     sum += c;
   }
   for (let k = 0; k < n; k++) order[next[taskOf[k] + 1]++] = k;
-  return { count: n, positions, order, folded: 0, base: builder.model().eventCount, end: pos };
+  // Each event copied to its place in that order: read in order, written in runs of a few values.
+  const at = new Int32Array(n);
+  let size = 0;
+  for (let j = 0; j < n; j++) {
+    const k = order[j];
+    at[k] = size;
+    size += (k + 1 < n ? positions[k + 1] : pos) - positions[k];
+  }
+  const copy = new Float64Array(size);
+  for (let k = 0; k < n; k++) {
+    const from = positions[k];
+    const to = k + 1 < n ? positions[k + 1] : pos;
+    let d = at[k];
+    for (let i = from; i < to; i++) copy[d++] = flat[i];
+  }
+  const sorted = reader.rearranged(copy, n);
+  return { count: n, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end: pos };
 }
 
 /** Folds the event whose shape number `s` is at `pos` in `flat` (the reader's position is left as it is). */
