@@ -127,7 +127,8 @@ const TASK_SCOPED = ['task.started', 'task.suspended', 'task.resumed', 'task.don
 /** Per reader: the plans of its shapes and the table indexes of the three fast event types. */
 interface ReaderPlans {
   plans: Array<ShapePlan | undefined>;
-  scopes: Array<ScopePlan | undefined>;
+  /** Per shape: values per event, and where its type and task are (read when first grouping). */
+  spans: { span: Int32Array; type: Int32Array; task: Int32Array } | null;
   started: number;
   suspended: number;
   resumed: number;
@@ -166,7 +167,7 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
     const values = reader.values;
     plans = {
       plans: [],
-      scopes: [],
+      spans: null,
       started: values.indexOf('task.started'),
       suspended: values.indexOf('task.suspended'),
       resumed: values.indexOf('task.resumed'),
@@ -183,6 +184,11 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
 /** Events of a batch a grouped fold sorts by task at a time; a stretch shorter than `MIN_STRETCH` is folded in order. */
 const STRETCH = 50_000;
 const MIN_STRETCH = 2_000;
+/**
+ * Stretches sorted so far in this page. The first ones are shorter (4,096 events, then twice as many each time): the
+ * passes over a stretch run in one go, and until V8 has compiled them, a stretch of 50,000 would take a long task.
+ */
+let stretchesSorted = 0;
 
 /**
  * Folds the next `count` events of `reader` (fewer at the end of its batch).
@@ -255,10 +261,36 @@ function foldInOrder(reader: EventColumnsReader, p: ReaderPlans, want: number, b
  * null when grouping could change the outcome.
  */
 function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): Stretch | null {
+  // Each pass is a function of its own: V8 then optimises each loop with its own feedback, where one function with
+  // four loops was deoptimised at each next loop and ran most of them in the interpreter.
+  const scan = scanStretch(reader, p, builder);
+  stretchesSorted++;
+  if (scan === null) return null;
+  const { positions, taskOf, maxId, end } = scan;
+  const order = sortByTask(taskOf, maxId);
+  const sorted = reader.rearranged(copyInOrder(reader.flat, positions, order, end), positions.length);
+  return { count: positions.length, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end };
+}
+
+interface StretchScan {
+  /** Position in `flat` of each event's shape number. */
+  positions: Int32Array;
+  /** Each event's task, -1 for the events not about one task's lifecycle. */
+  taskOf: Int32Array;
+  maxId: number;
+  /** Position after the last event. */
+  end: number;
+}
+
+/**
+ * Walks the next stretch of events, checking their shapes and widths as the reader does; null when grouping them could
+ * change the outcome.
+ */
+function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): StretchScan | null {
   const flat = reader.flat;
   const shapes = reader.shapes;
   const first = reader.decoded;
-  const n = Math.min(STRETCH, reader.count - first);
+  const n = Math.min(STRETCH, 4096 << Math.min(stretchesSorted, 4), reader.count - first);
   let typeScope = p.typeScope;
   if (typeScope === null) {
     const values = reader.values;
@@ -268,6 +300,20 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
       else if (typeof values[v] === 'string' && TASK_SCOPED.includes(values[v] as string)) typeScope[v] = 1;
     }
   }
+  let spans = p.spans;
+  if (spans === null) {
+    // Per shape: values per event (with the shape number), and where its type and task are (-1: nowhere).
+    spans = p.spans = { span: new Int32Array(shapes.length), type: new Int32Array(shapes.length), task: new Int32Array(shapes.length) };
+    for (let s = 0; s < shapes.length; s++) {
+      const scope = scopeOf(reader, shapes[s]);
+      spans.span[s] = 1 + reader.width(s);
+      spans.type[s] = scope.type;
+      spans.task[s] = scope.task;
+    }
+  }
+  const { span, type: typeAt, task: taskAt } = spans;
+  const shapeCount = shapes.length;
+  const types = typeScope.length;
   const positions = new Int32Array(n);
   const taskOf = new Int32Array(n);
   // Tasks an event is about before they exist (the event is an anomaly in order; not if its task.created came first).
@@ -278,33 +324,36 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
   for (let k = 0; k < n; k++) {
     if (pos >= flat.length) throw new Error(`the batch ends after ${first + k} of ${reader.count} events`);
     const s = flat[pos];
-    if (!(s >= 0 && s < shapes.length && Number.isInteger(s))) throw new Error(`bad shape ${s} at ${pos}`);
-    const end = pos + 1 + reader.width(s);
+    if (!(s >= 0 && s < shapeCount && (s | 0) === s)) throw new Error(`bad shape ${s} at ${pos}`);
+    const end = pos + span[s];
     if (end > flat.length) throw new Error('the batch ends inside an event');
     positions[k] = pos;
-    let scope = p.scopes[s];
-    if (scope === undefined) scope = p.scopes[s] = scopeOf(reader, shapes[s]);
-    const type = scope.type < 0 ? -1 : flat[pos + 1 + scope.type];
-    const kind = type >= 0 && type < typeScope.length ? typeScope[type] : 0;
+    const at = typeAt[s];
+    const type = at < 0 ? -1 : flat[pos + 1 + at];
+    const kind = type >= 0 && type < types && (type | 0) === type ? typeScope[type] : 0;
     taskOf[k] = -1;
     if (kind === 1) {
-      if (scope.task < 0) return null;
-      const id = flat[pos + 1 + scope.task];
+      const t = taskAt[s];
+      if (t < 0) return null;
+      const id = flat[pos + 1 + t];
       if (!isSlot(id)) return null;
       if (builder.task(id) === undefined && !created.has(id)) unknown.add(id);
       taskOf[k] = id;
       if (id > maxId) maxId = id;
-    } else {
-      if (kind === 2 && scope.task >= 0) {
-        const id = flat[pos + 1 + scope.task];
-        if (unknown.has(id)) return null;
-        created.add(id);
-      }
+    } else if (kind === 2 && taskAt[s] >= 0) {
+      const id = flat[pos + 1 + taskAt[s]];
+      if (unknown.size > 0 && unknown.has(id)) return null;
+      if (builder.task(id) === undefined) created.add(id);
     }
     pos = end;
   }
   if (first + n === reader.count && pos !== flat.length) throw new Error(`${flat.length - pos} values after the last event`);
-  // The other events first, in order; then each task's, tasks by id (a counting sort).
+  return { positions, taskOf, maxId, end: pos };
+}
+
+/** The events' indexes, those of no task (-1) first, then each task's, tasks by id, each in order (a counting sort). */
+function sortByTask(taskOf: Int32Array, maxId: number): Int32Array {
+  const n = taskOf.length;
   const order = new Int32Array(n);
   const next = new Int32Array(maxId + 2);
   for (let k = 0; k < n; k++) next[taskOf[k] + 1]++;
@@ -315,23 +364,27 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
     sum += c;
   }
   for (let k = 0; k < n; k++) order[next[taskOf[k] + 1]++] = k;
-  // Each event copied to its place in that order: read in order, written in runs of a few values.
+  return order;
+}
+
+/** The events (at `positions`, the last ending at `end`) copied in `order`: read in order, written in runs of a few values. */
+function copyInOrder(flat: Float64Array, positions: Int32Array, order: Int32Array, end: number): Float64Array {
+  const n = positions.length;
   const at = new Int32Array(n);
   let size = 0;
   for (let j = 0; j < n; j++) {
     const k = order[j];
     at[k] = size;
-    size += (k + 1 < n ? positions[k + 1] : pos) - positions[k];
+    size += (k + 1 < n ? positions[k + 1] : end) - positions[k];
   }
   const copy = new Float64Array(size);
   for (let k = 0; k < n; k++) {
     const from = positions[k];
-    const to = k + 1 < n ? positions[k + 1] : pos;
+    const to = k + 1 < n ? positions[k + 1] : end;
     let d = at[k];
     for (let i = from; i < to; i++) copy[d++] = flat[i];
   }
-  const sorted = reader.rearranged(copy, n);
-  return { count: n, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end: pos };
+  return copy;
 }
 
 /** Folds the event whose shape number `s` is at `pos` in `flat` (the reader's position is left as it is). */
