@@ -191,6 +191,12 @@ export class EdgeIndex {
         }
       }
     }
+    // The arrows' columns and time blocks of the new edges, now (after a slice of folding) rather than in the next
+    // frame: a trace's first complete frame would otherwise read every edge of it.
+    for (const list of [this.create, this.await, this.cancel, this.queue] as Edge[][]) {
+      this.columnsOf(list);
+      this.blocksOf(list);
+    }
     if (changes === undefined) this.refreshOpen(model.endTime);
   }
 
