@@ -218,6 +218,8 @@ export class ModelBuilder {
    * than a map lookup, and the fold looks a task up for every event.
    */
   private readonly slots: Array<TaskInfo | undefined> = [];
+  /** The number the next event folded gets, when a fold takes events out of order (see `foldingAt`); else -1. */
+  private pinned = -1;
 
   constructor(header: TraceHeader) {
     this.m = {
@@ -395,12 +397,28 @@ export class ModelBuilder {
     return this.m;
   }
 
+  /**
+   * The next event folded (one call: `add`, `taskStarted`, ...) is event number `index` of the trace, not the next
+   * number: for a fold that takes the events of a stretch grouped by task (src/webview/columnFold.ts). An anomaly it
+   * finds is listed by that number, in order. Once every event of the stretch is folded, the model is the one folding
+   * them in order gives.
+   */
+  foldingAt(index: number): void {
+    this.pinned = index;
+  }
+
   /** Counts one event at `t`; returns its index. */
   private count(t: number): number {
     const m = this.m;
     if (t > m.endTime) {
       m.endTime = t;
       this.store.endTime = t;
+    }
+    const pinned = this.pinned;
+    if (pinned >= 0) {
+      this.pinned = -1;
+      m.eventCount++;
+      return pinned;
     }
     return m.eventCount++;
   }
@@ -426,7 +444,12 @@ export class ModelBuilder {
   }
 
   private anomaly(t: number, index: number, message: string): void {
-    this.m.anomalies.push({ t, index, message });
+    const list = this.m.anomalies;
+    // In event order (folded out of order, an event may come after a later one's anomaly).
+    let at = list.length;
+    while (at > 0 && list[at - 1].index > index) at--;
+    if (at === list.length) list.push({ t, index, message });
+    else list.splice(at, 0, { t, index, message });
   }
 }
 

@@ -255,7 +255,27 @@ export class EventColumnsReader {
   private readonly caches: Array<ShareCache | null>;
   private readonly widths: number[] = [];
 
-  constructor(private readonly batch: EventColumns) {
+  /**
+   * A reader of `count` events of this batch copied into `flat` in another order (each event's shape number and values
+   * as in this batch's): it shares this reader's shapes, table and shared objects, so the objects it decodes are the
+   * ones this reader would give.
+   */
+  rearranged(flat: Float64Array, count: number): EventColumnsReader {
+    return new EventColumnsReader({ ...this.batch, count, flat }, this);
+  }
+
+  constructor(
+    private readonly batch: EventColumns,
+    of?: EventColumnsReader,
+  ) {
+    if (of !== undefined) {
+      // Another arrangement of events of `of`'s batch: its shapes, table and shared objects.
+      this.table = of.values as unknown[];
+      this.templates = of.templates;
+      this.caches = of.caches;
+      this.widths = of.widths;
+      return;
+    }
     if (!isEventColumns(batch) || batch.version !== EVENT_COLUMNS_VERSION || !Array.isArray(batch.shapes)) {
       throw new Error('not an event batch this version can read');
     }
@@ -360,7 +380,20 @@ export class EventColumnsReader {
     this.counted();
   }
 
-  /** The nested object of shape `s` whose values start at `at` in `flat` (shared with equal ones, as in `read`). */
+  /**
+   * Moves past the next `events` events, which end at `position` in `flat`: for a reader that walked them itself
+   * (checking their shapes and widths as `nextShape` and `skip` do).
+   */
+  advance(events: number, position: number): void {
+    if (!(events >= 0 && this.n + events <= this.batch.count)) throw new Error('no more events in the batch');
+    if (!(position >= this.i && position <= this.batch.flat.length)) throw new Error('the batch ends inside an event');
+    if (events === 0) return;
+    this.i = position;
+    this.n += events - 1;
+    this.counted();
+  }
+
+  /** The object of shape `s` whose values start at `at` in `flat` (shared with equal ones, as in `read`). */
   objectAt(s: number, at: number): Record<string, unknown> {
     if (this.table === null) this.table = this.readTable();
     const saved = this.i;

@@ -12,7 +12,7 @@ import { TooltipContent, announce, describeHit, stateHistory } from './describe'
 import type { WebviewHost } from './host';
 import { Hit, hitTest, siteOfHit } from './hitTest';
 import { ARROW_KINDS, INDENT } from './scene';
-import { LaneLayout, layoutLanes, taskLabel } from './layout';
+import { LaneLayout, extendLayout, layoutLanes, taskLabel } from './layout';
 import { MessageInbox } from './inbox';
 import { LaneItem, itemAt, itemHit, itemSpan, laneItems, stepItem } from './navigation';
 import { TimelineRenderer } from './renderer';
@@ -119,6 +119,11 @@ export class TimelineApp {
   private view: Viewport | null = null;
   private layout: LaneLayout | null = null;
   private layoutDirty = true;
+  /** The only change since the last layout: tasks were added (the layout may be extended, see `extendLayout`). */
+  private layoutGrows = false;
+  /** The widest lane label of the layout, in pixels (before it is bounded by the view's width). */
+  private widestLabel = 0;
+  private widestLabelFont = '';
   private theme: Theme;
   private readonly renderer: TimelineRenderer;
   private frameRequested = false;
@@ -217,7 +222,7 @@ export class TimelineApp {
     this.resourcesBox = checkbox(toolbar, 'Queues & locks', this.state.showResources, 'Lanes for queues (items) and locks (holders)');
     this.resourcesBox.addEventListener('change', () => {
       this.state.showResources = this.resourcesBox.checked;
-      this.layoutDirty = true;
+      this.needLayout();
       this.saveState();
       this.invalidate();
     });
@@ -386,7 +391,7 @@ export class TimelineApp {
     const hasTrace = this.session.header !== null;
     switch (change.kind) {
       case 'reset': {
-        this.layoutDirty = true;
+        this.needLayout();
         this.hover = null;
         this.focusItem = null;
         this.hideTooltip();
@@ -408,11 +413,12 @@ export class TimelineApp {
         break;
       }
       case 'append':
-        if (change.newTasks || this.filterDependsOnState()) this.layoutDirty = true;
+        if (this.filterDependsOnState()) this.needLayout();
+        else if (change.newTasks) this.needLayout(true);
         break;
       case 'finished':
         this.finishedSeen = true;
-        this.layoutDirty = this.layoutDirty || this.filterDependsOnState();
+        if (this.filterDependsOnState()) this.needLayout();
         break;
       case 'cursor':
         this.state.cursor = change.t;
@@ -481,13 +487,18 @@ export class TimelineApp {
       this.renderer.resetTextCache();
     }
     if (this.layoutDirty || !this.layout) {
-      this.layout = layoutLanes(model, {
-        filter: this.state.filter,
-        collapsed: new Set(this.state.collapsed),
-        showResources: this.state.showResources,
-      });
+      const options = { filter: this.state.filter, collapsed: new Set(this.state.collapsed), showResources: this.state.showResources };
+      // Lanes of new tasks at the end (a run creating tasks): laid out and measured alone.
+      const previous = this.layoutGrows && this.widestLabelFont === this.theme.font ? this.layout : null;
+      const from = previous ? previous.rows.length : 0;
+      const extended = previous ? extendLayout(previous, model, options) : null;
+      this.layout = extended ?? layoutLanes(model, options);
       this.layoutDirty = false;
-      this.labelWidth = this.measureLabelWidth(this.layout, width);
+      this.layoutGrows = false;
+      const widest = this.widestLabelOf(this.layout, extended ? from : 0);
+      this.widestLabel = extended ? Math.max(this.widestLabel, widest) : widest;
+      this.widestLabelFont = this.theme.font;
+      this.labelWidth = this.boundLabelWidth(this.widestLabel, width);
       this.filterInput.classList.toggle('ct-invalid', this.layout.filterError !== undefined);
       this.filterInput.title = this.layout.filterError ? `Invalid regular expression: ${this.layout.filterError}` : '';
     }
@@ -574,19 +585,32 @@ export class TimelineApp {
     };
   }
 
-  private measureLabelWidth(layout: LaneLayout, width: number): number {
+  /** The widest label of the layout's rows from `from` on, in pixels. */
+  private widestLabelOf(layout: LaneLayout, from: number): number {
     const ctx = this.canvas.getContext('2d')!;
     ctx.font = this.theme.font;
     const charWidth = ctx.measureText('abcdefghijklmnopqrstuvwxyz_0123456789').width / 37;
     let widest = 0;
-    for (const row of layout.rows) {
+    const rows = layout.rows;
+    for (let r = from; r < rows.length; r++) {
+      const row = rows[r];
       const chars = row.kind === 'task' ? taskLabel(row.task).length + 5 : row.resource.name.length + 10;
       const depth = row.kind === 'task' ? Math.min(row.depth, 12) : 0;
       const w = 4 + depth * INDENT + 27 + chars * charWidth + 8;
       if (w > widest) widest = w;
     }
+    return widest;
+  }
+
+  private boundLabelWidth(widest: number, width: number): number {
     const max = Math.max(MIN_LABEL_WIDTH, Math.min(MAX_LABEL_WIDTH, width * 0.4));
     return Math.round(Math.min(max, Math.max(MIN_LABEL_WIDTH, widest)));
+  }
+
+  /** The lanes must be laid out again; `grown`: only because tasks were added. */
+  private needLayout(grown = false): void {
+    this.layoutGrows = (this.layoutDirty ? this.layoutGrows : true) && grown;
+    this.layoutDirty = true;
   }
 
   private updateStatus(): void {
@@ -710,6 +734,9 @@ export class TimelineApp {
     }
     this.layout = layout;
     this.layoutDirty = false;
+    this.layoutGrows = false;
+    this.widestLabel = this.widestLabelOf(layout, 0);
+    this.widestLabelFont = this.theme.font;
     this.focusItem = null;
     this.state.focusedTask = task;
     this.scrollRowIntoView(layout.rowOfTask[task]);
@@ -722,7 +749,7 @@ export class TimelineApp {
     if (collapsed.has(taskId)) collapsed.delete(taskId);
     else collapsed.add(taskId);
     this.state.collapsed = [...collapsed];
-    this.layoutDirty = true;
+    this.needLayout();
     this.saveState();
     this.invalidate();
     const task = this.session.model?.taskById.get(taskId);
@@ -826,7 +853,7 @@ export class TimelineApp {
   }
 
   private filterChanged(): void {
-    this.layoutDirty = true;
+    this.needLayout();
     this.saveState();
     this.scheduleTable();
     this.invalidate();

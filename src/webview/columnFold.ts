@@ -5,9 +5,10 @@
  * `taskResumed`, the same calls `ModelBuilder.add` makes. Only their nested objects (reason, site, wake cause) are
  * decoded, and those the reader shares where they repeat. Any other event, and any event whose layout is not the one
  * expected, is decoded to an object and folded the ordinary way, so the result is the same model (tests fold both
- * ways and compare). Pure.
+ * ways and compare). A whole trace is folded grouped by task, a stretch at a time (see `foldColumns`). Pure.
  */
 import type { SourceSite, SuspendReason, TraceEvent, WakeCause } from '../contract/trace';
+import { isSlot } from '../model/model';
 import type { ModelBuilder } from '../model/model';
 import { NUMBER, OBJECT, TABLE } from '../protocol/eventColumns';
 import type { EventColumnsReader, ObjectShape } from '../protocol/eventColumns';
@@ -102,14 +103,60 @@ function planOf(reader: EventColumnsReader, shape: ObjectShape): ShapePlan {
   return plan;
 }
 
+/** Where an event shape keeps its `type` (a table value) and `task` (a number); -1 where it has not. */
+interface ScopePlan {
+  type: number;
+  task: number;
+}
+
+function scopeOf(reader: EventColumnsReader, shape: ObjectShape): ScopePlan {
+  const scope: ScopePlan = { type: -1, task: -1 };
+  let offset = 0;
+  for (let k = 0; k < shape.keys.length; k++) {
+    const kind = shape.kinds[k];
+    if (shape.keys[k] === 'type' && kind === TABLE) scope.type = offset;
+    else if (shape.keys[k] === 'task' && kind === NUMBER) scope.task = offset;
+    offset += kind === OBJECT ? reader.width(shape.sub[k]) : 1;
+  }
+  return scope;
+}
+
+/** The event types that read or change their task's lane or state: a grouped fold keeps each task's in order. */
+const TASK_SCOPED = ['task.started', 'task.suspended', 'task.resumed', 'task.done', 'task.failed', 'task.cancelled', 'task.cancelRequested'];
+
 /** Per reader: the plans of its shapes and the table indexes of the three fast event types. */
 interface ReaderPlans {
   plans: Array<ShapePlan | undefined>;
+  /** Per shape: values per event, and where its type and task are (read when first grouping). */
+  spans: { span: Int32Array; type: Int32Array; task: Int32Array } | null;
   started: number;
   suspended: number;
   resumed: number;
   /** The table index of the reason kind `sleep`. */
   sleep: number;
+  /** Per table index: 1 a task-scoped event type, 2 `task.created`, 0 anything else (read when first grouping). */
+  typeScope: Uint8Array | null;
+  /** The stretch a grouped fold is in the middle of. */
+  stretch: Stretch | null;
+  /** Events up to this reader index are folded in order (a stretch that could not be grouped). */
+  inOrderUntil: number;
+}
+
+/** A stretch of a batch folded grouped by task (see `foldColumns`). */
+interface Stretch {
+  count: number;
+  /** The stretch's events copied in the order they are folded (read in order, as the batch is). */
+  sorted: EventColumnsReader;
+  plans: ReaderPlans;
+  /** The events' indexes in the stretch, in the order they are folded. */
+  order: Int32Array;
+  /** How many of `order` are folded, and where the next one is in `sorted`. */
+  folded: number;
+  position: number;
+  /** The number of the stretch's first event in the trace (the model's event count when it began). */
+  base: number;
+  /** Position in the batch's `flat` after its last event. */
+  end: number;
 }
 
 const plansByReader = new WeakMap<EventColumnsReader, ReaderPlans>();
@@ -120,66 +167,264 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
     const values = reader.values;
     plans = {
       plans: [],
+      spans: null,
       started: values.indexOf('task.started'),
       suspended: values.indexOf('task.suspended'),
       resumed: values.indexOf('task.resumed'),
       sleep: values.indexOf('sleep'),
+      typeScope: null,
+      stretch: null,
+      inOrderUntil: 0,
     };
     plansByReader.set(reader, plans);
   }
   return plans;
 }
 
-/** Folds the next `count` events of `reader` (fewer at the end of its batch). */
-export function foldColumns(reader: EventColumnsReader, count: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
-  const want = Math.min(count, reader.count - reader.decoded);
-  if (want <= 0) return;
+/** Events of a batch a grouped fold sorts by task at a time; a stretch shorter than `MIN_STRETCH` is folded in order. */
+const STRETCH = 50_000;
+const MIN_STRETCH = 2_000;
+/**
+ * Stretches sorted so far in this page. The first ones are shorter (4,096 events, then twice as many each time): the
+ * passes over a stretch run in one go, and until V8 has compiled them, a stretch of 50,000 would take a long task.
+ */
+let stretchesSorted = 0;
+
+/**
+ * Folds the next `count` events of `reader` (fewer at the end of its batch).
+ *
+ * `grouped` (loading a whole trace): the events are folded a stretch of up to `STRETCH` at a time, the stretch's
+ * events that are not about one task's lifecycle first (creations, output, queues, ...) in order, then those of each
+ * task in turn, each task's in order. Folding one task's events one after the other keeps its lane and record in the
+ * cache; in trace order, each event touches another of ten thousand tasks and waits on memory. The stretch is copied
+ * in that order first (one pass, read in order), so the fold reads its events in order too. The builder numbers
+ * each event as in the trace (`ModelBuilder.foldingAt`), so once a stretch is folded the model is the same as folding
+ * it in order; in the middle of one, some tasks are further along than others. A stretch where that order could change
+ * the outcome (a task's events before its creation, a task id that is not a small integer) is folded in order.
+ */
+export function foldColumns(
+  reader: EventColumnsReader,
+  count: number,
+  builder: ModelBuilder,
+  target: ColumnFoldTarget,
+  grouped = false,
+): void {
   const p = plansFor(reader);
-  const { plans, started, suspended, resumed, sleep } = p;
-  const flat = reader.flat;
-  const shapes = reader.shapes;
-  for (let e = 0; e < want; e++) {
-    const s = reader.nextShape();
-    let plan = plans[s];
-    if (plan === undefined) plan = plans[s] = planOf(reader, shapes[s]);
-    if (!plan.fast) {
-      target.foldEvent(reader.readEvent());
-      continue;
-    }
-    const at = reader.position + 1;
-    if (at + reader.width(s) > flat.length) throw new Error('the batch ends inside an event');
-    const type = flat[at + plan.type];
-    if (type === started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
-      builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
-    } else if (type === resumed && plan.reason < 0 && plan.site < 0) {
-      const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
-      builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
-    } else if (type === suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
-      let site: SourceSite | null;
-      if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
-      else {
-        const value = reader.tableValue(flat[at + plan.site]);
-        if (value !== null) {
-          // Not a site object and not null: leave it to the ordinary fold, which keeps whatever it is.
-          target.foldEvent(reader.readEvent());
-          continue;
-        }
-        site = null;
+  let want = Math.min(count, reader.count - reader.decoded - (p.stretch === null ? 0 : p.stretch.folded));
+  while (want > 0) {
+    let stretch = p.stretch;
+    if (stretch === null) {
+      if (grouped && reader.decoded >= p.inOrderUntil && reader.count - reader.decoded >= MIN_STRETCH) {
+        stretch = openStretch(reader, p, builder);
+        if (stretch === null) p.inOrderUntil = reader.decoded + Math.min(STRETCH, reader.count - reader.decoded);
+        p.stretch = stretch;
       }
-      const id = flat[at + plan.task];
-      if (plan.sleepShape && flat[at + plan.reason] === sleep) {
-        // A sleep: its two numbers go into the task's lane as they are, no reason object is made.
-        builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
-        reader.skip(s);
+      if (stretch === null) {
+        // In order, up to where a stretch could begin.
+        const n = grouped && reader.decoded < p.inOrderUntil ? Math.min(want, p.inOrderUntil - reader.decoded) : want;
+        foldInOrder(reader, p, n, builder, target);
+        want -= n;
         continue;
       }
-      const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
-      const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
-      if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
-    } else {
-      target.foldEvent(reader.readEvent());
-      continue;
     }
+    const { sorted, plans, order, base } = stretch;
+    const flat = sorted.flat;
+    const stop = Math.min(stretch.count, stretch.folded + want);
+    want -= stop - stretch.folded;
+    for (let j = stretch.folded; j < stop; j++) {
+      const at = stretch.position;
+      const s = flat[at];
+      stretch.folded = j + 1;
+      stretch.position = at + 1 + sorted.width(s);
+      builder.foldingAt(base + order[j]);
+      foldOne(sorted, plans, s, at, builder, target);
+    }
+    if (stretch.folded === stretch.count) {
+      p.stretch = null;
+      reader.advance(stretch.count, stretch.end);
+    }
+  }
+}
+
+function foldInOrder(reader: EventColumnsReader, p: ReaderPlans, want: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
+  for (let e = 0; e < want; e++) {
+    const s = reader.nextShape();
+    const at = reader.position;
+    if (at + 1 + reader.width(s) > reader.flat.length) throw new Error('the batch ends inside an event');
+    foldOne(reader, p, s, at, builder, target);
     reader.skip(s);
+  }
+}
+
+/**
+ * Walks the next stretch of events (checking their shapes and widths as the reader does) and sorts them for folding:
+ * null when grouping could change the outcome.
+ */
+function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): Stretch | null {
+  // Each pass is a function of its own: V8 then optimises each loop with its own feedback, where one function with
+  // four loops was deoptimised at each next loop and ran most of them in the interpreter.
+  const scan = scanStretch(reader, p, builder);
+  stretchesSorted++;
+  if (scan === null) return null;
+  const { positions, taskOf, maxId, end } = scan;
+  const order = sortByTask(taskOf, maxId);
+  const sorted = reader.rearranged(copyInOrder(reader.flat, positions, order, end), positions.length);
+  return { count: positions.length, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end };
+}
+
+interface StretchScan {
+  /** Position in `flat` of each event's shape number. */
+  positions: Int32Array;
+  /** Each event's task, -1 for the events not about one task's lifecycle. */
+  taskOf: Int32Array;
+  maxId: number;
+  /** Position after the last event. */
+  end: number;
+}
+
+/**
+ * Walks the next stretch of events, checking their shapes and widths as the reader does; null when grouping them could
+ * change the outcome.
+ */
+function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): StretchScan | null {
+  const flat = reader.flat;
+  const shapes = reader.shapes;
+  const first = reader.decoded;
+  const n = Math.min(STRETCH, 4096 << Math.min(stretchesSorted, 4), reader.count - first);
+  let typeScope = p.typeScope;
+  if (typeScope === null) {
+    const values = reader.values;
+    typeScope = p.typeScope = new Uint8Array(values.length);
+    for (let v = 0; v < values.length; v++) {
+      if (values[v] === 'task.created') typeScope[v] = 2;
+      else if (typeof values[v] === 'string' && TASK_SCOPED.includes(values[v] as string)) typeScope[v] = 1;
+    }
+  }
+  let spans = p.spans;
+  if (spans === null) {
+    // Per shape: values per event (with the shape number), and where its type and task are (-1: nowhere).
+    spans = p.spans = { span: new Int32Array(shapes.length), type: new Int32Array(shapes.length), task: new Int32Array(shapes.length) };
+    for (let s = 0; s < shapes.length; s++) {
+      const scope = scopeOf(reader, shapes[s]);
+      spans.span[s] = 1 + reader.width(s);
+      spans.type[s] = scope.type;
+      spans.task[s] = scope.task;
+    }
+  }
+  const { span, type: typeAt, task: taskAt } = spans;
+  const shapeCount = shapes.length;
+  const types = typeScope.length;
+  const positions = new Int32Array(n);
+  const taskOf = new Int32Array(n);
+  // Tasks an event is about before they exist (the event is an anomaly in order; not if its task.created came first).
+  const unknown = new Set<number>();
+  const created = new Set<number>();
+  let maxId = -1;
+  let pos = reader.position;
+  for (let k = 0; k < n; k++) {
+    if (pos >= flat.length) throw new Error(`the batch ends after ${first + k} of ${reader.count} events`);
+    const s = flat[pos];
+    if (!(s >= 0 && s < shapeCount && (s | 0) === s)) throw new Error(`bad shape ${s} at ${pos}`);
+    const end = pos + span[s];
+    if (end > flat.length) throw new Error('the batch ends inside an event');
+    positions[k] = pos;
+    const at = typeAt[s];
+    const type = at < 0 ? -1 : flat[pos + 1 + at];
+    const kind = type >= 0 && type < types && (type | 0) === type ? typeScope[type] : 0;
+    taskOf[k] = -1;
+    if (kind === 1) {
+      const t = taskAt[s];
+      if (t < 0) return null;
+      const id = flat[pos + 1 + t];
+      if (!isSlot(id)) return null;
+      if (builder.task(id) === undefined && !created.has(id)) unknown.add(id);
+      taskOf[k] = id;
+      if (id > maxId) maxId = id;
+    } else if (kind === 2 && taskAt[s] >= 0) {
+      const id = flat[pos + 1 + taskAt[s]];
+      if (unknown.size > 0 && unknown.has(id)) return null;
+      if (builder.task(id) === undefined) created.add(id);
+    }
+    pos = end;
+  }
+  if (first + n === reader.count && pos !== flat.length) throw new Error(`${flat.length - pos} values after the last event`);
+  return { positions, taskOf, maxId, end: pos };
+}
+
+/** The events' indexes, those of no task (-1) first, then each task's, tasks by id, each in order (a counting sort). */
+function sortByTask(taskOf: Int32Array, maxId: number): Int32Array {
+  const n = taskOf.length;
+  const order = new Int32Array(n);
+  const next = new Int32Array(maxId + 2);
+  for (let k = 0; k < n; k++) next[taskOf[k] + 1]++;
+  let sum = 0;
+  for (let id = 0; id < next.length; id++) {
+    const c = next[id];
+    next[id] = sum;
+    sum += c;
+  }
+  for (let k = 0; k < n; k++) order[next[taskOf[k] + 1]++] = k;
+  return order;
+}
+
+/** The events (at `positions`, the last ending at `end`) copied in `order`: read in order, written in runs of a few values. */
+function copyInOrder(flat: Float64Array, positions: Int32Array, order: Int32Array, end: number): Float64Array {
+  const n = positions.length;
+  const at = new Int32Array(n);
+  let size = 0;
+  for (let j = 0; j < n; j++) {
+    const k = order[j];
+    at[k] = size;
+    size += (k + 1 < n ? positions[k + 1] : end) - positions[k];
+  }
+  const copy = new Float64Array(size);
+  for (let k = 0; k < n; k++) {
+    const from = positions[k];
+    const to = k + 1 < n ? positions[k + 1] : end;
+    let d = at[k];
+    for (let i = from; i < to; i++) copy[d++] = flat[i];
+  }
+  return copy;
+}
+
+/** Folds the event whose shape number `s` is at `pos` in `flat` (the reader's position is left as it is). */
+function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: number, builder: ModelBuilder, target: ColumnFoldTarget): void {
+  let plan = p.plans[s];
+  if (plan === undefined) plan = p.plans[s] = planOf(reader, reader.shapes[s]);
+  if (!plan.fast) {
+    target.foldEvent(reader.objectAt(s, pos + 1) as unknown as TraceEvent);
+    return;
+  }
+  const flat = reader.flat;
+  const at = pos + 1;
+  const type = flat[at + plan.type];
+  if (type === p.started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
+    builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
+  } else if (type === p.resumed && plan.reason < 0 && plan.site < 0) {
+    const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
+    builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
+  } else if (type === p.suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
+    let site: SourceSite | null;
+    if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
+    else {
+      const value = reader.tableValue(flat[at + plan.site]);
+      if (value !== null) {
+        // Not a site object and not null: leave it to the ordinary fold, which keeps whatever it is.
+        target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
+        return;
+      }
+      site = null;
+    }
+    const id = flat[at + plan.task];
+    if (plan.sleepShape && flat[at + plan.reason] === p.sleep) {
+      // A sleep: its two numbers go into the task's lane as they are, no reason object is made.
+      builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
+      return;
+    }
+    const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
+    const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
+    if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
+  } else {
+    target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
   }
 }

@@ -69,6 +69,8 @@ export class EdgeIndex {
   private readonly openTasks = new Set<number>();
   /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
   private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
+  /** Per list: `from, to, start, stop` of each edge, in one array (see `forEachNear`). */
+  private readonly columns = new Map<readonly Edge[], EdgeColumns>();
 
   /**
    * Brings the index up to date with `model` (the same model object as before, with events added since).
@@ -189,6 +191,12 @@ export class EdgeIndex {
         }
       }
     }
+    // The arrows' columns and time blocks of the new edges, now (after a slice of folding) rather than in the next
+    // frame: a trace's first complete frame would otherwise read every edge of it.
+    for (const list of [this.create, this.await, this.cancel, this.queue] as Edge[][]) {
+      this.columnsOf(list);
+      this.blocksOf(list);
+    }
     if (changes === undefined) this.refreshOpen(model.endTime);
   }
 
@@ -219,6 +227,57 @@ export class EdgeIndex {
    * skips most blocks unread (edges are added roughly in time order, so a block covers a short time).
    */
   forEachInTime<E extends Edge>(list: readonly E[], t0: number, t1: number, visit: (edge: E) => void): void {
+    const { minStart, maxEnd } = this.blocksOf(list);
+    for (let b = 0; b < minStart.length; b++) {
+      if (maxEnd[b] < t0 || minStart[b] > t1) continue;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) visit(list[i]);
+    }
+  }
+
+  /**
+   * Calls `visit(edge, rowFrom, rowTo)` for the edges of `list` (one of this index's four lists) that may overlap
+   * `[t0, t1]` and join two different shown rows at least one of which is within `[rowLo, rowHi]`, or that lie on
+   * both sides of it; rows are `rows[task id]` (a layout's `rowOfTask`; -1 or past its end: not shown). Every other
+   * edge is skipped: it joins a hidden lane, stays within one row, or lies wholly above `rowLo` or below `rowHi`.
+   *
+   * The same as `forEachInTime` with those tests in the visitor, but it reads the edges' ends and times from a copy
+   * in one array rather than from the edge objects: zoomed out on a big trace, every block overlaps the view, and a
+   * hundred thousand edges scattered in the heap cost a frame to read while a few hundred of them are on screen.
+   */
+  forEachNear<E extends Edge>(
+    list: readonly E[],
+    t0: number,
+    t1: number,
+    rows: Int32Array,
+    rowLo: number,
+    rowHi: number,
+    visit: (edge: E, rowFrom: number, rowTo: number) => void,
+  ): void {
+    const bounds = this.blocksOf(list);
+    const c = this.columnsOf(list);
+    const { minStart, maxEnd } = bounds;
+    const n = rows.length;
+    for (let b = 0; b < minStart.length; b++) {
+      if (maxEnd[b] < t0 || minStart[b] > t1) continue;
+      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
+      for (let i = b * TIME_BLOCK; i < end; i++) {
+        const at = i * EDGE_STRIDE;
+        if (c[at + 3] < t0 || c[at + 2] > t1) continue;
+        const from = c[at];
+        const to = c[at + 1];
+        // An id that is not an index of `rows` reads undefined: such an edge goes to the visitor, which decides.
+        const ra = from < n ? rows[from] : -1;
+        const rb = to < n ? rows[to] : -1;
+        if (ra < 0 || rb < 0 || ra === rb) continue;
+        if ((ra < rowLo && rb < rowLo) || (ra > rowHi && rb > rowHi)) continue;
+        visit(list[i], ra, rb);
+      }
+    }
+  }
+
+  /** The time bounds of `list`'s blocks, brought up to date with its new edges. */
+  private blocksOf(list: readonly Edge[]): { minStart: number[]; maxEnd: number[] } {
     let bounds = this.timeBlocks.get(list);
     if (bounds === undefined) {
       bounds = { minStart: [], maxEnd: [] };
@@ -233,18 +292,41 @@ export class EdgeIndex {
       for (let i = b * TIME_BLOCK; i < end; i++) {
         const edge = list[i];
         const start = edgeStart(edge);
-        const stop = edge.kind === 'await' || edge.kind === 'queue' ? edge.end : start;
+        const stop = edgeStop(edge);
         if (start < lo) lo = start;
         if (stop > hi) hi = stop;
       }
       minStart[b] = lo;
       maxEnd[b] = hi;
     }
-    for (let b = 0; b < minStart.length; b++) {
-      if (maxEnd[b] < t0 || minStart[b] > t1) continue;
-      const end = Math.min(list.length, (b + 1) * TIME_BLOCK);
-      for (let i = b * TIME_BLOCK; i < end; i++) visit(list[i]);
+    return bounds;
+  }
+
+  /** `list`'s edges as columns, extended with the edges added since (they do not change once listed). */
+  private columnsOf(list: readonly Edge[]): Float64Array {
+    let columns = this.columns.get(list);
+    if (columns === undefined) {
+      columns = { data: new Float64Array(Math.max(64, list.length) * EDGE_STRIDE), length: 0 };
+      this.columns.set(list, columns);
     }
+    if (columns.length < list.length) {
+      if (list.length * EDGE_STRIDE > columns.data.length) {
+        const grown = new Float64Array(Math.max(list.length, columns.data.length / EDGE_STRIDE * 2) * EDGE_STRIDE);
+        grown.set(columns.data.subarray(0, columns.length * EDGE_STRIDE));
+        columns.data = grown;
+      }
+      const data = columns.data;
+      for (let i = columns.length; i < list.length; i++) {
+        const edge = list[i];
+        const at = i * EDGE_STRIDE;
+        data[at] = edge.from;
+        data[at + 1] = edge.to;
+        data[at + 2] = edgeStart(edge);
+        data[at + 3] = edgeStop(edge);
+      }
+      columns.length = list.length;
+    }
+    return columns.data;
   }
 
   /** Await edges still open at the end of the trace. */
@@ -259,6 +341,20 @@ export class EdgeIndex {
     const list: Edge[] = [...this.create, ...this.await, ...this.openAwaits(), ...this.cancel, ...this.queue];
     return list.sort((a, b) => edgeStart(a) - edgeStart(b));
   }
+}
+
+/** Values per edge in `EdgeIndex`'s columns: `from, to, start, stop`. */
+const EDGE_STRIDE = 4;
+
+interface EdgeColumns {
+  data: Float64Array;
+  /** Edges copied so far. */
+  length: number;
+}
+
+/** When an edge ends: await and queue edges span a time, the others are an instant. */
+function edgeStop(edge: Edge): number {
+  return edge.kind === 'await' || edge.kind === 'queue' ? edge.end : edgeStart(edge);
 }
 
 /** The await edges of segment `i` of task `id`'s lane (one per awaited task), ending at `end`, pushed onto `into`. */

@@ -156,12 +156,40 @@ export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventCo
     if (typeof DecompressionStream === 'undefined') {
       throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
     }
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    bytes = await gunzip(bytes);
     performance.mark('coroutine-trace:report-inflated');
   }
   const flat = unpackNumbers(bytes, flatLength);
   return { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
+}
+
+/**
+ * Gzipped bytes inflated: written to a DecompressionStream at once and read back a chunk at a time, then put together
+ * (through a Blob's stream and a Response, a million events' column took half as long again).
+ */
+export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const written = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close());
+  written.catch(() => undefined); // a broken stream is reported by the reads below
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.length;
+  }
+  await written;
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /** Bytes from base64: natively where the browser can (Uint8Array.fromBase64, several times quicker). */

@@ -91,6 +91,10 @@ export interface LaneLayout {
   /** Tasks the filter lets through (with their context ancestors), before collapsing. */
   shownTasks: number;
   filterError?: string;
+  /** How many of the model's tasks it lays out (the model's task list grows; see `extendLayout`). */
+  taskCount: number;
+  /** Parents of those tasks that were not tasks of the model (their children are roots until they come). */
+  unknownParents: ReadonlySet<number>;
 }
 
 export interface LayoutOptions {
@@ -181,9 +185,69 @@ export function layoutLanes(model: TraceModel, options: LayoutOptions): LaneLayo
   if (options.showResources) {
     for (const resource of model.resources) rows.push({ kind: 'resource', resource });
   }
-  const layout: LaneLayout = { rows, rowOfTask, shownTasks };
+  const unknownParents = new Set<number>();
+  for (const task of tasks) if (task.parent !== null && !model.taskById.has(task.parent)) unknownParents.add(task.parent);
+  const layout: LaneLayout = { rows, rowOfTask, shownTasks, taskCount: tasks.length, unknownParents };
   if (filter.error !== undefined) layout.filterError = filter.error;
   return layout;
+}
+
+/**
+ * The layout of `model` once tasks were added to it, from `previous`, the layout of its first `previous.taskCount`
+ * tasks with the same options, when the new lanes all go at the end: no filter, nothing collapsed, no resource lanes,
+ * and each new task a root or the child of a task on the path from a root to the last lane (a pre-order walk puts it
+ * last). Then it is what `layoutLanes` gives, for the cost of the new lanes rather than of ten thousand; `previous`
+ * is taken over (its rows grow). Null when a whole layout is needed.
+ */
+export function extendLayout(previous: LaneLayout, model: TraceModel, options: LayoutOptions): LaneLayout | null {
+  const tasks = model.tasks;
+  const from = previous.taskCount;
+  if (options.showResources || options.collapsed.size > 0 || !compileFilter(options.filter).all || tasks.length < from) return null;
+  const rows = previous.rows;
+  if (rows.length !== from) return null; // some task was not given a lane of its own
+  // The path from a root to the last lane, by depth: a new task goes last when its parent is on it.
+  const path: number[] = [];
+  if (rows.length > 0) {
+    const last = rows[rows.length - 1];
+    if (last.kind !== 'task') return null;
+    for (let id: number | null = last.task.id; id !== null; ) {
+      path.push(id);
+      const task = model.taskById.get(id);
+      id = task && task.parent !== null && model.taskById.has(task.parent) ? task.parent : null;
+    }
+    path.reverse();
+  }
+  let maxId = previous.rowOfTask.length - 1;
+  for (let i = from; i < tasks.length; i++) if (tasks[i].id > maxId) maxId = tasks[i].id;
+  let rowOfTask = previous.rowOfTask;
+  if (maxId >= rowOfTask.length) {
+    rowOfTask = new Int32Array(maxId + 1).fill(-1);
+    rowOfTask.set(previous.rowOfTask);
+  }
+  let unknownParents = previous.unknownParents;
+  for (let i = from; i < tasks.length; i++) {
+    const task = tasks[i];
+    // A task that an earlier one named as its parent: that one moves under it.
+    if (unknownParents.has(task.id)) return null;
+    let depth = 0;
+    if (task.parent !== null) {
+      if (!model.taskById.has(task.parent)) {
+        if (unknownParents === previous.unknownParents) unknownParents = new Set(unknownParents);
+        (unknownParents as Set<number>).add(task.parent);
+      } else {
+        const parentRow = task.parent < rowOfTask.length ? rowOfTask[task.parent] : -1;
+        const parent = parentRow >= 0 ? rows[parentRow] : undefined;
+        if (parent === undefined || parent.kind !== 'task' || path[parent.depth] !== task.parent) return null;
+        depth = parent.depth + 1;
+        parent.hasChildren = true;
+      }
+    }
+    path.length = depth;
+    path.push(task.id);
+    rowOfTask[task.id] = rows.length;
+    rows.push({ kind: 'task', task, depth, hasChildren: false, collapsed: false, hiddenDescendants: 0, context: false });
+  }
+  return { rows, rowOfTask, shownTasks: previous.shownTasks + (tasks.length - from), taskCount: tasks.length, unknownParents };
 }
 
 /** The label text of a task lane: `name (coroutine)` when the coroutine's name adds something. */

@@ -18,6 +18,7 @@ import {
   OUTPUT_MARK_HALF,
   Scene,
   WARNING_MARK_HALF,
+  ArrowPixels,
   forEachArrowLine,
   rowTop,
   visibleRows,
@@ -411,24 +412,12 @@ export class TimelineRenderer {
     const colours = { create: th.arrowCreate, await: th.arrowAwait, cancel: th.arrowCancel, queue: th.arrowQueue };
     const paths = { create: new Path2D(), await: new Path2D(), cancel: new Path2D(), queue: new Path2D() };
     const heads = { create: new Path2D(), await: new Path2D(), cancel: new Path2D(), queue: new Path2D() };
-    // Lines that land on the same pixels are drawn once (ten thousand creations from one parent, say).
-    const seen = new Set<number>();
     const top = g.axisHeight;
     const bottom = g.height;
-    const kindCode = { create: 0, await: 1, cancel: 2, queue: 3 };
+    // Lines off the plot are left out, and lines that land on the same pixels are drawn once (ten thousand creations
+    // from one parent, say): `ArrowPixels` says which before the line is made.
     forEachArrowLine(scene, (line) => {
       const kind = line.edge.kind;
-      const x1 = Math.round(line.x1);
-      const x2 = Math.round(line.x2);
-      if ((x1 < g.labelWidth && x2 < g.labelWidth) || (x1 > g.width && x2 > g.width)) return;
-      const y1 = Math.round(Math.max(top - 1, Math.min(bottom + 1, line.y1)));
-      const y2 = Math.round(Math.max(top - 1, Math.min(bottom + 1, line.y2)));
-      // Vertical lines (all but queue hand-offs) are deduplicated by their pixels.
-      if (x1 === x2) {
-        const key = ((Math.min(8191, Math.max(0, x1)) * 8192 + (y1 + 2)) * 8192 + (y2 + 2)) * 4 + kindCode[kind];
-        if (seen.has(key)) return;
-        seen.add(key);
-      }
       const path = paths[kind];
       path.moveTo(line.x1, line.y1);
       path.lineTo(line.x2, line.y2);
@@ -445,7 +434,7 @@ export class TimelineRenderer {
         h.lineTo(hx - size * Math.cos(angle + 0.45), hy - size * Math.sin(angle + 0.45));
         h.closePath();
       }
-    });
+    }, new ArrowPixels(g));
     ctx.save();
     ctx.beginPath();
     ctx.rect(g.labelWidth, top, g.width - g.labelWidth, bottom - top);

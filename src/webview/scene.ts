@@ -115,12 +115,57 @@ export interface ArrowLine {
 }
 
 /**
+ * Which arrow lines a frame draws: not those wholly left or right of the plot, and of the lines that are vertical
+ * once rounded to pixels, one per kind and pixels (ten thousand creations from one parent land on a few hundred).
+ * One per frame; `forEachArrowLine` asks it before making a line, so the lines it drops cost next to nothing.
+ */
+export class ArrowPixels {
+  /** Per `x * 4 + kind`: the vertical lines drawn there, by `(y1 + 2) * 16384 + (y2 + 2)`. */
+  private readonly drawn = new Map<number, Set<number>>();
+  private readonly left: number;
+  private readonly right: number;
+  private readonly top: number;
+  private readonly bottom: number;
+
+  constructor(g: Geometry) {
+    this.left = g.labelWidth;
+    this.right = g.width;
+    // Ends off the plot are drawn a pixel past its edge (the clip hides them), so their lines merge.
+    this.top = g.axisHeight - 1;
+    this.bottom = g.height + 1;
+  }
+
+  /** False when a line from (x1, y1) to (x2, y2) of `kind` need not be drawn: off the plot, or drawn already. */
+  first(kind: Edge['kind'], x1: number, y1: number, x2: number, y2: number): boolean {
+    const px1 = Math.round(x1);
+    const px2 = Math.round(x2);
+    if ((px1 < this.left && px2 < this.left) || (px1 > this.right && px2 > this.right)) return false;
+    if (px1 !== px2) return true;
+    const py1 = Math.round(Math.max(this.top, Math.min(this.bottom, y1)));
+    const py2 = Math.round(Math.max(this.top, Math.min(this.bottom, y2)));
+    const column = Math.min(8191, Math.max(0, px1)) * 4 + KIND_CODE[kind];
+    let seen = this.drawn.get(column);
+    if (seen === undefined) {
+      seen = new Set();
+      this.drawn.set(column, seen);
+    }
+    const key = (py1 + 2) * 16384 + (py2 + 2);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }
+}
+
+const KIND_CODE: Record<Edge['kind'], number> = { create: 0, await: 1, cancel: 2, queue: 3 };
+
+/**
  * Calls `visit` for every piece of every enabled arrow that may be visible: creation and cancellation are vertical at
  * their instant from one lane to the other; an await goes from the waiter to the awaited task when the wait starts,
  * and back to the waiter where it wakes; a queue hand-off goes from the put on the producer's lane to the get on the
- * consumer's. Lanes folded into a collapsed parent use the parent's row; arrows within one row are left out.
+ * consumer's. Lanes folded into a collapsed parent use the parent's row; arrows within one row are left out. With
+ * `pixels` (drawing), only the lines it says are new to the frame.
  */
-export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void): void {
+export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void, pixels?: ArrowPixels): void {
   const { geometry: g, layout, arrows, edges } = scene;
   const rowOfTask = layout.rowOfTask;
   const left = g.labelWidth;
@@ -140,44 +185,41 @@ export function forEachArrowLine(scene: Scene, visit: (line: ArrowLine) => void)
     if (offScreenVertically(y1, y2)) return;
     const x1 = xOf(scene, ta);
     const x2 = ta === tb ? x1 : xOf(scene, tb);
+    if (pixels !== undefined && !pixels.first(edge.kind, x1, y1, x2, y2)) return;
     visit({ edge, x1, y1, x2, y2, head: true });
   };
-  // Each list is read only where it may overlap the view's time range (`forEachInTime`).
+  // Each list is read only where it may overlap the view's time range, and only the edges that may cross the rows on
+  // screen come here (`forEachNear`; the tests below still decide): rows wholly above `rowLo` or below `rowHi` put
+  // both ends of a line off the same edge of the plot.
+  const rowLo = Math.floor((g.scrollTop - half) / g.rowHeight) - 1;
+  const rowHi = Math.ceil((bottom - top + g.scrollTop - half) / g.rowHeight) + 1;
   if (arrows.create) {
-    edges.forEachInTime(edges.create, t0, t1, (edge) => {
+    edges.forEachNear(edges.create, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.t < t0 || edge.t > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
     });
   }
   if (arrows.await) {
-    const visitAwait = (edge: Extract<Edge, { kind: 'await' }>): void => {
+    const visitAwait = (edge: Extract<Edge, { kind: 'await' }>, ra: number, rb: number): void => {
       if (edge.end < t0 || edge.start > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       if (edge.start >= t0) line(edge, edge.start, ra, edge.start, rb);
       if (!edge.open && edge.end <= t1) line(edge, edge.end, rb, edge.end, ra);
     };
-    edges.forEachInTime(edges.await, t0, t1, visitAwait);
-    edges.forEachOpenAwait(visitAwait);
+    edges.forEachNear(edges.await, t0, t1, rowOfTask, rowLo, rowHi, visitAwait);
+    edges.forEachOpenAwait((edge) => visitAwait(edge, rowOf(edge.from), rowOf(edge.to)));
   }
   if (arrows.cancel) {
-    edges.forEachInTime(edges.cancel, t0, t1, (edge) => {
+    edges.forEachNear(edges.cancel, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.t < t0 || edge.t > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.t, ra, edge.t, rb);
     });
   }
   if (arrows.queue) {
-    edges.forEachInTime(edges.queue, t0, t1, (edge) => {
+    edges.forEachNear(edges.queue, t0, t1, rowOfTask, rowLo, rowHi, (edge, ra, rb) => {
       if (edge.end < t0 || edge.start > t1) return;
-      const ra = rowOf(edge.from);
-      const rb = rowOf(edge.to);
       if (ra < 0 || rb < 0 || ra === rb) return;
       line(edge, edge.start, ra, edge.end, rb);
     });

@@ -185,7 +185,8 @@ export class TraceSession implements ColumnFoldTarget {
       for (let i = 0; i < events.length; i++) this.foldEvent(events[i]);
     } else {
       try {
-        foldColumns(events.reader, events.length, this.builder!, this);
+        // A whole trace (not a live run) is folded grouped by task: the view of it is a progress view until the end.
+        foldColumns(events.reader, events.length, this.builder!, this, !this.live);
       } catch (err) {
         // What was folded stays until the inbox's empty message (it queues one saying why) replaces it.
         events.failed(err);

@@ -55,6 +55,31 @@ describe('event columns (the host → webview event batches)', () => {
     assert.strictEqual(batch.flat.buffer.byteLength, batch.flat.byteLength, 'flat owns its buffer (transferable)');
   });
 
+  it('reads events copied in another order with the batch’s table and shared objects (rearranged)', () => {
+    const batch = encodeEventColumns(MIXED);
+    const reader = new EventColumnsReader(batch);
+    const first = reader.read(MIXED.length);
+    // The events' values, last to first.
+    const starts: number[] = [];
+    let at = 0;
+    for (let e = 0; e < MIXED.length; e++) {
+      starts.push(at);
+      at += 1 + reader.width(batch.flat[at]);
+    }
+    const parts = starts.map((from, e) => batch.flat.slice(from, e + 1 < starts.length ? starts[e + 1] : batch.flat.length));
+    const flat = new Float64Array(batch.flat.length);
+    let to = 0;
+    for (const part of parts.reverse()) {
+      flat.set(part, to);
+      to += part.length;
+    }
+    const again = reader.rearranged(flat, MIXED.length).read(MIXED.length);
+    assert.deepStrictEqual(again, [...MIXED].reverse());
+    // A site decoded by both readers is one object (the same sharing as one reader's).
+    const site = (e: TraceEvent): unknown => (e as { site?: unknown }).site;
+    assert.strictEqual(site(again[MIXED.length - 1 - 5]), site(first[5]));
+  });
+
   it('handles no events, and a range of a list', () => {
     const empty = encodeEventColumns([]);
     assert.strictEqual(empty.count, 0);

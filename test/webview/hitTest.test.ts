@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
+import type { Edge } from '../../src/model/model';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { announce, describeHit, stateHistory } from '../../src/webview/describe';
 import { Hit, distanceToSegment, hitTest, segmentSite, siteOfHit } from '../../src/webview/hitTest';
@@ -7,6 +9,7 @@ import { itemAt, itemHit, laneItems, stepItem } from '../../src/webview/navigati
 import {
   ALL_ARROWS,
   ArrowLine,
+  ArrowPixels,
   AXIS_HEIGHT,
   BAR_TOP,
   ROW_HEIGHT,
@@ -140,6 +143,113 @@ describe('webview hit-testing', () => {
     assert.ok(queue.length >= 2);
     assert.ok(queue.every((l) => l.edge.kind === 'queue' && l.y1 !== l.y2));
     assert.match(describeHit(q.model, { kind: 'arrow', edge: queue[0].edge })!.title, /producer_1 → consumer_1 through Queue-1/);
+  });
+
+  it('gives the same arrow lines as a test of every edge, zoomed out and in, scrolled anywhere', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { syntheticTrace } = require('../../../bench/webview-synthetic.js') as {
+      syntheticTrace(o: { tasks: number; events: number; seed?: number }): { header: TraceHeader; events: TraceEvent[] };
+    };
+    const { header, events } = syntheticTrace({ tasks: 400, events: 30_000, seed: 9 });
+    const session = new TraceSession();
+    session.handle({ type: MessageType.Snapshot, header, events, live: false });
+    const model = session.model!;
+    const layout = layoutLanes(model, { filter: NO_FILTER, collapsed: new Set(), showResources: false });
+    const base: Scene = {
+      model,
+      layout,
+      view: fitView(model.endTime, WIDTH - LABEL),
+      geometry: { width: WIDTH, height: 400, labelWidth: LABEL, axisHeight: AXIS_HEIGHT, rowHeight: ROW_HEIGHT, scrollTop: 0 },
+      arrows: { ...ALL_ARROWS },
+      edges: session.edges,
+      marks: (task) => session.marks(task),
+      runWarnings: session.runWarnings,
+      cursor: null,
+    };
+    /** What forEachArrowLine yields, found by testing every edge of the index (the lines' own tests, no index). */
+    const reference = (scene: Scene): ArrowLine[] => {
+      const { geometry: g, view } = scene;
+      const out: ArrowLine[] = [];
+      const t0 = view.start - 1 / view.pxPerMs;
+      const t1 = view.start + (g.width - g.labelWidth + 1) / view.pxPerMs;
+      const rowOf = (task: number): number => (task < scene.layout.rowOfTask.length ? scene.layout.rowOfTask[task] : -1);
+      const yOf = (row: number): number => rowTop(g, row) + g.rowHeight / 2;
+      const line = (edge: Edge, ta: number, ra: number, tb: number, rb: number): void => {
+        const y1 = yOf(ra);
+        const y2 = yOf(rb);
+        if ((y1 < g.axisHeight && y2 < g.axisHeight) || (y1 > g.height && y2 > g.height)) return;
+        out.push({ edge, x1: xOf(scene, ta), y1, x2: ta === tb ? xOf(scene, ta) : xOf(scene, tb), y2, head: true });
+      };
+      const shown = (edge: Edge): [number, number] | null => {
+        const ra = rowOf(edge.from);
+        const rb = rowOf(edge.to);
+        return ra < 0 || rb < 0 || ra === rb ? null : [ra, rb];
+      };
+      const e = scene.edges;
+      for (const edge of e.create) {
+        const r = shown(edge);
+        if (r && edge.t >= t0 && edge.t <= t1) line(edge, edge.t, r[0], edge.t, r[1]);
+      }
+      for (const edge of [...e.await, ...e.openAwaits()]) {
+        const r = shown(edge);
+        if (!r || edge.end < t0 || edge.start > t1) continue;
+        if (edge.start >= t0) line(edge, edge.start, r[0], edge.start, r[1]);
+        if (!edge.open && edge.end <= t1) line(edge, edge.end, r[1], edge.end, r[0]);
+      }
+      for (const edge of e.cancel) {
+        const r = shown(edge);
+        if (r && edge.t >= t0 && edge.t <= t1) line(edge, edge.t, r[0], edge.t, r[1]);
+      }
+      for (const edge of e.queue) {
+        const r = shown(edge);
+        if (r && !(edge.end < t0 || edge.start > t1)) line(edge, edge.start, r[0], edge.end, r[1]);
+      }
+      return out;
+    };
+    const key = (l: ArrowLine): string => `${l.edge.kind} ${l.edge.from} ${l.edge.to} ${l.x1} ${l.y1} ${l.x2} ${l.y2}`;
+    let compared = 0;
+    for (const scrollTop of [0, 11, 24 * 150 + 7, 24 * 390]) {
+      for (const view of [base.view, { ...base.view, start: 20_000, pxPerMs: 0.5 }, { ...base.view, start: 41_000, pxPerMs: 40 }]) {
+        const scene = { ...base, view, geometry: { ...base.geometry, scrollTop } };
+        const got: ArrowLine[] = [];
+        forEachArrowLine(scene, (l) => got.push(l));
+        const want = reference(scene);
+        assert.deepStrictEqual(got.map(key).sort(), want.map(key).sort(), `scrollTop ${scrollTop}, view from ${view.start}`);
+        compared += want.length;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} lines compared`);
+
+    let merged = 0;
+    // Drawing asks `ArrowPixels` first: the lines left are those a frame draws, off-plot ones and vertical ones on
+    // pixels already drawn left out (as the renderer filtered every line before).
+    for (const scrollTop of [0, 24 * 200]) {
+      for (const view of [base.view, { ...base.view, start: 30_000, pxPerMs: 0.2 }]) {
+        const scene = { ...base, view, geometry: { ...base.geometry, scrollTop } };
+        const g = scene.geometry;
+        const every: ArrowLine[] = [];
+        forEachArrowLine(scene, (l) => every.push(l));
+        const seen = new Set<number>();
+        const kindCode = { create: 0, await: 1, cancel: 2, queue: 3 };
+        const drawn = every.filter((l) => {
+          const x1 = Math.round(l.x1);
+          const x2 = Math.round(l.x2);
+          if ((x1 < g.labelWidth && x2 < g.labelWidth) || (x1 > g.width && x2 > g.width)) return false;
+          const y1 = Math.round(Math.max(g.axisHeight - 1, Math.min(g.height + 1, l.y1)));
+          const y2 = Math.round(Math.max(g.axisHeight - 1, Math.min(g.height + 1, l.y2)));
+          if (x1 !== x2) return true;
+          const k = ((Math.min(8191, Math.max(0, x1)) * 8192 + (y1 + 2)) * 8192 + (y2 + 2)) * 4 + kindCode[l.edge.kind];
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        });
+        const got: ArrowLine[] = [];
+        forEachArrowLine(scene, (l) => got.push(l), new ArrowPixels(g));
+        assert.deepStrictEqual(got.map(key), drawn.map(key));
+        merged += every.length - got.length;
+      }
+    }
+    assert.ok(merged > 100, `${merged} lines merged`);
   });
 
   it('prefers the segment drawn in a pixel over sub-pixel neighbours', () => {

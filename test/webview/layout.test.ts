@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import type { TraceEvent } from '../../src/contract/trace';
-import { buildModel } from '../../src/model/model';
-import { LaneLayout, NO_FILTER, TaskFilter, compileFilter, layoutLanes, taskLabel } from '../../src/webview/layout';
+import { ModelBuilder, buildModel } from '../../src/model/model';
+import { LaneLayout, NO_FILTER, TaskFilter, compileFilter, extendLayout, layoutLanes, taskLabel } from '../../src/webview/layout';
 import { HEADER, model } from './fixtures';
 
 /** Rows as indented labels, `+` for collapsed, `(ctx)` for context rows, `[r]` for resources. */
@@ -112,3 +112,103 @@ describe('webview layout', () => {
     assert.strictEqual(folded.rowOfTask[10_000], 4);
   });
 });
+
+describe('webview layout, extended as tasks are added', () => {
+  /** Everything a layout says, tasks by id. */
+  function plain(layout: LaneLayout): unknown {
+    return {
+      rows: layout.rows.map((row) =>
+        row.kind === 'task'
+          ? { id: row.task.id, depth: row.depth, hasChildren: row.hasChildren, collapsed: row.collapsed, hidden: row.hiddenDescendants, context: row.context }
+          : { resource: row.resource.id },
+      ),
+      rowOfTask: [...layout.rowOfTask],
+      shownTasks: layout.shownTasks,
+      taskCount: layout.taskCount,
+      unknownParents: [...layout.unknownParents].sort(),
+    };
+  }
+
+  /** A run creating tasks whose parents are picked by `parentOf(i)` (a task id, or null), folded a few at a time. */
+  function grow(parentOf: (i: number, ids: number[]) => number | null, tasks: number): { extended: number; full: number } {
+    const builder = new ModelBuilder(HEADER);
+    const options = { filter: NO_FILTER, collapsed: none, showResources: false };
+    let layout = layoutLanes(builder.model(), options);
+    const ids: number[] = [];
+    let extended = 0;
+    let full = 0;
+    let t = 0;
+    for (let i = 0; i < tasks; i++) {
+      const id = i + 1;
+      builder.add({ t: t++, type: 'task.created', task: id, name: `t${id}`, parent: parentOf(i, ids), site: null });
+      ids.push(id);
+      if (i % 3 === 2 || i === tasks - 1) {
+        const model = builder.model();
+        const next = extendLayout(layout, model, options);
+        const whole = layoutLanes(model, options);
+        if (next) {
+          extended++;
+          assert.deepStrictEqual(plain(next), plain(whole), `after ${id} tasks`);
+        } else full++;
+        layout = next ?? whole;
+      }
+    }
+    return { extended, full };
+  }
+
+  it('gives the whole layout when new lanes go last: children of a main task, a chain, a tree grown at its end', () => {
+    assert.deepStrictEqual(grow((i) => (i === 0 ? null : 1), 200), { extended: 67, full: 0 });
+    assert.deepStrictEqual(grow((i) => (i === 0 ? null : i), 100).full, 0);
+    // Each new task a child of the last one or of one of its ancestors.
+    const random = mulberry(3);
+    const parents: Array<number | null> = [];
+    const result = grow((i) => {
+      if (i === 0) return parents.push(null), null;
+      // Walk up from the last task a random number of steps.
+      let p: number | null = i;
+      for (let up = Math.floor(random() * 3); up > 0 && p !== null && parents[p - 1] !== null; up--) p = parents[p - 1];
+      parents.push(p);
+      return p;
+    }, 300);
+    assert.strictEqual(result.full, 0);
+  });
+
+  it('says when the whole layout is needed, and is the whole layout whenever it is not', () => {
+    const random = mulberry(4);
+    // Parents anywhere (not only on the path to the last lane), and some not (yet) tasks at all.
+    const result = grow((i, ids) => (i === 0 || random() < 0.1 ? null : random() < 0.05 ? 10_000 + i : ids[Math.floor(random() * ids.length)]), 300);
+    assert.ok(result.full > 0 && result.extended > 0, JSON.stringify(result));
+    // A task that an earlier task named as its parent.
+    const builder = new ModelBuilder(HEADER);
+    const options = { filter: NO_FILTER, collapsed: none, showResources: false };
+    builder.add({ t: 0, type: 'task.created', task: 2, name: 'child first', parent: 1, site: null });
+    const before = layoutLanes(builder.model(), options);
+    builder.add({ t: 1, type: 'task.created', task: 1, name: 'parent', parent: null, site: null });
+    assert.strictEqual(extendLayout(before, builder.model(), options), null);
+  });
+
+  it('is not used with a filter, collapsed lanes or resource lanes', () => {
+    const m = model('08-queue-handoff.cotrace');
+    const small = { ...m, tasks: m.tasks.slice(0, 1) };
+    for (const options of [
+      { filter: filter({ text: 'producer' }), collapsed: none, showResources: false },
+      { filter: NO_FILTER, collapsed: new Set([1]), showResources: false },
+      { filter: NO_FILTER, collapsed: none, showResources: true },
+    ]) {
+      assert.strictEqual(extendLayout(layoutLanes(small, options), m, options), null);
+    }
+    const options = { filter: NO_FILTER, collapsed: none, showResources: false };
+    assert.deepStrictEqual(plain(extendLayout(layoutLanes(small, options), m, options)!), plain(layoutLanes(m, options)));
+  });
+});
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

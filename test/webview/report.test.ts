@@ -5,10 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
-import { EVENT_COLUMNS_FORMAT, decodeEventColumns } from '../../src/protocol/eventColumns';
-import { unpackNumbers } from '../../src/protocol/packedNumbers';
+import { EVENT_COLUMNS_FORMAT, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
+import { packNumbers, unpackNumbers } from '../../src/protocol/packedNumbers';
 import { EmbeddedEvents, REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml, toBase64 } from '../../src/report/reportHtml';
-import { REPORT_DATA_ELEMENT_ID } from '../../src/webview/host';
+import { REPORT_DATA_ELEMENT_ID, embeddedColumns, gunzip } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
 import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
 
@@ -85,6 +85,20 @@ describe('standalone report HTML', () => {
     assert.deepStrictEqual(decodeEmbedded(small.events), EVENTS);
     const empty = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 })));
     assert.deepStrictEqual(decodeEmbedded(empty.events), []);
+  });
+
+  it('the page inflates a gzipped column to the same bytes, and says when it is broken', async () => {
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
+    for (const input of [bytes, bytes.subarray(0, 10), new Uint8Array(0)]) {
+      assert.deepStrictEqual(await gunzip(new Uint8Array(zlib.gzipSync(input))), input);
+    }
+    const broken = new Uint8Array(zlib.gzipSync(bytes));
+    broken[0] = 0; // not gzip
+    await assert.rejects(gunzip(broken));
+    const { flat, ...rest } = encodeEventColumns(EVENTS);
+    const packed = packNumbers(flat);
+    const embedded = { ...rest, flatBase64: toBase64(zlib.gzipSync(packed)), flatGzip: true, flatLength: flat.length };
+    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded)), EVENTS);
   });
 
   it('base64 matches Node\'s for every byte value and length', () => {

@@ -278,4 +278,41 @@ describe('edge index: edges by time', () => {
       }
     }
   });
+
+  it('visits exactly the edges near a band of rows (forEachNear), as a filter over every edge would', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { syntheticTrace } = require('../../../bench/webview-synthetic.js') as {
+      syntheticTrace(o: { tasks: number; events: number; seed?: number }): { header: TraceHeader; events: TraceEvent[] };
+    };
+    const { header, events } = syntheticTrace({ tasks: 300, events: 20_000, seed: 5 });
+    const session = new TraceSession();
+    session.handle({ type: MessageType.Snapshot, header, events: events.slice(0, 700), live: true });
+    const index = session.edges;
+    // Rows in an order that is not the ids' (as a filter or collapsed parents make it), some tasks hidden.
+    const rows = new Int32Array(250).fill(-1);
+    for (let id = 0; id < rows.length; id++) if (id % 7 !== 3) rows[id] = (id * 37) % 211;
+    const span = (e: Edge): [number, number] =>
+      e.kind === 'await' || e.kind === 'queue' ? [e.start, e.end] : [e.t, e.t];
+    const check = (): void => {
+      for (const list of [index.create, index.await, index.queue, index.cancel] as Edge[][]) {
+        for (const [t0, t1, lo, hi] of [[0, Infinity, 0, 30], [10_000, 12_000, 100, 120], [0, 500, -5, 3], [30_000, 31_000, 200, 400]]) {
+          const seen: Array<[Edge, number, number]> = [];
+          index.forEachNear(list, t0, t1, rows, lo, hi, (e, ra, rb) => seen.push([e, ra, rb]));
+          const rowOf = (id: number): number => (id < rows.length ? rows[id] : -1);
+          const wanted = list
+            .filter((e) => span(e)[1] >= t0 && span(e)[0] <= t1)
+            .map((e): [Edge, number, number] => [e, rowOf(e.from), rowOf(e.to)])
+            .filter(([, ra, rb]) => ra >= 0 && rb >= 0 && ra !== rb && !((ra < lo && rb < lo) || (ra > hi && rb > hi)));
+          assert.deepStrictEqual(seen, wanted, `${list[0]?.kind} ${t0}..${t1}, rows ${lo}..${hi}`);
+        }
+      }
+    };
+    // Read while the lists grow (the columns are extended, not rebuilt).
+    for (let i = 700; i < events.length; i += 3000) {
+      session.handle({ type: MessageType.Events, events: events.slice(i, i + 3000) });
+      void session.model;
+      check();
+    }
+    assert.ok(index.await.length > 100 && index.queue.length > 100 && index.create.length > 100);
+  });
 });
