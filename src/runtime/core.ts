@@ -284,10 +284,11 @@ export class EventLoop {
   /** Time of the current step's start (trace ms). */
   stepT = 0;
   /**
-   * The last clock reading (trace ms). A step starts when the previous one ends, so the time read when a task
-   * suspends is also the next step's start: one clock read per step, not two.
+   * The last clock reading (trace ms), which is also where the last step ended (`_stepEnd`). A step starts when the
+   * previous one ends, so the time read when a task suspends is also the next step's start: one clock read per step,
+   * not two.
    */
-  private lastClock = 0;
+  lastClock = 0;
   onDeadlock: ((waiting: Task<any>[]) => void) | null = null;
 
   constructor(options: LoopOptions = {}) {
@@ -332,12 +333,15 @@ export class EventLoop {
   /** How many steps the last clock reading closed: 1 means the current step's duration is exact. */
   private lastWindow = 1;
 
-  /** Time at which the current step ends (sampled, see above). */
-  _stepEnd(): number {
+  /**
+   * Ends the current step: `lastClock` is then the time it ended (sampled, see above). Returns nothing: the time is
+   * a float, and one returned from a call V8 does not inline is a new heap number, an allocation per step.
+   */
+  _stepEnd(): void {
     const w = stepWatch;
     if (this.clockEvery > 1 && w !== null && w[WATCH_LONG] !== this.stepNo && --this.clockBudget > 0) {
       this.stepsSinceRead++;
-      return this.lastClock;
+      return;
     }
     const t = this.time();
     const avg = (t - this.lastClock) / (this.stepsSinceRead + 1);
@@ -350,7 +354,6 @@ export class EventLoop {
       }
     } else this.clockEvery = 1;
     this.clockBudget = this.clockEvery;
-    return t;
   }
 
   /** Loop time in milliseconds since the loop started. */
@@ -718,8 +721,9 @@ export class EventLoop {
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) {
-      const t = this._stepEnd();
-      this.checkStep(task, t);
+      this._stepEnd();
+      const t = this.lastClock;
+      this.checkStep(task);
       REC.suspended(t, task.id, reasonCode, this.awaitSite, d, e === UNTIL_NOW ? toMicros(t) : e);
     }
     this.awaitSite = 0;
@@ -740,8 +744,12 @@ export class EventLoop {
     this.nextDelaySample = this.stepT + DELAY_SAMPLE_MS;
   }
 
-  /** A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. */
-  checkStep(task: Task<any>, end: number): void {
+  /**
+   * A step that ran longer than `slowStepMs` without yielding blocked every other task meanwhile. Called once the
+   * step has ended (`_stepEnd`): it ended at `lastClock`.
+   */
+  checkStep(task: Task<any>): void {
+    const end = this.lastClock;
     const w = stepWatch;
     if (w !== null) w[WATCH_IN_STEP] = 0;
     const took = end - this.stepT;
@@ -770,7 +778,7 @@ export class EventLoop {
 
   /** A task's coroutine settled (returned or threw). */
   _taskSettled(task: Task<any>): void {
-    if (REC !== null && this.current === task) this.checkStep(task, this.lastClock);
+    if (REC !== null && this.current === task) this.checkStep(task);
     if (this.current === task) {
       this.current = null;
       this.awaitSite = 0;
@@ -1673,7 +1681,8 @@ export class Task<T = unknown> extends Future<T> {
       this._result = value;
       this._state = FINISHED;
       if (REC !== null) {
-        const t = this._loop._stepEnd();
+        this._loop._stepEnd();
+        const t = this._loop.lastClock;
         this.checkSwallowedCancel(t);
         REC.ev(EventCode['task.done'], t, this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
       }
@@ -1690,7 +1699,8 @@ export class Task<T = unknown> extends Future<T> {
       this._state = FAILED;
       this._loop.failedTasks.push(this);
       if (REC !== null) {
-        const t = this._loop._stepEnd();
+        this._loop._stepEnd();
+        const t = this._loop.lastClock;
         this.checkSwallowedCancel(t);
         REC.ev(EventCode['task.failed'], t, this.id, REC.str(errorJson(err)));
       }
