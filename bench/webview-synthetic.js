@@ -135,4 +135,4 @@ function syntheticTrace({ tasks = 10_000, events: targetEvents = 1_000_000, seed
   return { header, events };
 }
 
-module.exports = { syntheticTrace };
+module.exports = { syntheticTrace, rng };

@@ -1,55 +1,11 @@
 import * as assert from 'assert';
 import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
-import { Edge, TraceModel, buildModel, edges } from '../../src/model/model';
+import { TraceModel, buildModel, edges } from '../../src/model/model';
 import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { MessageInbox } from '../../src/webview/inbox';
 import { TraceSession } from '../../src/webview/session';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { syntheticTrace } = require('../../../bench/webview-synthetic.js') as {
-  syntheticTrace(o: { tasks: number; events: number; seed?: number }): { header: TraceHeader; events: TraceEvent[] };
-};
-
-/** Everything a view reads from a model, as plain data. */
-function snapshotOf(m: TraceModel): unknown {
-  return JSON.parse(
-    JSON.stringify({
-      tasks: m.tasks,
-      resources: m.resources,
-      output: m.output,
-      warnings: m.warnings,
-      anomalies: m.anomalies,
-      endTime: m.endTime,
-      runFinished: m.runFinished,
-      eventCount: m.eventCount,
-    }),
-  );
-}
-
-function edgeKey(e: Edge): string {
-  switch (e.kind) {
-    case 'create':
-    case 'cancel':
-      return `${e.kind} ${e.from}->${e.to} @${e.t}`;
-    case 'await':
-      return `await ${e.from}->${e.to} ${e.start}..${e.end}${e.open ? ' open' : ''}`;
-    case 'queue':
-      return `queue ${e.from}->${e.to} ${e.start}..${e.end} #${e.seq}`;
-  }
-}
-
-/** A seeded generator (mulberry32), so the mutated traces are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { edgeKey, rng, snapshotOf, syntheticTrace } from './fixtures';
 
 /** Folds a whole (not live) trace as the timeline loads one: columnar batches handed out in uneven pieces. */
 function foldAsLoaded(header: TraceHeader, events: TraceEvent[], batch: number, pieces: number[]): TraceSession {

@@ -21,17 +21,22 @@ import {
 } from '../../src/webview/scene';
 import { TraceSession } from '../../src/webview/session';
 import { fitView } from '../../src/webview/viewport';
-import { trace } from './fixtures';
+import { syntheticTrace, trace } from './fixtures';
 
 const LABEL = 200;
 const WIDTH = 1200;
 
 function sceneOf(name: string, overrides: Partial<Scene> = {}): Scene {
   const { header, events } = trace(name);
+  return sceneOfTrace(header, events, true, overrides);
+}
+
+/** The scene of a whole trace fitted to the plot, every arrow kind shown. */
+function sceneOfTrace(header: TraceHeader, events: TraceEvent[], showResources: boolean, overrides: Partial<Scene> = {}): Scene {
   const session = new TraceSession();
   session.handle({ type: MessageType.Snapshot, header, events, live: false });
   const model = session.model!;
-  const layout = layoutLanes(model, { filter: NO_FILTER, collapsed: new Set(), showResources: true });
+  const layout = layoutLanes(model, { filter: NO_FILTER, collapsed: new Set(), showResources });
   return {
     model,
     layout,
@@ -146,26 +151,8 @@ describe('webview hit-testing', () => {
   });
 
   it('gives the same arrow lines as a test of every edge, zoomed out and in, scrolled anywhere', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { syntheticTrace } = require('../../../bench/webview-synthetic.js') as {
-      syntheticTrace(o: { tasks: number; events: number; seed?: number }): { header: TraceHeader; events: TraceEvent[] };
-    };
     const { header, events } = syntheticTrace({ tasks: 400, events: 30_000, seed: 9 });
-    const session = new TraceSession();
-    session.handle({ type: MessageType.Snapshot, header, events, live: false });
-    const model = session.model!;
-    const layout = layoutLanes(model, { filter: NO_FILTER, collapsed: new Set(), showResources: false });
-    const base: Scene = {
-      model,
-      layout,
-      view: fitView(model.endTime, WIDTH - LABEL),
-      geometry: { width: WIDTH, height: 400, labelWidth: LABEL, axisHeight: AXIS_HEIGHT, rowHeight: ROW_HEIGHT, scrollTop: 0 },
-      arrows: { ...ALL_ARROWS },
-      edges: session.edges,
-      marks: (task) => session.marks(task),
-      runWarnings: session.runWarnings,
-      cursor: null,
-    };
+    const base = sceneOfTrace(header, events, false);
     /** What forEachArrowLine yields, found by testing every edge of the index (the lines' own tests, no index). */
     const reference = (scene: Scene): ArrowLine[] => {
       const { geometry: g, view } = scene;

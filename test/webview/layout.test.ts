@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import type { TraceEvent } from '../../src/contract/trace';
 import { ModelBuilder, buildModel } from '../../src/model/model';
 import { LaneLayout, NO_FILTER, TaskFilter, compileFilter, extendLayout, layoutLanes, taskLabel } from '../../src/webview/layout';
-import { HEADER, model } from './fixtures';
+import { HEADER, model, rng } from './fixtures';
 
 /** Rows as indented labels, `+` for collapsed, `(ctx)` for context rows, `[r]` for resources. */
 function render(layout: LaneLayout): string[] {
@@ -160,7 +160,7 @@ describe('webview layout, extended as tasks are added', () => {
     assert.deepStrictEqual(grow((i) => (i === 0 ? null : 1), 200), { extended: 67, full: 0 });
     assert.deepStrictEqual(grow((i) => (i === 0 ? null : i), 100).full, 0);
     // Each new task a child of the last one or of one of its ancestors.
-    const random = mulberry(3);
+    const random = rng(3);
     const parents: Array<number | null> = [];
     const result = grow((i) => {
       if (i === 0) return parents.push(null), null;
@@ -174,7 +174,7 @@ describe('webview layout, extended as tasks are added', () => {
   });
 
   it('says when the whole layout is needed, and is the whole layout whenever it is not', () => {
-    const random = mulberry(4);
+    const random = rng(4);
     // Parents anywhere (not only on the path to the last lane), and some not (yet) tasks at all.
     const result = grow((i, ids) => (i === 0 || random() < 0.1 ? null : random() < 0.05 ? 10_000 + i : ids[Math.floor(random() * ids.length)]), 300);
     assert.ok(result.full > 0 && result.extended > 0, JSON.stringify(result));
@@ -201,14 +201,3 @@ describe('webview layout, extended as tasks are added', () => {
     assert.deepStrictEqual(plain(extendLayout(layoutLanes(small, options), m, options)!), plain(layoutLanes(m, options)));
   });
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

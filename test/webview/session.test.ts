@@ -1,40 +1,12 @@
 import * as assert from 'assert';
 import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
-import { Edge, TraceModel, buildModel, edges } from '../../src/model/model';
+import { Edge, buildModel, edges } from '../../src/model/model';
 import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { EdgeIndex } from '../../src/webview/edgeIndex';
 import { MessageInbox } from '../../src/webview/inbox';
 import { TraceSession } from '../../src/webview/session';
-import { trace } from './fixtures';
-
-/** Everything a view reads from a model, as plain data (maps and the live builder left out). */
-function snapshotOf(m: TraceModel): unknown {
-  return JSON.parse(
-    JSON.stringify({
-      tasks: m.tasks,
-      resources: m.resources,
-      output: m.output,
-      warnings: m.warnings,
-      anomalies: m.anomalies,
-      endTime: m.endTime,
-      runFinished: m.runFinished,
-      eventCount: m.eventCount,
-    }),
-  );
-}
-
-function edgeKey(e: Edge): string {
-  switch (e.kind) {
-    case 'create':
-    case 'cancel':
-      return `${e.kind} ${e.from}->${e.to} @${e.t}`;
-    case 'await':
-      return `await ${e.from}->${e.to} ${e.start}..${e.end}${e.open ? ' open' : ''}`;
-    case 'queue':
-      return `queue ${e.from}->${e.to} ${e.start}..${e.end} #${e.seq}`;
-  }
-}
+import { edgeKey, snapshotOf, trace } from './fixtures';
 
 function sortedKeys(list: Edge[]): string[] {
   return list.map(edgeKey).sort();
