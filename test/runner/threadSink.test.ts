@@ -65,38 +65,54 @@ function frame(seed: number, length: number): Uint8Array[] {
   return [header, body];
 }
 
+/**
+ * Records `n` events into a sink made by `start` on a pipe to a reader that keeps all it gets, closes it once the
+ * sink has nothing left to send, and returns what the reader got next to what a `MemorySink` got from the same
+ * recording. `pauseFor` gives the pause taken every 5,000 events.
+ */
+async function sendThroughPipe(
+  capacity: number,
+  n: number,
+  start: (fd: number) => ThreadSink,
+  pauseFor?: (sink: ThreadSink) => () => void,
+): Promise<{ sink: ThreadSink; expected: TraceEvent[]; events: TraceEvent[]; decoder: WireDecoder }> {
+  const reference = new MemorySink();
+  record(new Recorder(reference, capacity), n);
+  const expected = decode(reference.bytes()).events;
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
+  const out = path.join(dir, 'events.bin');
+  const p = await pipeTo(catTo(out));
+  let sink: ThreadSink;
+  try {
+    sink = start(p.w);
+    record(new Recorder(sink, capacity), n, pauseFor?.(sink));
+    assert.strictEqual(sink.pendingBytes, 0);
+  } finally {
+    fs.closeSync(p.w);
+  }
+  await p.closed;
+  const { events, decoder } = decode(fs.readFileSync(out));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(p.dir, { recursive: true, force: true });
+  return { sink, expected, events, decoder };
+}
+
 describe('runtime/threadSink', function () {
   this.timeout(30_000);
 
   it('sends the recorder rows and strings in order, exactly as they were recorded, however often buffers are reused', async () => {
-    const reference = new MemorySink();
-    record(new Recorder(reference, 1000), 60_000);
-    const expected = decode(reference.bytes()).events;
-
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
-    const out = path.join(dir, 'events.bin');
-    const p = await pipeTo(catTo(out));
-    try {
-      const sink = ThreadSink.start(p.w)!;
-      // 1000 rows per buffer: about 60 buffers' worth. Pauses let the writer catch up, so that buffers it has written
-      // are lent again while the others are still on their way.
-      const nap = new Int32Array(new SharedArrayBuffer(4));
-      const pause = (): void => {
-        for (let i = 0; i < 400 && sink.pendingBytes > 0; i++) Atomics.wait(nap, 0, 0, 5);
-      };
-      record(new Recorder(sink, 1000), 60_000, pause);
-      assert.strictEqual(sink.pendingBytes, 0);
-      assert.ok(sink.rowBuffers < 30, `${sink.rowBuffers} row buffers for 60 frames: none was reused`);
-    } finally {
-      fs.closeSync(p.w);
-    }
-    await p.closed;
-    const { events, decoder } = decode(fs.readFileSync(out));
+    // 1000 rows per buffer: about 60 buffers' worth. Pauses let the writer catch up, so that buffers it has written
+    // are lent again while the others are still on their way.
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const pauseFor = (sink: ThreadSink) => (): void => {
+      for (let i = 0; i < 400 && sink.pendingBytes > 0; i++) Atomics.wait(nap, 0, 0, 5);
+    };
+    const { sink, expected, events, decoder } = await sendThroughPipe(1000, 60_000, (fd) => ThreadSink.start(fd)!, pauseFor);
+    assert.ok(sink.rowBuffers < 30, `${sink.rowBuffers} row buffers for 60 frames: none was reused`);
     assert.strictEqual(events.length, expected.length);
     assert.deepStrictEqual(events, expected);
     assert.strictEqual(decoder.stats.droppedEvents, 0);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(p.dir, { recursive: true, force: true });
   });
 
   it('drops row frames past its bound, keeps essential frames, and sends only whole frames in order', async () => {
@@ -203,23 +219,8 @@ describe('runtime/threadSink', function () {
   });
 
   it('when the writer never starts, drain sends everything from the program thread, in order', async () => {
-    const reference = new MemorySink();
-    record(new Recorder(reference, 500), 5_000);
-    const expected = decode(reference.bytes()).events;
-
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
-    const out = path.join(dir, 'events.bin');
-    const p = await pipeTo(catTo(out));
-    try {
-      const sink = ThreadSink.start(p.w, undefined, { startWriter: false })!;
-      record(new Recorder(sink, 500), 5_000);
-      assert.strictEqual(sink.pendingBytes, 0);
-    } finally {
-      fs.closeSync(p.w);
-    }
-    await p.closed;
-    assert.deepStrictEqual(decode(fs.readFileSync(out)).events, expected);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(p.dir, { recursive: true, force: true });
+    const start = (fd: number): ThreadSink => ThreadSink.start(fd, undefined, { startWriter: false })!;
+    const { expected, events } = await sendThroughPipe(500, 5_000, start);
+    assert.deepStrictEqual(events, expected);
   });
 });
