@@ -195,16 +195,11 @@ const DELAY_SAMPLE_MS = 10;
 const FAST_STEP_MS = 0.02;
 /** Under this blocked-loop threshold (ms) the clock is read at every step: the step watch is too coarse for it. */
 const MIN_SAMPLED_SLOW_STEP_MS = 25;
-/**
- * A step watch with a thread of its own starts only in programs that have run this long (ms): short ones never pay
- * for the thread. (One run by the trace's writer thread costs nothing to start: 0.)
- */
-let stepWatchAfterMs = 100;
 /** At most this many steps between two clock readings. */
 const CLOCK_EVERY_MAX = 64;
 
 /**
- * The step watch (tracing only): an Int32Array shared with a thread that polls it (see runtime/tracing.ts). The loop
+ * The step watch (tracing only): an Int32Array shared with a thread that polls it (runtime/threadSink.ts). The loop
  * writes the number of the step under way and whether one is; the thread writes, for a step that has not ended after
  * a couple of polls, its number, so that the loop reads the clock exactly when that step ends.
  */
@@ -217,13 +212,12 @@ let stepWatch: Int32Array | null = null;
 let startStepWatch: (() => void) | null = null;
 
 /**
- * Installs how to start the step watch; the loop calls `start` once, when steps get short enough to sample the
- * clock. The shared array may be given to `_setStepWatch` before (the loop then writes its step numbers into it from
- * the first step, and samples only once the watch has set `WATCH_READY`) or by `start`.
+ * Installs how to start the step watch, whose array `_setStepWatch` gave the loop (it writes its step numbers there
+ * from the first step): the loop calls `start` once, at the first short step, and samples the clock only once the
+ * watch has set `WATCH_READY`.
  */
-export function _setStepWatchStarter(start: (() => void) | null, afterMs = 100): void {
+export function _setStepWatchStarter(start: (() => void) | null): void {
   startStepWatch = start;
-  stepWatchAfterMs = afterMs;
 }
 
 export function _setStepWatch(shared: Int32Array | null): void {
@@ -321,9 +315,9 @@ export class EventLoop {
   // step. When steps are tiny (a hot loop of sleep(0)s), the end of most steps is taken to be the last reading and
   // the clock is read every `clockEvery` steps (doubling up to CLOCK_EVERY_MAX while steps average under
   // FAST_STEP_MS, back to 1 as soon as they do not). Timestamps then lose precision only below what a timeline can
-  // show. A step that runs long inside such a stretch is caught by the step watch (a thread that sees the step
-  // number stay the same, see `startStepWatch` in tracing.ts), which makes that step's end an exact reading: blocked-loop warnings stay
-  // exact. Sampling starts only once the watch runs.
+  // show. A step that runs long inside such a stretch is caught by the step watch (the trace's writer thread, which
+  // sees the step number stay the same, see runtime/threadSink.ts), which makes that step's end an exact reading:
+  // blocked-loop warnings stay exact. Sampling starts only once the watch runs.
   private clockEvery = 1;
   private clockBudget = 1;
   /** Steps ended since the last clock reading (which is `lastClock`). */
@@ -348,7 +342,7 @@ export class EventLoop {
     this.noteReading(t);
     if (this.clock === 'real' && avg < FAST_STEP_MS && (this.slowStepMs === 0 || this.slowStepMs >= MIN_SAMPLED_SLOW_STEP_MS)) {
       if (w !== null && w[WATCH_READY] === 1) this.clockEvery = Math.min(this.clockEvery * 2, CLOCK_EVERY_MAX);
-      else if (startStepWatch !== null && t > stepWatchAfterMs) {
+      else if (startStepWatch !== null) {
         startStepWatch();
         startStepWatch = null;
       }

@@ -48,7 +48,7 @@ const WRITER_START_WAIT_MS = 2000;
 /** How far the host may fall behind before event rows are dropped, when the runner gives no bound. */
 export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 /** How often the step watch looks at the loop (ms). A step seen under way at two polls in a row is flagged. */
-export const STEP_WATCH_POLL_MS = 5;
+const STEP_WATCH_POLL_MS = 5;
 
 const WRITER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('worker_threads');
@@ -162,6 +162,8 @@ export class ThreadSink implements FrameSink {
   /** Set once the writer is gone (or never started): this thread writes from then on. */
   private direct: FdSink | null = null;
   private writerGone = false;
+  /** Called (from the event loop) when the writer thread has died: the step watch it ran is gone too. */
+  onWriterGone: (() => void) | null = null;
   /** Row buffers by id; the writer frees one by zeroing its `state`. */
   private readonly pool: Pooled[] = [];
   private readonly maxPool: number;
@@ -218,6 +220,7 @@ export class ThreadSink implements FrameSink {
     worker.unref();
     const gone = (): void => {
       this.writerGone = true;
+      this.onWriterGone?.();
     };
     worker.on('error', gone);
     worker.on('exit', gone);

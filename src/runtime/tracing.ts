@@ -4,15 +4,9 @@
  * sure every buffered event leaves the process however it ends (normal exit, uncaught error, unhandled rejection,
  * `process.exit()`, SIGINT/SIGTERM/SIGHUP). Without the variable the runtime runs untraced and this does nothing.
  */
-import { Worker } from 'worker_threads';
 import {
   EventLoop,
   REC,
-  WATCH_IN_STEP,
-  WATCH_LONG,
-  WATCH_READY,
-  WATCH_SLOTS,
-  WATCH_STEP,
   _getRunningLoopOrNull,
   _setStepWatch,
   _setStepWatchStarter,
@@ -21,7 +15,7 @@ import {
 } from './core';
 import { runHooks } from './api';
 import { FdSink } from './fdSink';
-import { STEP_WATCH_POLL_MS, ThreadSink } from './threadSink';
+import { ThreadSink } from './threadSink';
 import { openRunQueueDelay } from './runQueueDelay';
 import { Recorder } from './recorder';
 import { EventCode } from '../contract/wire';
@@ -66,13 +60,14 @@ export function installTracingFromEnv(): void {
   };
 
   captureOutput(rec, now);
-  // The writer thread runs the step watch too; without it, a thread of its own. The loop gets the writer's watch
-  // array at once, so the code that keeps it up to date runs (and is optimised) from the first step, not from when
-  // the watch starts.
+  // The writer thread runs the step watch. The loop gets its array at once, so the code that keeps it up to date runs
+  // (and is optimised) from the first step, not from when the watch starts. Without the thread (or once it is gone),
+  // no watch: the loop reads the clock at every step.
   if (threadSink !== null) {
     _setStepWatch(threadSink.watchArray);
-    _setStepWatchStarter(() => threadSink.startWatch(), 0);
-  } else _setStepWatchStarter(startStepWatch);
+    _setStepWatchStarter(() => threadSink.startWatch());
+    threadSink.onWriterGone = () => _setStepWatch(null);
+  }
 
   const timer = setInterval(() => {
     rec.flush();
@@ -176,36 +171,4 @@ function makeSiteCapture(rec: Recorder): (skipFn: Function) => number {
     }
     return id;
   };
-}
-
-/**
- * The step watch: a small thread that lets the loop read the clock less often in hot loops of tiny steps without
- * losing a long step (see `EventLoop._stepEnd` in core.ts). It polls the shared array; when the same step is still
- * under way at two polls in a row, it flags it. Unref'd: it never keeps the program alive. If threads are not
- * available, the loop simply keeps reading the clock at every step.
- */
-function startStepWatch(): void {
-  let shared: Int32Array;
-  try {
-    shared = new Int32Array(new SharedArrayBuffer(WATCH_SLOTS * 4));
-    shared[WATCH_LONG] = -1;
-    const source = `
-      const { workerData } = require('worker_threads');
-      const s = new Int32Array(workerData.buffer);
-      const nap = new Int32Array(new SharedArrayBuffer(4));
-      Atomics.store(s, ${WATCH_READY}, 1);
-      let seen = -1;
-      for (;;) {
-        Atomics.wait(nap, 0, 0, ${STEP_WATCH_POLL_MS});
-        const step = Atomics.load(s, ${WATCH_STEP});
-        if (Atomics.load(s, ${WATCH_IN_STEP}) === 1 && step === seen) Atomics.store(s, ${WATCH_LONG}, step);
-        seen = step;
-      }`;
-    const worker = new Worker(source, { eval: true, workerData: { buffer: shared.buffer } });
-    worker.unref();
-    worker.on('error', () => _setStepWatch(null));
-  } catch {
-    return;
-  }
-  _setStepWatch(shared);
 }
