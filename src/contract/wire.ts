@@ -116,6 +116,14 @@ export const WarningCode = Object.fromEntries(WARNING_KINDS.map((k, i) => [k, i]
 export const SIGNAL_ACTIONS = ['set', 'clear', 'notify'] as const;
 export const STREAMS = ['stdout', 'stderr'] as const;
 
+/** A time in ms, to the microsecond: how the trace writes times (and a short number is cheap to write). */
+export function toMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** The `until` column of a suspension that lasts no time (`sleep(0)`): the suspension's own time, to the µs. */
+export const UNTIL_NOW = -1;
+
 export function frameHeader(kind: FrameKind, payloadBytes: number): Uint8Array {
   const h = new Uint8Array(FRAME_HEADER_BYTES);
   new DataView(h.buffer).setUint32(0, payloadBytes, true);

@@ -13,7 +13,7 @@
  */
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from './errors';
 import type { Recorder } from './recorder';
-import { EventCode, SuspendCode, WakeCode, WarningCode } from '../contract/wire';
+import { EventCode, SuspendCode, UNTIL_NOW, WakeCode, WarningCode, toMicros } from '../contract/wire';
 import { PREVIEW_MAX, clipPreview } from '../contract/trace';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -48,13 +48,9 @@ export function takeCallSite(fn: Function): number {
   return captureSite(fn);
 }
 
-/** `_suspended`'s last argument for `sleep(0)`: it sleeps until now, the time of the suspension (no clock read). */
-export const UNTIL_NOW = -1;
-
-/** A time in ms, to the microsecond: how the trace writes times (and a short number is cheap to write). */
-export function toMicros(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
+// `_suspended`'s last argument for `sleep(0)` (it sleeps until now, the time of the suspension: no clock read), and
+// the rounding of times the trace writes.
+export { UNTIL_NOW, toMicros };
 
 /** Short, safe text for a user value (results, queue items). Never throws. Cheap for the common cases. */
 export function preview(value: unknown): string {
@@ -716,9 +712,9 @@ export class EventLoop {
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) {
       this._stepEnd();
-      const t = this.lastClock;
       this.checkStep(task);
-      REC.suspended(t, task.id, reasonCode, this.awaitSite, d, e === UNTIL_NOW ? toMicros(t) : e);
+      REC.t = this.lastClock;
+      REC.suspended(task.id, reasonCode, this.awaitSite, d, e);
     }
     this.awaitSite = 0;
     task._awaitTarget = NO_TARGET;
@@ -1335,9 +1331,9 @@ export class Task<T = unknown> extends Future<T> {
     l.liveTasks.add(this);
     if (REC !== null) {
       const parent = l.current;
-      REC.ev(
+      REC.t = l.eventTime();
+      REC.event(
         EventCode['task.created'],
-        l.eventTime(),
         this.id,
         // Default names are not sent: the reader derives `Task-<id>` from a missing name (see contract/wire.ts).
         this._name !== null ? REC.str(this._name) : 0,
@@ -1433,7 +1429,10 @@ export class Task<T = unknown> extends Future<T> {
 
   _first(): void {
     const l = this._loop;
-    if (REC !== null) REC.ev(EventCode['task.started'], l.stepT, this.id);
+    if (REC !== null) {
+      REC.t = l.stepT;
+      REC.event(EventCode['task.started'], this.id);
+    }
     if (this._mustCancel) {
       // Cancelled before it ever ran: the body never starts (as throwing into an unstarted coroutine).
       this._mustCancel = false;
@@ -1619,7 +1618,8 @@ export class Task<T = unknown> extends Future<T> {
             : st === FAILED
               ? WakeCode.exception
               : WakeCode.result;
-      REC.ev(EventCode['task.resumed'], this._loop.stepT, this.id, cause, Math.max(0, fut._completedBy));
+      REC.t = this._loop.stepT;
+      REC.event(EventCode['task.resumed'], this.id, cause, Math.max(0, fut._completedBy));
     }
     let throwing: boolean;
     let value: unknown;
@@ -1644,7 +1644,10 @@ export class Task<T = unknown> extends Future<T> {
     this._resumeArg = undefined;
     this._onF = this._onR = null;
     this._futWaiter = null;
-    if (REC !== null) REC.resumedByYield(this._loop.stepT, this.id);
+    if (REC !== null) {
+      REC.t = this._loop.stepT;
+      REC.resumedByYield(this.id);
+    }
     if (this._mustCancel) {
       this._mustCancel = false;
       this._cancelDelivered = true;
@@ -1676,9 +1679,9 @@ export class Task<T = unknown> extends Future<T> {
       this._state = FINISHED;
       if (REC !== null) {
         this._loop._stepEnd();
-        const t = this._loop.lastClock;
-        this.checkSwallowedCancel(t);
-        REC.ev(EventCode['task.done'], t, this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
+        this.checkSwallowedCancel();
+        REC.t = this._loop.lastClock;
+        REC.event(EventCode['task.done'], this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
       }
       this.finish();
     }
@@ -1694,9 +1697,8 @@ export class Task<T = unknown> extends Future<T> {
       this._loop.failedTasks.push(this);
       if (REC !== null) {
         this._loop._stepEnd();
-        const t = this._loop.lastClock;
-        this.checkSwallowedCancel(t);
-        REC.ev(EventCode['task.failed'], t, this.id, REC.str(errorJson(err)));
+        this.checkSwallowedCancel();
+        REC.ev(EventCode['task.failed'], this._loop.lastClock, this.id, REC.str(errorJson(err)));
       }
       this.finish();
     }
@@ -1707,11 +1709,12 @@ export class Task<T = unknown> extends Future<T> {
    * A task that was cancelled (and did not `uncancel()`), had `CancelledError` thrown in, and still ended normally
    * caught the cancellation and went on instead of finishing: its canceller believes it stopped.
    */
-  private checkSwallowedCancel(t: number): void {
+  /** At the end of the task's last step (`lastClock`). */
+  private checkSwallowedCancel(): void {
     if (!this._cancelDelivered || this._numCancelsRequested === 0 || REC === null) return;
     REC.ev(
       EventCode['warning'],
-      t,
+      this._loop.lastClock,
       WarningCode['swallowed-cancellation'],
       this.id,
       this._cancelSite,

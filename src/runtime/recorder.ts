@@ -2,7 +2,7 @@
  * The in-program half of tracing: events go into a preallocated float64 ring (a few ns each, no allocation), and
  * whole batches leave through a `FrameSink` off the hot path. The runtime knows nothing of where frames go.
  */
-import { EventCode, FrameKind, ROW_WIDTH, WakeCode, WireStats, frameHeader } from '../contract/wire';
+import { EventCode, FrameKind, ROW_WIDTH, UNTIL_NOW, WakeCode, WireStats, frameHeader, toMicros } from '../contract/wire';
 
 const SUSPENDED = EventCode['task.suspended'];
 const RESUMED = EventCode['task.resumed'];
@@ -64,13 +64,26 @@ export class Recorder {
     this.capacity = Math.min(capacityRows, FIRST_FRAME_ROWS, this.rows.length / ROW_WIDTH);
   }
 
-  /** Records one event. Columns are described in `contract/wire.ts`. */
+  /**
+   * Time (trace ms) of what `event`, `suspended` and `resumedByYield` record next: the caller sets it first. Hot paths
+   * pass time this way because a float passed to (or returned from) a call V8 does not inline is boxed, a heap
+   * allocation per event; a field write is not. NaN, not 0, to start with: the field holds floats from the start.
+   */
+  t = NaN;
+
+  /** Records one event at time `t`. Columns are described in `contract/wire.ts`. */
   ev(code: number, t: number, a: number, b = 0, c = 0, d = 0, e = 0, f = 0): void {
+    this.t = t;
+    this.event(code, a, b, c, d, e, f);
+  }
+
+  /** Records one event at time `this.t`. */
+  event(code: number, a: number, b = 0, c = 0, d = 0, e = 0, f = 0): void {
     if (this.n === this.capacity) this.flush();
     const r = this.rows;
     const i = this.n++ * ROW_WIDTH;
     r[i] = code;
-    r[i + 1] = t;
+    r[i + 1] = this.t;
     r[i + 2] = a;
     r[i + 3] = b;
     r[i + 4] = c;
@@ -80,18 +93,22 @@ export class Recorder {
     this.eventCount++;
   }
 
-  /** Records `task.suspended` (columns as `ev`'s). */
-  suspended(t: number, task: number, reason: number, site: number, d: number, e: number): void {
-    this.ev(SUSPENDED, t, task, reason, site, d, e, 0);
-    this.openSuspend = this.n - 1;
+  /** Records `task.suspended` at `this.t` (columns as `ev`'s); `e` = UNTIL_NOW stands for `this.t` itself. */
+  suspended(task: number, reason: number, site: number, d: number, e: number): void {
+    this.event(SUSPENDED, task, reason, site, d, e, 0);
+    const j = this.n - 1;
+    // Written here, not passed: a float argument to `event` is boxed when V8 does not inline it.
+    if (e === UNTIL_NOW) this.rows[j * ROW_WIDTH + 6] = toMicros(this.t);
+    this.openSuspend = j;
   }
 
   /**
-   * Records `task.resumed` with cause `yield`. Right after another task's suspension at the same time (a `sleep(0)`
+   * Records `task.resumed` with cause `yield` at `this.t`. Right after another task's suspension at the same time (a `sleep(0)`
    * hand-over, the commonest pair in busy programs), it rides in that row's free column: one row for two events
    * (`contract/wire.ts`; the host's decoder gives it back its own row).
    */
-  resumedByYield(t: number, task: number): void {
+  resumedByYield(task: number): void {
+    const t = this.t;
     const j = this.openSuspend;
     if (j >= 0 && j === this.n - 1) {
       const i = j * ROW_WIDTH;
@@ -104,7 +121,7 @@ export class Recorder {
         return;
       }
     }
-    this.ev(RESUMED, t, task, WakeCode.yield);
+    this.event(RESUMED, task, WakeCode.yield);
   }
 
   /** A string used once (a result preview, printed text). 0 stands for null. */

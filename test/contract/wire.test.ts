@@ -5,12 +5,18 @@
  */
 import * as assert from 'assert';
 import { SourceSite, TRACE_EVENT_TYPES, TraceEvent } from '../../src/contract/trace';
-import { EventCode, ResourceCode, SuspendCode, WakeCode, WarningCode, WireDecoder } from '../../src/contract/wire';
+import { EventCode, ResourceCode, SuspendCode, UNTIL_NOW, WakeCode, WarningCode, WireDecoder } from '../../src/contract/wire';
 import { Recorder } from '../../src/runtime/recorder';
 import { MemorySink } from '../memorySink';
 
 const SITE: SourceSite = { file: '/p/prog.ts', line: 12, column: 5 };
 const resolveSite = (id: number): SourceSite | null => (id === 7 ? SITE : null);
+
+/** The recorder, its time for the next hot-path event set to `t` (as the loop does before `suspended`). */
+function at(rec: Recorder, t: number): Recorder {
+  rec.t = t;
+  return rec;
+}
 
 function decodeAll(bytes: Uint8Array, chunk = bytes.length): { events: TraceEvent[]; decoder: WireDecoder } {
   const events: TraceEvent[] = [];
@@ -120,17 +126,18 @@ describe('contract: the binary wire', () => {
     const sink = new MemorySink();
     const rec = new Recorder(sink, 3);
     const E = EventCode;
-    rec.suspended(1, 1, SuspendCode.sleep, 7, 0, 1); // task 1 yields ...
-    rec.resumedByYield(1, 2); // ... task 2 resumes at once: rides in the same row
-    rec.suspended(2, 2, SuspendCode.sleep, 0, 0, 2);
-    rec.resumedByYield(2.5, 1); // a later time: its own row
-    rec.suspended(3, 1, SuspendCode.sleep, 0, 0, 3); // third row: the ring (3 rows) is sent with it
-    rec.resumedByYield(3, 2); // the suspension left in the previous frame: its own row
+    at(rec, 1).suspended(1, SuspendCode.sleep, 7, 0, 1); // task 1 yields ...
+    at(rec, 1).resumedByYield(2); // ... task 2 resumes at once: rides in the same row
+    at(rec, 2).suspended(2, SuspendCode.sleep, 0, 0, 2);
+    at(rec, 2.5).resumedByYield(1); // a later time: its own row
+    at(rec, 3).suspended(1, SuspendCode.sleep, 0, 0, 3); // third row: the ring (3 rows) is sent with it
+    at(rec, 3).resumedByYield(2); // the suspension left in the previous frame: its own row
     rec.ev(E['task.suspended'], 4, 2, SuspendCode.sleep, 0, 0, 4); // not through suspended(): nothing rides on it
-    rec.resumedByYield(4, 1);
-    rec.suspended(5, 1, SuspendCode.sleep, 0, 0, 5);
+    at(rec, 4).resumedByYield(1);
+    at(rec, 5).suspended(1, SuspendCode.sleep, 0, 0, 5);
     rec.ev(E['task.started'], 5, 3); // something in between: the resume after it is its own row
-    rec.resumedByYield(5, 2);
+    at(rec, 5).resumedByYield(2);
+    at(rec, 6.0012345).suspended(2, SuspendCode.sleep, 0, 0, UNTIL_NOW); // until: its own time, to the µs
     rec.flush();
     const expected: TraceEvent[] = [
       { t: 1, type: 'task.suspended', task: 1, reason: { kind: 'sleep', seconds: 0, until: 1 }, site: SITE },
@@ -144,6 +151,7 @@ describe('contract: the binary wire', () => {
       { t: 5, type: 'task.suspended', task: 1, reason: { kind: 'sleep', seconds: 0, until: 5 }, site: null },
       { t: 5, type: 'task.started', task: 3 },
       { t: 5, type: 'task.resumed', task: 2, cause: { kind: 'yield' } },
+      { t: 6.001, type: 'task.suspended', task: 2, reason: { kind: 'sleep', seconds: 0, until: 6.001 }, site: null },
     ];
     assert.strictEqual(rec.eventCount, expected.length);
     for (const chunk of [1, 5, 64, sink.bytes().length]) {
@@ -168,9 +176,9 @@ describe('contract: the binary wire', () => {
     const sink = new MemorySink();
     const rec = new Recorder(sink, 4);
     sink.accept = false;
-    rec.suspended(1, 1, SuspendCode.sleep, 0, 0, 1);
-    rec.resumedByYield(1, 2);
-    rec.suspended(1, 2, SuspendCode.sleep, 0, 0, 1);
+    at(rec, 1).suspended(1, SuspendCode.sleep, 0, 0, 1);
+    at(rec, 1).resumedByYield(2);
+    at(rec, 1).suspended(2, SuspendCode.sleep, 0, 0, 1);
     rec.flush();
     assert.strictEqual(rec.droppedEvents, 3);
   });
