@@ -171,33 +171,46 @@ function deadlockChain(model: TraceModel): Finding[] {
   ];
 }
 
-/** A task that yields with sleep(0) many times in a row and does nothing else in between (a polling loop). */
+/**
+ * A task that yields with sleep(0) many times in a row and does nothing else in between (a polling loop). On a real
+ * clock, a step longer than BUSY_STEP_MS did some work; a run of yields is busy when, over its last `threshold`
+ * yields, at most a fifth of the steps before them worked (a few may be the process being descheduled). Judged over
+ * the last `threshold` yields, not since the run began: a slow start (code not yet compiled, a loaded machine) does
+ * not hide the spinning that follows.
+ */
 function busyLoops(model: TraceModel, threshold: number, timed: boolean): Finding[] {
   const findings: Finding[] = [];
+  /** Whether the step before each of the run's last `threshold` yields worked (a ring). */
+  const worked = new Uint8Array(threshold);
   for (const task of model.tasks) {
     let run = 0;
-    /** Steps in the run that did real work (measurable only on a real clock). */
+    /** Steps among the ring's that worked. */
     let working = 0;
+    /** The step since the last yield took time. */
+    let stepWorked = false;
     let site: SourceSite | null | undefined;
-    let reported = false;
     for (const seg of task.segments) {
       if (seg.state === 'running') {
-        // A step that took time did some work; a few may be the process being descheduled, so it takes most
-        // steps of the run being long to call it work rather than spinning.
-        if (timed && seg.end - seg.start > BUSY_STEP_MS) working++;
+        if (timed && seg.end - seg.start > BUSY_STEP_MS) stepWorked = true;
         continue;
       }
       const zeroSleep = seg.reason?.kind === 'sleep' && seg.reason.seconds === 0;
-      if (!zeroSleep) {
+      const sameSite = site === undefined || (seg.site?.line === site?.line && seg.site?.file === site?.file);
+      if (!zeroSleep || !sameSite) {
         run = working = 0;
+        worked.fill(0);
+      }
+      if (!zeroSleep) {
+        stepWorked = false;
         continue;
       }
-      const sameSite = site === undefined || (seg.site?.line === site?.line && seg.site?.file === site?.file);
-      if (!sameSite) run = working = 0;
+      const slot = run % threshold;
+      working += (stepWorked ? 1 : 0) - worked[slot];
+      worked[slot] = stepWorked ? 1 : 0;
+      stepWorked = false;
       run++;
       site = seg.site;
-      if (run >= threshold && working <= run / 5 && !reported) {
-        reported = true;
+      if (run >= threshold && working <= threshold / 5) {
         findings.push({
           kind: 'busy-loop',
           task: task.id,
@@ -207,6 +220,7 @@ function busyLoops(model: TraceModel, threshold: number, timed: boolean): Findin
             `in between: a busy loop that ` +
             `keeps the loop spinning. Wait for what it polls instead (an Event, a Queue, a Future).`,
         });
+        break;
       }
     }
   }
