@@ -12,7 +12,9 @@
  *   `task.created` without a name string (id 0) is a task with the default name `Task-<id>`. A `task.suspended` row
  *   may carry a second event in its column 7: the id of a task that resumed right after it, at the same `t`, with
  *   cause `yield` (the `sleep(0)` hand-over of busy loops, one row instead of two); the decoder gives that
- *   `task.resumed` its own row before anything reads the rows.
+ *   `task.resumed` its own row before anything reads the rows. A `sleep(0)` suspension's `until` (column 6) may be
+ *   `UNTIL_NOW`: its own `t`, to the microsecond, which the decoder writes in at the same point (rounding there, not
+ *   in the program, where it is the hottest event).
  * - STRINGS: JSON `[firstId, s1, s2, ...]`: strings `firstId`, `firstId + 1`, ... Id 0 means "none" (null).
  * - SITES: JSON `[[id, file, line, column], ...]`: call sites found at run time by stack capture (negative ids),
  *   positions as the program saw them (the bundle), 1-based. Positive ids are the bundle-time site table.
@@ -110,6 +112,7 @@ export const WARNING_KINDS: readonly WarningKind[] = [
 ];
 const SUSPENDED = EventCode['task.suspended'];
 const RESUMED = EventCode['task.resumed'];
+const SLEEP = SuspendCode.sleep;
 
 export const WarningCode = Object.fromEntries(WARNING_KINDS.map((k, i) => [k, i])) as Record<WarningKind, number>;
 
@@ -121,7 +124,7 @@ export function toMicros(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** The `until` column of a suspension that lasts no time (`sleep(0)`): the suspension's own time, to the µs. */
+/** The `until` of a `sleep(0)` suspension on the wire: the suspension's own time (the decoder writes it in). */
 export const UNTIL_NOW = -1;
 
 export function frameHeader(kind: FrameKind, payloadBytes: number): Uint8Array {
@@ -173,7 +176,7 @@ export class WireDecoder {
   /** True once the program's closing statistics arrived: what it recorded before them is all in. */
   statsReceived = false;
   eventCount = 0;
-  /** Rows with carried resumes given their own rows (`expandCarried`). */
+  /** Rows completed by `completeRows`. */
   private expandedRows = new Float64Array(0);
 
   constructor(
@@ -263,7 +266,7 @@ export class WireDecoder {
           this.scratchBytes.set(payload.subarray(0, count * ROW_WIDTH * 8));
           rows = new Float64Array(this.scratch, 0, count * ROW_WIDTH);
         }
-        const expanded = this.expandCarried(rows, count);
+        const expanded = this.completeRows(rows, count);
         if (expanded !== null) {
           rows = expanded;
           count = expanded.length / ROW_WIDTH;
@@ -295,13 +298,19 @@ export class WireDecoder {
   }
 
   /**
-   * Gives each yield resume carried by a `task.suspended` row (column 7) its own `task.resumed` row right after it;
-   * null when the frame carries none. The result is this decoder's (reused) space, valid until the next frame.
+   * Gives each yield resume carried by a `task.suspended` row (column 7) its own `task.resumed` row right after it,
+   * and each `sleep(0)` suspension whose `until` is UNTIL_NOW its own time; null when the frame has neither. The
+   * result is this decoder's (reused) space, valid until the next frame (the frame itself is left as it was).
    */
-  private expandCarried(rows: Float64Array, count: number): Float64Array | null {
+  private completeRows(rows: Float64Array, count: number): Float64Array | null {
     let carried = 0;
-    for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH) if (rows[i] === SUSPENDED && rows[i + 7] !== 0) carried++;
-    if (carried === 0) return null;
+    let untilNow = 0;
+    for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH) {
+      if (rows[i] !== SUSPENDED) continue;
+      if (rows[i + 7] !== 0) carried++;
+      if (rows[i + 6] === UNTIL_NOW && rows[i + 3] === SLEEP) untilNow++;
+    }
+    if (carried === 0 && untilNow === 0) return null;
     const need = (count + carried) * ROW_WIDTH;
     if (this.expandedRows.length < need) {
       this.expandedRows = new Float64Array(Math.max(need, this.expandedRows.length * 2));
@@ -310,8 +319,10 @@ export class WireDecoder {
     let o = 0;
     for (let i = 0; i < count * ROW_WIDTH; i += ROW_WIDTH, o += ROW_WIDTH) {
       for (let k = 0; k < ROW_WIDTH; k++) out[o + k] = rows[i + k];
+      if (rows[i] !== SUSPENDED) continue;
+      if (rows[i + 6] === UNTIL_NOW && rows[i + 3] === SLEEP) out[o + 6] = toMicros(rows[i + 1]);
       const resumed = rows[i + 7];
-      if (rows[i] === SUSPENDED && resumed !== 0) {
+      if (resumed !== 0) {
         out[o + 7] = 0;
         o += ROW_WIDTH;
         out[o] = RESUMED;

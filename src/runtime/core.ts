@@ -324,14 +324,17 @@ export class EventLoop {
   private lastWindow = 1;
 
   /**
-   * Ends the current step: `lastClock` is then the time it ended (sampled, see above). Returns nothing: the time is
-   * a float, and one returned from a call V8 does not inline is a new heap number, an allocation per step.
+   * Ends the current step: `lastClock` is then the time it ended (sampled, see above). Returns whether the clock was
+   * read; if not, the step ended at the reading it started from, so it took no measured time and `checkStep` has
+   * nothing to judge. (Not the time itself: a float returned from a call V8 does not inline is a new heap number, an
+   * allocation per step.)
    */
-  _stepEnd(): void {
+  _stepEnd(): boolean {
     const w = stepWatch;
+    if (w !== null) w[WATCH_IN_STEP] = 0;
     if (this.clockEvery > 1 && w !== null && w[WATCH_LONG] !== this.stepNo && --this.clockBudget > 0) {
       this.stepsSinceRead++;
-      return;
+      return false;
     }
     const t = this.time();
     const avg = (t - this.lastClock) / (this.stepsSinceRead + 1);
@@ -344,6 +347,7 @@ export class EventLoop {
       }
     } else this.clockEvery = 1;
     this.clockBudget = this.clockEvery;
+    return true;
   }
 
   /** Loop time in milliseconds since the loop started. */
@@ -711,8 +715,7 @@ export class EventLoop {
   /** The current task has suspended: record it and run what is ready next. */
   _suspended(task: Task<any>, reasonCode: number, d: number, e: number): void {
     if (REC !== null) {
-      this._stepEnd();
-      this.checkStep(task);
+      if (this._stepEnd()) this.checkStep(task);
       REC.t = this.lastClock;
       REC.suspended(task.id, reasonCode, this.awaitSite, d, e);
     }

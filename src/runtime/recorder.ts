@@ -2,7 +2,7 @@
  * The in-program half of tracing: events go into a preallocated float64 ring (a few ns each, no allocation), and
  * whole batches leave through a `FrameSink` off the hot path. The runtime knows nothing of where frames go.
  */
-import { EventCode, FrameKind, ROW_WIDTH, UNTIL_NOW, WakeCode, WireStats, frameHeader, toMicros } from '../contract/wire';
+import { EventCode, FrameKind, ROW_WIDTH, WakeCode, WireStats, frameHeader } from '../contract/wire';
 
 const SUSPENDED = EventCode['task.suspended'];
 const RESUMED = EventCode['task.resumed'];
@@ -93,13 +93,13 @@ export class Recorder {
     this.eventCount++;
   }
 
-  /** Records `task.suspended` at `this.t` (columns as `ev`'s); `e` = UNTIL_NOW stands for `this.t` itself. */
+  /**
+   * Records `task.suspended` at `this.t` (columns as `ev`'s). `e` may be UNTIL_NOW (a `sleep(0)`): the host's decoder
+   * writes in the time.
+   */
   suspended(task: number, reason: number, site: number, d: number, e: number): void {
     this.event(SUSPENDED, task, reason, site, d, e, 0);
-    const j = this.n - 1;
-    // Written here, not passed: a float argument to `event` is boxed when V8 does not inline it.
-    if (e === UNTIL_NOW) this.rows[j * ROW_WIDTH + 6] = toMicros(this.t);
-    this.openSuspend = j;
+    this.openSuspend = this.n - 1;
   }
 
   /**
