@@ -1683,8 +1683,10 @@ export class Task<T = unknown> extends Future<T> {
       if (REC !== null) {
         this._loop._stepEnd();
         this.checkSwallowedCancel();
+        // The preview first: it may run the program's code (toJSON, getters), which may record events of its own.
+        const result = value === undefined ? REC.intern('undefined') : REC.str(preview(value));
         REC.t = this._loop.lastClock;
-        REC.event(EventCode['task.done'], this.id, value === undefined ? REC.intern('undefined') : REC.str(preview(value)));
+        REC.event(EventCode['task.done'], this.id, result);
       }
       this.finish();
     }

@@ -65,9 +65,10 @@ export class Recorder {
   }
 
   /**
-   * Time (trace ms) of what `event`, `suspended` and `resumedByYield` record next: the caller sets it first. Hot paths
-   * pass time this way because a float passed to (or returned from) a call V8 does not inline is boxed, a heap
-   * allocation per event; a field write is not. NaN, not 0, to start with: the field holds floats from the start.
+   * Time (trace ms) of what `event`, `suspended` and `resumedByYield` record next: the caller sets it right before
+   * the call (after anything that may record events itself, such as the program's own code). Hot paths pass time
+   * this way because a float passed to (or returned from) a call V8 does not inline is boxed, a heap allocation per
+   * event; a field write is not. NaN, not 0, to start with: the field holds floats from the start.
    */
   t = NaN;
 
