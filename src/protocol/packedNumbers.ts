@@ -57,8 +57,40 @@ export function unpackNumbers(bytes: Uint8Array, count: number): Float64Array {
   const out = new Float64Array(count);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
+  // While at least a longest value (a tag byte and 8 raw ones; a varint has at most 5) is left, no read can run past
+  // the end: the loop then checks nothing per byte. The last few values are read by the checked loop below.
+  const safeEnd = end - 9;
   let p = 0;
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  for (; i < count && p < safeEnd; i++) {
+    let word = bytes[p++];
+    if (word & 0x80) {
+      let b = bytes[p++];
+      word = (word & 0x7f) | ((b & 0x7f) << 7);
+      if (b & 0x80) {
+        b = bytes[p++];
+        word |= (b & 0x7f) << 14;
+        if (b & 0x80) {
+          b = bytes[p++];
+          word |= (b & 0x7f) << 21;
+          if (b & 0x80) {
+            b = bytes[p++];
+            if (b & 0x80) throw new Error('a packed number is cut or too long');
+            word |= b << 28;
+          }
+        }
+      }
+    }
+    const tag = word & 3;
+    if (tag === 0) out[i] = word >>> 2;
+    else if (tag === 1) out[i] = (word >>> 2) / 1000;
+    else if (tag === 2) out[i] = -(word >>> 2);
+    else {
+      out[i] = view.getFloat64(p, true);
+      p += 8;
+    }
+  }
+  for (; i < count; i++) {
     if (p >= end) throw new Error(`the packed numbers end after ${i} of ${count}`);
     let b = bytes[p++];
     let word = b & 0x7f;

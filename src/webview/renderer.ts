@@ -7,6 +7,7 @@ import type { ResourceInfo, TaskInfo } from '../model/model';
 import { aggregateSegments } from './aggregate';
 import { CATEGORY_COUNT, NOT_DRAWN, stateCategory } from './categories';
 import { blockedOverlayOf } from './blockedOverlay';
+import { ArrowSpans, arrowHead, spanHead } from './arrowSpans';
 import { deadlockCurves } from './deadlockArrows';
 import type { Hit } from './hitTest';
 import { taskLabel } from './layout';
@@ -412,28 +413,30 @@ export class TimelineRenderer {
     const colours = { create: th.arrowCreate, await: th.arrowAwait, cancel: th.arrowCancel, queue: th.arrowQueue };
     const paths = { create: new Path2D(), await: new Path2D(), cancel: new Path2D(), queue: new Path2D() };
     const heads = { create: new Path2D(), await: new Path2D(), cancel: new Path2D(), queue: new Path2D() };
+    // The solid one-pixel kinds' vertical lines (all of theirs) as pixel-aligned rectangles, neighbours merged.
+    const spans = { create: new ArrowSpans(frame.dpr), await: new ArrowSpans(frame.dpr) };
     const top = g.axisHeight;
     const bottom = g.height;
+    const headOf = (path: Path2D, points: readonly number[]): void => {
+      path.moveTo(points[0], points[1]);
+      for (let i = 2; i + 1 < points.length; i += 2) path.lineTo(points[i], points[i + 1]);
+      path.closePath();
+    };
     // Lines off the plot are left out, and lines that land on the same pixels are drawn once (ten thousand creations
     // from one parent, say): `ArrowPixels` says which before the line is made.
     forEachArrowLine(scene, (line) => {
       const kind = line.edge.kind;
+      const head = line.head && line.y2 >= top && line.y2 <= bottom && line.x2 >= g.labelWidth;
+      if ((kind === 'create' || kind === 'await') && line.x1 === line.x2) {
+        // Ends off the plot a pixel past its edge (the clip hides them), so lines to lanes off screen merge.
+        const clamp = (y: number): number => Math.max(top - 1, Math.min(bottom + 1, y));
+        spans[kind].add(line.x1, clamp(line.y1), clamp(line.y2), head);
+        return;
+      }
       const path = paths[kind];
       path.moveTo(line.x1, line.y1);
       path.lineTo(line.x2, line.y2);
-      if (line.head && line.y2 >= top && line.y2 <= bottom && line.x2 >= g.labelWidth) {
-        const angle = Math.atan2(line.y2 - line.y1, line.x2 - line.x1);
-        const size = 5;
-        // Stop the head at the edge of the bar, not in its middle.
-        const inset = Math.abs(Math.sin(angle)) > 0.5 ? BAR_HEIGHT / 2 : 0;
-        const hx = line.x2 - Math.cos(angle) * inset;
-        const hy = line.y2 - Math.sin(angle) * inset;
-        const h = heads[kind];
-        h.moveTo(hx, hy);
-        h.lineTo(hx - size * Math.cos(angle - 0.45), hy - size * Math.sin(angle - 0.45));
-        h.lineTo(hx - size * Math.cos(angle + 0.45), hy - size * Math.sin(angle + 0.45));
-        h.closePath();
-      }
+      if (head) headOf(heads[kind], arrowHead(line.x1, line.y1, line.x2, line.y2, headInset(line.x1, line.y1, line.x2, line.y2), ARROW_HEAD));
     }, new ArrowPixels(g));
     ctx.save();
     ctx.beginPath();
@@ -446,6 +449,12 @@ export class TimelineRenderer {
       ctx.setLineDash(kind === 'queue' ? [3, 2] : []);
       ctx.stroke(paths[kind]);
       ctx.setLineDash([]);
+      if (kind === 'create' || kind === 'await') {
+        for (const span of spans[kind].spans()) {
+          ctx.fillRect(span.left, Math.min(span.y1, span.y2), span.right - span.left, Math.abs(span.y2 - span.y1));
+          if (span.head) headOf(heads[kind], spanHead(span, BAR_HEIGHT / 2, ARROW_HEAD));
+        }
+      }
       ctx.fill(heads[kind]);
     }
     ctx.restore();
@@ -751,6 +760,14 @@ export class TimelineRenderer {
 }
 
 /** Centre of the device pixel at CSS x, for crisp 1-pixel lines. */
+/** Arrowheads' length, CSS pixels. */
+const ARROW_HEAD = 5;
+
+/** How far short of its end a line's head stops: at the edge of the bar, not in its middle, for steep lines. */
+function headInset(x1: number, y1: number, x2: number, y2: number): number {
+  return Math.abs(Math.sin(Math.atan2(y2 - y1, x2 - x1))) > 0.5 ? BAR_HEIGHT / 2 : 0;
+}
+
 function snap(x: number, dpr: number): number {
   return (Math.round(x * dpr) + 0.5) / dpr;
 }

@@ -41,5 +41,21 @@ describe('packed numbers (the report’s number column)', () => {
     assert.throws(() => unpackNumbers(packed, 3), /bytes after the last/);
     assert.throws(() => unpackNumbers(packed.subarray(0, packed.length - 2), 4), /cut/);
     assert.throws(() => unpackNumbers(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), 1), /too long/);
+    // The same far from the end, where values are read without a check per byte.
+    const tooLong = new Uint8Array(40);
+    tooLong.set([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
+    assert.throws(() => unpackNumbers(tooLong, 35), /too long/);
+  });
+
+  it('reads every kind of value at every distance from the end of the bytes', () => {
+    // The quick loop stops a raw value's length before the end; each kind of value must read the same on both sides.
+    const kinds = [3, 200, 70000, 2 ** 27, 12.345, -5, -(2 ** 27), Math.PI, -0];
+    for (const last of kinds) {
+      for (let before = 0; before < 14; before++) {
+        const values = [...Array.from({ length: before }, (_, i) => kinds[i % kinds.length]), last];
+        roundTrip(values);
+        for (const lead of [[], [1], [1, 1], [128]]) roundTrip([...lead, ...values]);
+      }
+    }
   });
 });
