@@ -490,7 +490,8 @@ export class TimelineApp {
       const options = { filter: this.state.filter, collapsed: new Set(this.state.collapsed), showResources: this.state.showResources };
       // Lanes of new tasks at the end (a run creating tasks): laid out and measured alone.
       const previous = this.layoutGrows && this.widestLabelFont === this.theme.font ? this.layout : null;
-      const from = previous ? previous.rows.length : 0;
+      // The new lanes start after the previous tasks' (the resource lanes, after them, are measured again).
+      const from = previous ? previous.taskCount : 0;
       const extended = previous ? extendLayout(previous, model, options) : null;
       this.layout = extended ?? layoutLanes(model, options);
       this.layoutDirty = false;

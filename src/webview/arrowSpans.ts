@@ -21,9 +21,17 @@ export interface ArrowSpan {
   head: boolean;
 }
 
+/** The lines of one (y1, y2, head): the left edges of their columns, device pixels. */
+interface ColumnGroup {
+  y1: number;
+  y2: number;
+  head: boolean;
+  lefts: number[];
+}
+
 export class ArrowSpans {
-  /** Per (y1, y2, head): the left edges of its columns, device pixels. */
-  private readonly columns = new Map<string, { y1: number; y2: number; head: boolean; lefts: number[] }>();
+  /** By `y1`, then `y2`: the columns with a head at `y2` and those without. */
+  private readonly groups = new Map<number, Map<number, [ColumnGroup | null, ColumnGroup | null]>>();
 
   /**
    * `dpr`: device pixels per CSS pixel. `lineWidth`: of the lines, CSS pixels (a line is at least a device pixel
@@ -36,12 +44,19 @@ export class ArrowSpans {
 
   /** A vertical line at `x` from `y1` to `y2` (a head at `y2` when `head`). */
   add(x: number, y1: number, y2: number, head: boolean): void {
-    const key = `${y1},${y2},${head ? 1 : 0}`;
-    let group = this.columns.get(key);
-    if (group === undefined) {
-      group = { y1, y2, head, lefts: [] };
-      this.columns.set(key, group);
+    let byEnd = this.groups.get(y1);
+    if (byEnd === undefined) {
+      byEnd = new Map();
+      this.groups.set(y1, byEnd);
     }
+    let pair = byEnd.get(y2);
+    if (pair === undefined) {
+      pair = [null, null];
+      byEnd.set(y2, pair);
+    }
+    const slot = head ? 1 : 0;
+    let group = pair[slot];
+    if (group === null) group = pair[slot] = { y1, y2, head, lefts: [] };
     group.lefts.push(Math.round((x - this.lineWidth / 2) * this.dpr));
   }
 
@@ -49,8 +64,9 @@ export class ArrowSpans {
   spans(): ArrowSpan[] {
     const out: ArrowSpan[] = [];
     const width = Math.max(1, Math.round(this.lineWidth * this.dpr));
-    for (const { y1, y2, head, lefts } of this.columns.values()) {
-      lefts.sort((a, b) => a - b);
+    const dpr = this.dpr;
+    const merge = ({ y1, y2, head, lefts }: ColumnGroup): void => {
+      if (lefts.length > 1) lefts.sort((a, b) => a - b);
       let left = lefts[0];
       let right = left + width;
       for (let i = 1; i <= lefts.length; i++) {
@@ -58,12 +74,17 @@ export class ArrowSpans {
           right = Math.max(right, lefts[i] + width);
           continue;
         }
-        const dpr = this.dpr;
         out.push({ left: left / dpr, right: right / dpr, firstX: (left + width / 2) / dpr, lastX: (right - width / 2) / dpr, y1, y2, head });
         if (i < lefts.length) {
           left = lefts[i];
           right = left + width;
         }
+      }
+    };
+    for (const byEnd of this.groups.values()) {
+      for (const [without, withHead] of byEnd.values()) {
+        if (without !== null) merge(without);
+        if (withHead !== null) merge(withHead);
       }
     }
     return out;
@@ -95,6 +116,7 @@ export function arrowHead(x1: number, y1: number, x2: number, y2: number, inset:
  */
 export function spanHead(span: ArrowSpan, inset: number, size: number): number[] {
   const { firstX: a, lastX: b, y1, y2 } = span;
+  if (a === b) return arrowHead(a, y1, a, y2, inset, size);
   return convexHull([...arrowHead(a, y1, a, y2, inset, size), ...arrowHead(b, y1, b, y2, inset, size)]);
 }
 

@@ -194,7 +194,8 @@ export function layoutLanes(model: TraceModel, options: LayoutOptions): LaneLayo
 
 /**
  * The layout of `model` once tasks were added to it, from `previous`, the layout of its first `previous.taskCount`
- * tasks with the same options, when the new lanes all go at the end: no filter, nothing collapsed, no resource lanes,
+ * tasks with the same options, when the new lanes all go at the end of the tasks' (the resource lanes after them are
+ * laid out again): no filter, nothing collapsed,
  * and each new task a root or the child of a task on the path from a root to the last lane (a pre-order walk puts it
  * last). Then it is what `layoutLanes` gives, for the cost of the new lanes rather than of ten thousand; `previous`
  * is taken over (its rows grow). Null when a whole layout is needed.
@@ -202,9 +203,14 @@ export function layoutLanes(model: TraceModel, options: LayoutOptions): LaneLayo
 export function extendLayout(previous: LaneLayout, model: TraceModel, options: LayoutOptions): LaneLayout | null {
   const tasks = model.tasks;
   const from = previous.taskCount;
-  if (options.showResources || options.collapsed.size > 0 || !compileFilter(options.filter).all || tasks.length < from) return null;
+  if (options.collapsed.size > 0 || !compileFilter(options.filter).all || tasks.length < from) return null;
   const rows = previous.rows;
-  if (rows.length !== from) return null; // some task was not given a lane of its own
+  // Resource lanes come after the tasks': they are laid out again after the new task lanes.
+  let resourceRows = 0;
+  while (resourceRows < rows.length && rows[rows.length - 1 - resourceRows].kind === 'resource') resourceRows++;
+  if (resourceRows > 0 && !options.showResources) return null;
+  if (rows.length - resourceRows !== from) return null; // some task was not given a lane of its own
+  rows.length = from;
   // The path from a root to the last lane, by depth: a new task goes last when its parent is on it.
   const path: number[] = [];
   if (rows.length > 0) {
@@ -247,6 +253,7 @@ export function extendLayout(previous: LaneLayout, model: TraceModel, options: L
     rowOfTask[task.id] = rows.length;
     rows.push({ kind: 'task', task, depth, hasChildren: false, collapsed: false, hiddenDescendants: 0, context: false });
   }
+  if (options.showResources) for (const resource of model.resources) rows.push({ kind: 'resource', resource });
   return { rows, rowOfTask, shownTasks: previous.shownTasks + (tasks.length - from), taskCount: tasks.length, unknownParents };
 }
 

@@ -429,8 +429,9 @@ export class TimelineRenderer {
       const head = line.head && line.y2 >= top && line.y2 <= bottom && line.x2 >= g.labelWidth;
       if ((kind === 'create' || kind === 'await') && line.x1 === line.x2) {
         // Ends off the plot a pixel past its edge (the clip hides them), so lines to lanes off screen merge.
-        const clamp = (y: number): number => Math.max(top - 1, Math.min(bottom + 1, y));
-        spans[kind].add(line.x1, clamp(line.y1), clamp(line.y2), head);
+        const y1 = line.y1 < top - 1 ? top - 1 : line.y1 > bottom + 1 ? bottom + 1 : line.y1;
+        const y2 = line.y2 < top - 1 ? top - 1 : line.y2 > bottom + 1 ? bottom + 1 : line.y2;
+        spans[kind].add(line.x1, y1, y2, head);
         return;
       }
       const path = paths[kind];
@@ -450,6 +451,8 @@ export class TimelineRenderer {
       ctx.stroke(paths[kind]);
       ctx.setLineDash([]);
       if (kind === 'create' || kind === 'await') {
+        // A fillRect each: pixel-aligned rectangles rasterise several times quicker than the same rectangles as one
+        // path (measured: the commit of a live frame at full zoom-out took 4-6 ms against 11-15 ms).
         for (const span of spans[kind].spans()) {
           ctx.fillRect(span.left, Math.min(span.y1, span.y2), span.right - span.left, Math.abs(span.y2 - span.y1));
           if (span.head) headOf(heads[kind], spanHead(span, BAR_HEIGHT / 2, ARROW_HEAD));

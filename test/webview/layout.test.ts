@@ -130,9 +130,13 @@ describe('webview layout, extended as tasks are added', () => {
   }
 
   /** A run creating tasks whose parents are picked by `parentOf(i)` (a task id, or null), folded a few at a time. */
-  function grow(parentOf: (i: number, ids: number[]) => number | null, tasks: number): { extended: number; full: number } {
+  function grow(
+    parentOf: (i: number, ids: number[]) => number | null,
+    tasks: number,
+    showResources = false,
+  ): { extended: number; full: number } {
     const builder = new ModelBuilder(HEADER);
-    const options = { filter: NO_FILTER, collapsed: none, showResources: false };
+    const options = { filter: NO_FILTER, collapsed: none, showResources };
     let layout = layoutLanes(builder.model(), options);
     const ids: number[] = [];
     let extended = 0;
@@ -141,6 +145,10 @@ describe('webview layout, extended as tasks are added', () => {
     for (let i = 0; i < tasks; i++) {
       const id = i + 1;
       builder.add({ t: t++, type: 'task.created', task: id, name: `t${id}`, parent: parentOf(i, ids), site: null });
+      // Now and then a queue too (its lane goes after the tasks').
+      if (i % 40 === 5) {
+        builder.add({ t: t++, type: 'resource.created', resource: i, kind: 'queue', name: `q${i}`, site: null, capacity: 0 });
+      }
       ids.push(id);
       if (i % 3 === 2 || i === tasks - 1) {
         const model = builder.model();
@@ -173,6 +181,13 @@ describe('webview layout, extended as tasks are added', () => {
     assert.strictEqual(result.full, 0);
   });
 
+  it('gives the whole layout with queue lanes after the tasks, as queues and tasks are added', () => {
+    const result = grow((i) => (i === 0 ? null : 1), 200, true);
+    assert.deepStrictEqual(result, { extended: 67, full: 0 });
+    const random = rng(5);
+    assert.strictEqual(grow((i, ids) => (i === 0 ? null : ids[Math.floor(random() * ids.length)]), 200, true).extended > 0, true);
+  });
+
   it('says when the whole layout is needed, and is the whole layout whenever it is not', () => {
     const random = rng(4);
     // Parents anywhere (not only on the path to the last lane), and some not (yet) tasks at all.
@@ -187,17 +202,19 @@ describe('webview layout, extended as tasks are added', () => {
     assert.strictEqual(extendLayout(before, builder.model(), options), null);
   });
 
-  it('is not used with a filter, collapsed lanes or resource lanes', () => {
+  it('is not used with a filter or collapsed lanes, nor when resource lanes were laid out and are no more', () => {
     const m = model('08-queue-handoff.cotrace');
     const small = { ...m, tasks: m.tasks.slice(0, 1) };
     for (const options of [
       { filter: filter({ text: 'producer' }), collapsed: none, showResources: false },
       { filter: NO_FILTER, collapsed: new Set([1]), showResources: false },
-      { filter: NO_FILTER, collapsed: none, showResources: true },
     ]) {
       assert.strictEqual(extendLayout(layoutLanes(small, options), m, options), null);
     }
-    const options = { filter: NO_FILTER, collapsed: none, showResources: false };
-    assert.deepStrictEqual(plain(extendLayout(layoutLanes(small, options), m, options)!), plain(layoutLanes(m, options)));
+    const withQueues = { filter: NO_FILTER, collapsed: none, showResources: true };
+    assert.strictEqual(extendLayout(layoutLanes(small, withQueues), m, { ...withQueues, showResources: false }), null);
+    for (const options of [withQueues, { ...withQueues, showResources: false }]) {
+      assert.deepStrictEqual(plain(extendLayout(layoutLanes(small, options), m, options)!), plain(layoutLanes(m, options)));
+    }
   });
 });
