@@ -12,7 +12,10 @@
  * between two timers (the cases keep them 10 ms or more apart), both fire in the same loop iteration and the order
  * can change. So every CPython program runs first, two at a time, before the heavier runs of ours; and when a case
  * does not match, CPython runs again alone, at most twice, before the case fails. The virtual clock never merges
- * timers, so our side is never re-run.
+ * timers, so our side is never re-run, except for the one case run with the real clock: that run has the same
+ * weakness (there a later step's timer is due at nearly the moment of an earlier one, so the process being
+ * descheduled between the two steps can decide which is first), so it runs alone after the others and, if it does
+ * not match, runs again alone, at most twice, before it fails.
  */
 import * as assert from 'assert';
 import { spawn } from 'child_process';
@@ -26,6 +29,8 @@ const CLI = path.join(ROOT, 'dist/cli.js');
 const CONCURRENCY = 2;
 const PROCESS_TIMEOUT_MS = 30_000;
 const PYTHON_RETRIES = 2;
+/** Re-runs of ours with the real clock when its order is not CPython's (see the top comment). */
+const REAL_CLOCK_RETRIES = 2;
 /** The program that also runs with the real clock. */
 const REAL_CLOCK_CASE = 'timers-equal-deadline';
 /** `PARITY_VERBOSE=1` prints how long each phase took. */
@@ -153,10 +158,8 @@ describe('CPython parity', function () {
     const ours = await pool(CONCURRENCY, [
       ...pairs.map((name) => () => runOurs(name, 'virtual', outDir)),
       ...pairs.map((name) => () => runOurs(name, 'virtual', outDir, 'async')),
-      () => runOurs(REAL_CLOCK_CASE, 'real', outDir),
     ]);
     const t2 = Date.now();
-    realClock = ours.pop()!;
     pairs.forEach((name, i) =>
       results.set(name, { python: [python[i]], ours: ours[i], oursAsync: ours[pairs.length + i] }),
     );
@@ -172,6 +175,15 @@ describe('CPython parity', function () {
         console.log(`      note: ${name}: CPython ran ${r.python.length} times` + (matched > 0 ? `, run ${matched + 1} matched` : ''));
       }
     }
+    // Ours with the real clock: alone, and again (alone) if its order is not CPython's, as CPython's own re-runs.
+    const real = results.get(REAL_CLOCK_CASE)!;
+    const sameAsPython = (run: ProcessResult): boolean => real.python.some((p) => p.code === 0 && p.stdout === run.stdout);
+    let realRuns = 0;
+    do {
+      realClock = await runOurs(REAL_CLOCK_CASE, 'real', outDir);
+      realRuns++;
+    } while (realRuns <= REAL_CLOCK_RETRIES && !sameAsPython(realClock));
+    if (realRuns > 1) console.log(`      note: ${REAL_CLOCK_CASE} with the real clock ran ${realRuns} times`);
     if (VERBOSE) {
       console.log(`      CPython ${t1 - t0} ms, ours ${t2 - t1} ms, re-runs ${Date.now() - t2} ms (${pairs.length} cases)`);
     }
