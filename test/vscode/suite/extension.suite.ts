@@ -152,10 +152,21 @@ describe('Coroutine Trace extension', function () {
   it('shows the states at a time cursor from the timeline', async () => {
     const a = await api();
     a.hub.setCurrent(runSession);
-    a.tree.setCursor(1500);
+    // Between worker_1's end (its 1 s sleep) and worker_2's (2 s), taken from the trace: on a loaded machine the
+    // program may start its tasks well after the trace's time 0, so a fixed instant could fall before either.
+    const ended = (type: string, name: string): number => {
+      const created = runSession.events.find((e) => e.type === 'task.created' && e.name === name);
+      const end = runSession.events.find((e) => e.type === type && 'task' in e && created && 'task' in created && e.task === created.task);
+      assert.ok(end, `${name}'s ${type} is in the trace`);
+      return end.t;
+    };
+    const worker1Done = ended('task.done', 'worker_1');
+    const worker2Failed = ended('task.failed', 'worker_2');
+    assert.ok(worker2Failed - worker1Done > 500, `worker_1 ended at ${worker1Done} ms, worker_2 at ${worker2Failed} ms`);
+    a.tree.setCursor((worker1Done + worker2Failed) / 2);
     const atCursor = counts(a.tree.snapshot());
     a.tree.setCursor(undefined);
-    // At 1.5 s worker_1 (1 s) is done; main, worker_2 and worker_3 still sleep.
+    // Then worker_1 is done; main, worker_2 and worker_3 still sleep.
     assert.deepStrictEqual(atCursor, { Sleeping: 3, Done: 1 });
     assert.deepStrictEqual(a.tree.snapshot(), runTree);
   });
