@@ -23,11 +23,9 @@ import {
   dropCallSite,
   wrapExternal,
   _setYieldMarker,
-  toMicros,
-  UNTIL_NOW,
 } from './core';
 import { CancelledError, DeadlockError, ExceptionGroup, RuntimeError, TimeoutError } from './errors';
-import { EventCode, SuspendCode, WarningCode } from '../contract/wire';
+import { EventCode, SuspendCode, UNTIL_NOW, WarningCode, toMicros } from '../contract/wire';
 import { _resetResourceCounter } from './sync';
 
 export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;

@@ -13,7 +13,7 @@
  */
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from './errors';
 import type { Recorder } from './recorder';
-import { EventCode, SuspendCode, UNTIL_NOW, WakeCode, WarningCode, toMicros } from '../contract/wire';
+import { EventCode, SuspendCode, UNTIL_NOW, WakeCode, WarningCode } from '../contract/wire';
 import { PREVIEW_MAX, clipPreview } from '../contract/trace';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -47,10 +47,6 @@ export function takeCallSite(fn: Function): number {
   if (s !== 0 || REC === null || captureSite === null) return s;
   return captureSite(fn);
 }
-
-// `_suspended`'s last argument for `sleep(0)` (it sleeps until now, the time of the suspension: no clock read), and
-// the rounding of times the trace writes.
-export { UNTIL_NOW, toMicros };
 
 /** Short, safe text for a user value (results, queue items). Never throws. Cheap for the common cases. */
 export function preview(value: unknown): string {
@@ -1712,9 +1708,9 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * A task that was cancelled (and did not `uncancel()`), had `CancelledError` thrown in, and still ended normally
-   * caught the cancellation and went on instead of finishing: its canceller believes it stopped.
+   * caught the cancellation and went on instead of finishing: its canceller believes it stopped. Recorded at the end
+   * of the task's last step (`lastClock`).
    */
-  /** At the end of the task's last step (`lastClock`). */
   private checkSwallowedCancel(): void {
     if (!this._cancelDelivered || this._numCancelsRequested === 0 || REC === null) return;
     REC.ev(

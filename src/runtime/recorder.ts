@@ -104,9 +104,9 @@ export class Recorder {
   }
 
   /**
-   * Records `task.resumed` with cause `yield` at `this.t`. Right after another task's suspension at the same time (a `sleep(0)`
-   * hand-over, the commonest pair in busy programs), it rides in that row's free column: one row for two events
-   * (`contract/wire.ts`; the host's decoder gives it back its own row).
+   * Records `task.resumed` with cause `yield` at `this.t`. Right after another task's suspension at the same time (a
+   * `sleep(0)` hand-over, the commonest pair in busy programs), it rides in that row's free column: one row for two
+   * events (`contract/wire.ts`; the host's decoder gives it back its own row).
    */
   resumedByYield(task: number): void {
     const t = this.t;

@@ -4,10 +4,10 @@
  *
  * The recorder writes its rows straight into buffers of shared memory that this sink lends it (`takeRows`); a full
  * buffer is handed to the writer thread as it is (`sendRows`), which writes it to the file descriptor (fd 3: a pipe
- * to the host, or the file the host reads after the run) and gives it back to the pool. Buffers are reused, because fresh memory is what costs here:
- * the first write to each page is a page fault (about 1 ms per MB on this machine, more than copying it). Other
- * frames (strings, sites, stats) are small and are copied into buffers of their own. Frames go out in the order they
- * were given, through a ring of descriptors (buffer, offset, length) in shared memory.
+ * to the host, or the file the host reads after the run) and gives it back to the pool. Buffers are reused, because
+ * fresh memory is what costs here: the first write to each page is a page fault (about 1 ms per MB on this machine,
+ * more than copying it). Other frames (strings, sites, stats) are small and are copied into buffers of their own.
+ * Frames go out in the order they were given, through a ring of descriptors (buffer, offset, length) in shared memory.
  *
  * A worker thread takes tens of milliseconds to start; until it runs, frames wait for it in their buffers (writing
  * them from this thread instead cost more here: a system call into a socket moves about 0.6 MB per millisecond). If the
