@@ -195,9 +195,8 @@ export function layoutLanes(model: TraceModel, options: LayoutOptions): LaneLayo
 /**
  * The layout of `model` once tasks were added to it, from `previous`, the layout of its first `previous.taskCount`
  * tasks with the same options, when the new lanes all go at the end of the tasks' (the resource lanes after them are
- * laid out again): no filter, nothing collapsed,
- * and each new task a root or the child of a task on the path from a root to the last lane (a pre-order walk puts it
- * last). Then it is what `layoutLanes` gives, for the cost of the new lanes rather than of ten thousand; `previous`
+ * laid out again): no filter, nothing collapsed, and each new task a root or the child of a task on the path from a
+ * root to the last lane (a pre-order walk puts it last). Then it is what `layoutLanes` gives, for the cost of the new lanes rather than of ten thousand; `previous`
  * is taken over (its rows grow). Null when a whole layout is needed.
  */
 export function extendLayout(previous: LaneLayout, model: TraceModel, options: LayoutOptions): LaneLayout | null {

@@ -417,6 +417,8 @@ export class TimelineRenderer {
     const spans = { create: new ArrowSpans(frame.dpr), await: new ArrowSpans(frame.dpr) };
     const top = g.axisHeight;
     const bottom = g.height;
+    // Ends off the plot go a pixel past its edge (the clip hides them), so lines to lanes off screen merge.
+    const onPlot = (y: number): number => Math.min(Math.max(y, top - 1), bottom + 1);
     const headOf = (path: Path2D, points: readonly number[]): void => {
       path.moveTo(points[0], points[1]);
       for (let i = 2; i + 1 < points.length; i += 2) path.lineTo(points[i], points[i + 1]);
@@ -428,10 +430,7 @@ export class TimelineRenderer {
       const kind = line.edge.kind;
       const head = line.head && line.y2 >= top && line.y2 <= bottom && line.x2 >= g.labelWidth;
       if ((kind === 'create' || kind === 'await') && line.x1 === line.x2) {
-        // Ends off the plot a pixel past its edge (the clip hides them), so lines to lanes off screen merge.
-        const y1 = line.y1 < top - 1 ? top - 1 : line.y1 > bottom + 1 ? bottom + 1 : line.y1;
-        const y2 = line.y2 < top - 1 ? top - 1 : line.y2 > bottom + 1 ? bottom + 1 : line.y2;
-        spans[kind].add(line.x1, y1, y2, head);
+        spans[kind].add(line.x1, onPlot(line.y1), onPlot(line.y2), head);
         return;
       }
       const path = paths[kind];
@@ -762,7 +761,6 @@ export class TimelineRenderer {
   }
 }
 
-/** Centre of the device pixel at CSS x, for crisp 1-pixel lines. */
 /** Arrowheads' length, CSS pixels. */
 const ARROW_HEAD = 5;
 
@@ -771,6 +769,7 @@ function headInset(x1: number, y1: number, x2: number, y2: number): number {
   return Math.abs(Math.sin(Math.atan2(y2 - y1, x2 - x1))) > 0.5 ? BAR_HEIGHT / 2 : 0;
 }
 
+/** Centre of the device pixel at CSS x, for crisp 1-pixel lines. */
 function snap(x: number, dpr: number): number {
   return (Math.round(x * dpr) + 0.5) / dpr;
 }
