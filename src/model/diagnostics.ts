@@ -7,11 +7,19 @@
 import type { SourceSite, SuspendReason, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
 import type { ResourceInfo, Segment, TaskInfo, TraceModel } from './model';
+import { formatTime } from './summary';
 
 /** Consecutive `sleep(0)` yields with nothing else done in between that make a busy loop. */
 export const BUSY_LOOP_YIELDS = 500;
 /** Under a real clock, a step longer than this between two yields did some work: not a busy loop. */
 export const BUSY_STEP_MS = 0.2;
+/**
+ * Under a real clock, a run of at least BUSY_LOOP_MIN_YIELDS yields that has spun this long (ms) is a busy loop too,
+ * with fewer than BUSY_LOOP_YIELDS yields: on a loaded machine a process may get so little CPU that it polls only a
+ * few hundred times in the time it would otherwise poll thousands of times.
+ */
+export const BUSY_LOOP_MS = 100;
+export const BUSY_LOOP_MIN_YIELDS = 100;
 
 export interface DiagnosticsOptions {
   busyLoopYields?: number;
@@ -174,22 +182,28 @@ function deadlockChain(model: TraceModel): Finding[] {
 /**
  * A task that yields with sleep(0) many times in a row and does nothing else in between (a polling loop). On a real
  * clock, a step longer than BUSY_STEP_MS did some work; a run of yields is busy when, over its last `threshold`
- * yields, at most a fifth of the steps before them worked (a few may be the process being descheduled). Judged over
- * the last `threshold` yields, not since the run began: a slow start (code not yet compiled, a loaded machine) does
- * not hide the spinning that follows.
+ * yields (or all of them, if fewer), at most a fifth of the steps before them worked (a few may be the process being
+ * descheduled). Judged over the last `threshold` yields, not since the run began: a slow start (code not yet
+ * compiled, a loaded machine) does not hide the spinning that follows. It takes `threshold` yields, or on a real
+ * clock BUSY_LOOP_MIN_YIELDS yields over BUSY_LOOP_MS: a loaded machine may leave the poller few turns.
  */
 function busyLoops(model: TraceModel, threshold: number, timed: boolean): Finding[] {
   const findings: Finding[] = [];
   /** Whether the step before each of the run's last `threshold` yields worked (a ring). */
   const worked = new Uint8Array(threshold);
+  const minYields = Math.min(threshold, BUSY_LOOP_MIN_YIELDS);
   for (const task of model.tasks) {
     let run = 0;
     /** Steps among the ring's that worked. */
     let working = 0;
     /** The step since the last yield took time. */
     let stepWorked = false;
+    /** The run's first yield (its index in the task's segments). */
+    let runFirst = 0;
     let site: SourceSite | null | undefined;
-    for (const seg of task.segments) {
+    const segments = task.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
       if (seg.state === 'running') {
         if (timed && seg.end - seg.start > BUSY_STEP_MS) stepWorked = true;
         continue;
@@ -204,27 +218,52 @@ function busyLoops(model: TraceModel, threshold: number, timed: boolean): Findin
         stepWorked = false;
         continue;
       }
+      if (run === 0) runFirst = i;
       const slot = run % threshold;
       working += (stepWorked ? 1 : 0) - worked[slot];
       worked[slot] = stepWorked ? 1 : 0;
       stepWorked = false;
       run++;
       site = seg.site;
-      if (run >= threshold && working <= threshold / 5) {
-        findings.push({
-          kind: 'busy-loop',
-          task: task.id,
-          site: seg.site ?? null,
-          message:
-            `${task.name} yielded with sleep(0) ${threshold}+ times in a row from the same await, doing nothing ` +
-            `in between: a busy loop that ` +
-            `keeps the loop spinning. Wait for what it polls instead (an Event, a Queue, a Future).`,
-        });
+      const spun = seg.start - segments[runFirst].start;
+      const enough = run >= threshold || (timed && run >= minYields && spun >= BUSY_LOOP_MS);
+      if (enough && working <= Math.min(run, threshold) / 5) {
+        findings.push(busyLoopFinding(task, runFirst, timed));
         break;
       }
     }
   }
   return findings;
+}
+
+/**
+ * The finding for the busy loop of `task` whose first yield is its segment `first`: it counts the run's yields to its
+ * end, where the task stopped polling (or ended).
+ */
+function busyLoopFinding(task: TaskInfo, first: number, timed: boolean): Finding {
+  const segments = task.segments;
+  const site = segments[first].site;
+  let yields = 0;
+  let last = first;
+  for (let i = first; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.state === 'running') continue;
+    const sameRun = seg.reason?.kind === 'sleep' && seg.reason.seconds === 0 && seg.site?.line === site?.line &&
+      seg.site?.file === site?.file;
+    if (!sameRun) break;
+    yields++;
+    last = i;
+  }
+  return {
+    kind: 'busy-loop',
+    task: task.id,
+    site: site ?? null,
+    message:
+      `${task.name} yielded with sleep(0) ${yields} times in a row` +
+      (timed ? ` over ${formatTime(segments[last].start - segments[first].start)}` : '') +
+      ` from the same await, doing nothing in between: a busy loop that keeps the loop spinning. ` +
+      `Wait for what it polls instead (an Event, a Queue, a Future).`,
+  };
 }
 
 /** Queues left with items nobody can take, or with a getter nobody can serve. */
