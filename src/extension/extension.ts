@@ -18,7 +18,7 @@ import { RunManager } from './runManager';
 import { SessionHub } from './sessionHub';
 import { TaskTreeNode, TaskTreeProvider } from './taskTreeProvider';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
-import { TraceEditorProvider, loadTraceFile } from './traceEditor';
+import { TraceEditorProvider, loadTraceFileWithProgress } from './traceEditor';
 import { TraceStore } from './traceStore';
 import { WarningDiagnostics } from './warningDiagnostics';
 
@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     let session: TraceSession | undefined;
     let error: string | undefined;
     if (tracePath && fs.existsSync(tracePath)) {
-      const document = await loadTraceFile(vscode.Uri.file(tracePath));
+      const document = await loadTraceFileWithProgress(vscode.Uri.file(tracePath));
       session = document.session;
       error = document.error;
     } else if (tracePath) {

@@ -5,8 +5,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { TraceFormatError, parseTrace } from '../model/traceFileReader';
+import { TraceFormatError } from '../model/traceFileReader';
 import { readSettings } from './config';
+import { TraceLoadCancelled, TraceLoadOptions, loadTraceBytes } from './pure/traceLoader';
 import { TraceSession } from './pure/traceSession';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
 
@@ -19,6 +20,8 @@ export class TraceDocument implements vscode.CustomDocument {
     readonly session: TraceSession | undefined,
     /** Why the file could not be read, when it could not. */
     readonly error: string | undefined,
+    /** The user stopped the opening (the error says so; nothing went wrong). */
+    readonly cancelled = false,
   ) {}
 
   own(disposable: vscode.Disposable): void {
@@ -31,28 +34,66 @@ export class TraceDocument implements vscode.CustomDocument {
   }
 }
 
-/** Reads and parses a trace file into a finished session. Never throws: a bad file gives `error`. */
-export async function loadTraceFile(uri: vscode.Uri): Promise<TraceDocument> {
+/** Files at least this big are opened with a progress notification that can cancel the opening. */
+export const PROGRESS_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and parses a trace file into a finished session, a slice at a time (`loadTraceBytes`): the extension host
+ * keeps running meanwhile. Never throws: a bad file gives `error`.
+ */
+export async function loadTraceFile(
+  uri: vscode.Uri,
+  options: Pick<TraceLoadOptions, 'onProgress' | 'isCancelled'> = {},
+): Promise<TraceDocument> {
   const name = path.basename(uri.fsPath || uri.path);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+    bytes = await vscode.workspace.fs.readFile(uri);
   } catch (err) {
     const reason = err instanceof vscode.FileSystemError ? err.code : err instanceof Error ? err.message : String(err);
     return new TraceDocument(uri, undefined, `Cannot read ${name}: ${reason}`);
   }
   try {
-    const trace = parseTrace(text);
-    const session = TraceSession.fromTrace(trace.header, trace.events, {
+    const session = await loadTraceBytes(bytes, {
+      ...options,
       tracePath: uri.scheme === 'file' ? uri.fsPath : undefined,
-      truncated: trace.truncated,
       maxEvents: readSettings(uri).maxEvents,
     });
     return new TraceDocument(uri, session, undefined);
   } catch (err) {
+    if (err instanceof TraceLoadCancelled) return new TraceDocument(uri, undefined, `Opening ${name} was cancelled.`, true);
     const reason = err instanceof TraceFormatError || err instanceof Error ? err.message : String(err);
     return new TraceDocument(uri, undefined, `${name} is not a readable coroutine trace: ${reason}`);
   }
+}
+
+/**
+ * `loadTraceFile`, with a progress notification (percent read, a Cancel button) when the file is big enough to take
+ * a while.
+ */
+export async function loadTraceFileWithProgress(uri: vscode.Uri): Promise<TraceDocument> {
+  let size = 0;
+  try {
+    size = (await vscode.workspace.fs.stat(uri)).size;
+  } catch {
+    // loadTraceFile says why it cannot be read.
+  }
+  if (size < PROGRESS_FILE_BYTES) return loadTraceFile(uri);
+  const name = path.basename(uri.fsPath || uri.path);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Coroutine Trace: opening ${name}`, cancellable: true },
+    (progress, token) => {
+      let reported = 0;
+      return loadTraceFile(uri, {
+        isCancelled: () => token.isCancellationRequested,
+        onProgress: (fraction) => {
+          const percent = Math.floor(fraction * 100);
+          if (percent > reported) progress.report({ increment: percent - reported, message: `${percent}%` });
+          reported = Math.max(reported, percent);
+        },
+      });
+    },
+  );
 }
 
 export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
@@ -67,8 +108,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
   ) {}
 
   async openCustomDocument(uri: vscode.Uri): Promise<TraceDocument> {
-    const document = await loadTraceFile(uri);
-    if (document.error) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
+    const document = await loadTraceFileWithProgress(uri);
+    if (document.error && !document.cancelled) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
     if (document.session && this.showWarnings) document.own(this.showWarnings(document.session));
     return document;
   }

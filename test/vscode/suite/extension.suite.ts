@@ -150,6 +150,27 @@ describe('Coroutine Trace extension', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('opens a trace file too big to read in one go, a slice at a time, whole', async () => {
+    const a = await api();
+    // The benchmark's synthetic trace, big enough for the progress notification (PROGRESS_FILE_BYTES).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { syntheticTrace } = require(path.join(ROOT, 'bench', 'webview-synthetic.js'));
+    const trace = syntheticTrace({ tasks: 1000, events: 90_000 });
+    const text = [trace.header, ...trace.events].map((x: unknown) => JSON.stringify(x)).join('\n') + '\n';
+    const file = tempProgram('big.cotrace', text);
+    assert.ok(fs.statSync(file).size > 8 * 1024 * 1024, `${fs.statSync(file).size} bytes`);
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'coroutineTrace.traceViewer');
+    const session = await waitFor('the big trace to become the shown trace', () =>
+      a.hub.current && a.hub.current.tracePath === file ? a.hub.current : undefined,
+    60_000);
+    assert.strictEqual(session.origin, 'file');
+    assert.strictEqual(session.events.length, trace.events.length);
+    assert.deepStrictEqual(session.events.at(-1), trace.events.at(-1));
+    const created = trace.events.filter((e: { type: string }) => e.type === 'task.created').length;
+    assert.strictEqual(session.model()!.tasks.length, created);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('shows the states at a time cursor from the timeline', async () => {
     const a = await api();
     a.hub.setCurrent(runSession);
