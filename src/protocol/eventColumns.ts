@@ -78,10 +78,9 @@ class ShapeStep {
   shape = -1;
   private readonly next: ShapeStep[] = [];
   /**
-   * For a step whose value goes to the table: the last few distinct strings it had and their table indexes. The
-   * strings of a parsed trace are each new to the engine, and a Map lookup first hashes the string (in Chromium that
-   * was most of the encoder's time); comparing it with a few others is cheaper, and most steps see few values (an
-   * event type, a file name).
+   * For a step whose value goes to the table: the last few distinct strings it had and their table indexes. Looking
+   * a string up in the table's index hashes all its characters (`StringIndex`); comparing it with a few others is
+   * cheaper, and most steps see few values (an event type, a file name).
    */
   readonly recent: string[] = [];
   readonly recentIndex: number[] = [];
