@@ -62,14 +62,56 @@ export function encodeEventColumns(events: readonly TraceEvent[], from = 0, to =
   return encoder.finish();
 }
 
+/** A step in `ShapeStep`'s walk: the end of a nested object. */
+const END = 3;
+/** How many strings a step of the walk remembers (`ShapeStep.recent`). */
+const RECENT = 8;
+
+/**
+ * A node of the tree the encoder walks while it writes an event: one step per key (with how its value is stored) and
+ * per end of a nested object, so a path from the root spells out a layout, as a shape's signature does. An event's
+ * values go into `flat` in the order its keys are visited whatever its shape, so the encoder writes them as it walks
+ * and learns the shape number at the end of the path: no layout is tried and undone, no signature text is built.
+ */
+class ShapeStep {
+  /** The shape whose layout ends here, once an event ended here; -1 before. */
+  shape = -1;
+  private readonly next: ShapeStep[] = [];
+  /**
+   * For a step whose value goes to the table: the last few distinct strings it had and their table indexes. Looking
+   * a string up in the table's index hashes all its characters (`StringIndex`); comparing it with a few others is
+   * cheaper, and most steps see few values (an event type, a file name).
+   */
+  readonly recent: string[] = [];
+  readonly recentIndex: number[] = [];
+  recentNext = 0;
+
+  constructor(
+    readonly key: string,
+    readonly kind: number,
+  ) {}
+
+  /** The step after this one for `key` stored as `kind` (or `END`), added when new. */
+  to(key: string, kind: number): ShapeStep {
+    const next = this.next;
+    // Few steps branch (a suspension's reason, say): most have one way on.
+    for (let i = 0; i < next.length; i++) {
+      const step = next[i];
+      if (step.key === key && step.kind === kind) return step;
+    }
+    const step = new ShapeStep(key, kind);
+    next.push(step);
+    return step;
+  }
+}
+
 /** Builds a batch one event at a time. */
 export class EventColumnsEncoder {
   private readonly shapes: ObjectShape[] = [];
   private readonly shapeIndex = new Map<string, number>();
-  /** Event shapes by event type, in the order found. */
-  private readonly byType = new Map<string, number[]>();
+  private readonly root = new ShapeStep('', END);
   private readonly table: unknown[] = [];
-  private readonly strings = new Map<string, number>();
+  private readonly strings = new StringIndex();
   /** Table values that are not strings, by their JSON text. */
   private readonly others = new Map<string, number>();
   private flat: Float64Array;
@@ -82,26 +124,62 @@ export class EventColumnsEncoder {
 
   add(event: TraceEvent): void {
     const record = event as unknown as Record<string, unknown>;
-    // Most events have the layout of an earlier event of their type: try those first (no strings built).
-    const type = typeof record.type === 'string' ? record.type : '';
-    let candidates = this.byType.get(type);
-    if (candidates === undefined) {
-      candidates = [];
-      this.byType.set(type, candidates);
-    }
-    const start = this.length;
-    for (let c = 0; c < candidates.length; c++) {
-      this.put(candidates[c]);
-      if (this.write(record, candidates[c])) {
-        this.count++;
-        return;
+    let flat = this.flat;
+    let n = this.length;
+    const at = n;
+    if (n === flat.length) flat = this.grow();
+    flat[n++] = 0; // the shape number, known once the values are written
+    // The events' nested objects (sites, reasons, causes, errors) are walked here, without a call per object: a call
+    // with its own `for…in` cost as much as the rest of the walk. Deeper ones are rare (`walk`).
+    let step = this.root;
+    for (const key in record) {
+      const value = record[key];
+      if (value === undefined) continue;
+      let number: number;
+      if (typeof value === 'number') {
+        step = step.to(key, NUMBER);
+        number = value;
+      } else if (typeof value === 'string') {
+        step = step.to(key, TABLE);
+        number = this.text(step, value);
+      } else if (typeof value === 'object' && value !== null && isPlainObject(value)) {
+        step = step.to(key, OBJECT);
+        const nested = value as Record<string, unknown>;
+        for (const inner in nested) {
+          const v = nested[inner];
+          if (v === undefined) continue;
+          if (typeof v === 'number') {
+            step = step.to(inner, NUMBER);
+            number = v;
+          } else if (typeof v === 'string') {
+            step = step.to(inner, TABLE);
+            number = this.text(step, v);
+          } else if (typeof v === 'object' && v !== null && isPlainObject(v)) {
+            this.length = n;
+            step = this.walk(v as Record<string, unknown>, step.to(inner, OBJECT)).to('', END);
+            n = this.length;
+            flat = this.flat;
+            continue;
+          } else {
+            step = step.to(inner, TABLE);
+            number = this.ref(v);
+          }
+          if (n === flat.length) flat = this.grow(n);
+          flat[n++] = number;
+        }
+        step = step.to('', END);
+        continue;
+      } else {
+        step = step.to(key, TABLE);
+        number = this.ref(value);
       }
-      this.length = start;
+      if (n === flat.length) flat = this.grow(n);
+      flat[n++] = number;
     }
-    const shape = this.shapeOf(record);
-    candidates.push(shape);
-    this.put(shape);
-    this.write(record, shape);
+    let shape = step.shape;
+    if (shape < 0) shape = step.shape = this.shapeOf(record);
+    flat[at] = shape;
+    this.length = n;
     this.count++;
   }
 
@@ -116,7 +194,29 @@ export class EventColumnsEncoder {
     };
   }
 
-  /** The shape of `record`, added when new. Its signature names every key and how its value is stored. */
+  /** Writes the values of `record` (its nested objects' inline) and returns the step its layout ends at. */
+  private walk(record: Record<string, unknown>, from: ShapeStep): ShapeStep {
+    let step = from;
+    for (const key in record) {
+      const value = record[key];
+      if (value === undefined) continue;
+      if (typeof value === 'number') {
+        step = step.to(key, NUMBER);
+        this.put(value);
+      } else if (typeof value === 'object' && value !== null && isPlainObject(value)) {
+        step = this.walk(value as Record<string, unknown>, step.to(key, OBJECT)).to('', END);
+      } else {
+        step = step.to(key, TABLE);
+        this.put(typeof value === 'string' ? this.text(step, value) : this.ref(value));
+      }
+    }
+    return step;
+  }
+
+  /**
+   * The shape of `record`, added when new (nested shapes first). Its signature names every key and how its value is
+   * stored; called once per layout an event's walk has not ended at before.
+   */
   private shapeOf(record: Record<string, unknown>): number {
     const signature = this.signature(record);
     const known = this.shapeIndex.get(signature);
@@ -158,51 +258,38 @@ export class EventColumnsEncoder {
     return signature + '}';
   }
 
-  /**
-   * Writes the values of `record` if it has shape `s` (same keys in the same order, values stored the same way);
-   * false if it does not (the caller then drops what was written).
-   */
-  private write(record: Record<string, unknown>, s: number): boolean {
-    const { keys, kinds, sub } = this.shapes[s];
-    let k = 0;
-    for (const key in record) {
-      const value = record[key];
-      if (value === undefined) continue;
-      if (k >= keys.length || keys[k] !== key) return false;
-      const kind = kinds[k];
-      if (typeof value === 'number') {
-        if (kind !== NUMBER) return false;
-        this.put(value);
-      } else if (typeof value === 'object' && value !== null && isPlainObject(value)) {
-        if (kind !== OBJECT || !this.write(value as Record<string, unknown>, sub[k])) return false;
-      } else {
-        if (kind !== TABLE) return false;
-        this.put(this.ref(value));
-      }
-      k++;
-    }
-    return k === keys.length;
+  private put(value: number): void {
+    const flat = this.length === this.flat.length ? this.grow(this.length) : this.flat;
+    flat[this.length++] = value;
   }
 
-  private put(value: number): void {
-    if (this.length === this.flat.length) {
-      const next = new Float64Array(this.flat.length * 2);
-      next.set(this.flat);
-      this.flat = next;
+  /** A bigger `flat` with the first `length` values. */
+  private grow(length = this.length): Float64Array {
+    const next = new Float64Array(this.flat.length * 2);
+    next.set(this.flat.subarray(0, length));
+    this.flat = next;
+    return next;
+  }
+
+  /** The table index of a string that `step` leads to. */
+  private text(step: ShapeStep, value: string): number {
+    const recent = step.recent;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === value) return step.recentIndex[i];
+    const index = this.ref(value);
+    if (recent.length < RECENT) {
+      recent.push(value);
+      step.recentIndex.push(index);
+    } else {
+      const slot = step.recentNext;
+      recent[slot] = value;
+      step.recentIndex[slot] = index;
+      step.recentNext = (slot + 1) % RECENT;
     }
-    this.flat[this.length++] = value;
+    return index;
   }
 
   private ref(value: unknown): number {
-    if (typeof value === 'string') {
-      let index = this.strings.get(value);
-      if (index === undefined) {
-        index = this.table.length;
-        this.table.push(value);
-        this.strings.set(value, index);
-      }
-      return index;
-    }
+    if (typeof value === 'string') return this.strings.indexOf(value, this.table);
     // null, booleans, arrays (gather's targets), and whatever else JSON can carry.
     const text = JSON.stringify(value) ?? 'null';
     let index = this.others.get(text);
@@ -213,6 +300,66 @@ export class EventColumnsEncoder {
     }
     return index;
   }
+}
+
+/** Characters hashed at each end of a longer string (`StringIndex`). */
+const HASHED_ENDS = 32;
+
+/**
+ * The table indexes of distinct strings, in a hash table of its own. A Map hashes each string it is given the first
+ * time, in the engine: for the strings of a parsed trace, each a new object, Chromium's took about a microsecond for
+ * strings of forty characters, most of the encoder's time. Here the hash is a few multiplications per character (of
+ * at most 64: the ends of a long string; equal hashes are told apart by comparing the strings).
+ */
+class StringIndex {
+  private slots = new Int32Array(1024).fill(-1);
+  /** Per string added: its table index and its hash. */
+  private readonly indexes: number[] = [];
+  private readonly hashes: number[] = [];
+
+  /** The index in `table` of `value`, which is pushed to `table` when new. */
+  indexOf(value: string, table: unknown[]): number {
+    const hash = hashString(value);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const index = this.slots[slot];
+      if (index < 0) break;
+      if (table[index] === value) return index;
+      slot = (slot + 1) & mask;
+    }
+    const index = table.length;
+    table.push(value);
+    this.slots[slot] = index;
+    this.indexes.push(index);
+    this.hashes.push(hash);
+    if (this.indexes.length * 2 > mask) this.grow();
+    return index;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let i = 0; i < this.indexes.length; i++) {
+      let slot = this.hashes[i] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = this.indexes[i];
+    }
+    this.slots = slots;
+  }
+}
+
+/** FNV-1a over the string's length and characters (its ends when long). */
+function hashString(value: string): number {
+  const length = value.length;
+  let hash = Math.imul(0x811c9dc5 ^ length, 0x01000193);
+  if (length <= 2 * HASHED_ENDS) {
+    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  } else {
+    for (let i = 0; i < HASHED_ENDS; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+    for (let i = length - HASHED_ENDS; i < length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  }
+  return hash ^ (hash >>> 15);
 }
 
 /** Every event of a batch, equal to what was encoded. Throws on input that is not a batch this version reads. */

@@ -2,8 +2,9 @@
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
  * trace in a `<script type="application/json">` block: the header, and the events in the columnar form the extension
- * host sends the webview (src/protocol/eventColumns.ts), its number column packed (src/protocol/packedNumbers.ts: one
- * to five bytes for most values instead of eight, and quick to unpack) and in base64, gzipped when big.
+ * host sends the webview (src/protocol/eventColumns.ts), its number column packed (src/protocol/packedNumbers.ts: laid
+ * out by field in blocks of events, each value coded as a step from the field's previous one in one to five bytes, and
+ * quick to unpack) and in base64, gzipped when big.
  * The bundle finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with
  * this page's nonce, and nothing from the network.
  *
@@ -65,7 +66,7 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
   const { flat, ...rest } = encodeEventColumns(trace.events);
-  const bytes = packNumbers(flat);
+  const bytes = packNumbers(flat, rest.shapes);
   const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
   const data: ReportData = {
     header: trace.header,

@@ -159,7 +159,9 @@ export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventCo
     bytes = await gunzip(bytes);
     performance.mark('coroutine-trace:report-inflated');
   }
-  const flat = unpackNumbers(bytes, flatLength);
+  if (!Array.isArray(rest.shapes) || !Number.isInteger(rest.count)) throw new Error('the report has no trace data');
+  const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
+  performance.mark('coroutine-trace:report-unpacked');
   return { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
 }
 

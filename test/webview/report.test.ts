@@ -37,7 +37,8 @@ function decodeEmbedded(embedded: EmbeddedEvents): TraceEvent[] {
   const { flatBase64, flatGzip, flatLength, ...rest } = embedded;
   let bytes: Uint8Array = Buffer.from(flatBase64, 'base64');
   if (flatGzip) bytes = zlib.gunzipSync(bytes);
-  return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat: unpackNumbers(bytes, flatLength) });
+  const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
+  return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat });
 }
 
 describe('standalone report HTML', () => {
@@ -58,6 +59,24 @@ describe('standalone report HTML', () => {
     const title = /<title>([^]*?)<\/title>/.exec(html)![1];
     assert.ok(title.startsWith('Coroutine Trace: ') && !title.includes('<'), title);
     assert.strictEqual(REPORT_DATA_ID, REPORT_DATA_ELEMENT_ID, 'the builder and the webview agree on the element id');
+  });
+
+  it('keeps hostile keys, header fields and big gzipped columns inside the data block too', () => {
+    // Keys become the shapes' key lists; a trace file is input, so its keys can be anything.
+    const odd = { t: 3, type: 'output', task: 1, [HOSTILE]: HOSTILE, nested: { [`${HOSTILE}\u2028`]: 1 } };
+    const events = [...EVENTS, odd as unknown as TraceEvent];
+    for (let i = 0; i < 3000; i++) events.push({ t: 4 + i / 1000, type: 'task.started', task: i + 2 });
+    const header = { ...HEADER, program: `/p/${HOSTILE}.ts`, startedAt: HOSTILE };
+    const gzip = (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes);
+    const html = reportHtml({ header, events }, 'void 0', { nonce: 'n', gzip, gzipAbove: 0 });
+    const text = dataBlock(html);
+    assert.ok(!text.includes('<') && !text.includes('\u2028'), 'no < nor raw line separator inside the block');
+    assert.strictEqual(html.match(/<script/gi)!.length, 2);
+    const data = JSON.parse(text);
+    assert.match(data.events.flatBase64, /^[A-Za-z0-9+/]*={0,2}$/);
+    assert.strictEqual(data.events.flatGzip, true);
+    assert.deepStrictEqual(decodeEmbedded(data.events), events);
+    assert.deepStrictEqual(data.header, header);
   });
 
   it('has a strict policy: the nonce script only, no network, no inline styles', () => {
@@ -96,7 +115,7 @@ describe('standalone report HTML', () => {
     broken[0] = 0; // not gzip
     await assert.rejects(gunzip(broken));
     const { flat, ...rest } = encodeEventColumns(EVENTS);
-    const packed = packNumbers(flat);
+    const packed = packNumbers(flat, rest.shapes);
     const embedded = { ...rest, flatBase64: toBase64(zlib.gzipSync(packed)), flatGzip: true, flatLength: flat.length };
     assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded)), EVENTS);
   });
