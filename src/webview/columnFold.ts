@@ -13,6 +13,7 @@ import type { ModelBuilder } from '../model/model';
 import { NUMBER, OBJECT, TABLE } from '../protocol/eventColumns';
 import type { EventColumnsReader, ObjectShape } from '../protocol/eventColumns';
 import { awaitsTasks } from './edgeIndex';
+import { SmallObjects } from './smallObjects';
 
 /** Who the events are folded for: it folds the events that come as objects, and hears of the fast ones. */
 export interface ColumnFoldTarget {
@@ -138,6 +139,12 @@ interface ReaderPlans {
   typeScope: Uint8Array | null;
   /** The stretch a grouped fold is in the middle of. */
   stretch: Stretch | null;
+  /**
+   * Per nested shape: its objects decoded once (`SmallObjects`), null for a shape too wide for that. `sites` keeps
+   * the session's object for each site (`canonicalSite`).
+   */
+  objects: Array<SmallObjects<unknown> | null | undefined>;
+  sites: Array<SmallObjects<SourceSite> | null | undefined>;
   /** Events up to this reader index are folded in order (a stretch that could not be grouped). */
   inOrderUntil: number;
 }
@@ -147,6 +154,7 @@ interface Stretch {
   count: number;
   /** The stretch's events copied in the order they are folded (read in order, as the batch is). */
   sorted: EventColumnsReader;
+  /** The batch's plans (the copy has the batch's shapes and table). */
   plans: ReaderPlans;
   /** The events' indexes in the stretch, in the order they are folded. */
   order: Int32Array;
@@ -175,6 +183,8 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
       typeScope: null,
       stretch: null,
       inOrderUntil: 0,
+      objects: [],
+      sites: [],
     };
     plansByReader.set(reader, plans);
   }
@@ -269,7 +279,7 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
   const { positions, taskOf, maxId, end } = scan;
   const order = sortByTask(taskOf, maxId);
   const sorted = reader.rearranged(copyInOrder(reader.flat, positions, order, end), positions.length);
-  return { count: positions.length, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end };
+  return { count: positions.length, sorted, plans: p, order, folded: 0, position: 0, base: builder.model().eventCount, end };
 }
 
 interface StretchScan {
@@ -401,11 +411,11 @@ function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: num
   if (type === p.started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
     builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
   } else if (type === p.resumed && plan.reason < 0 && plan.site < 0) {
-    const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
+    const cause = plan.cause < 0 ? undefined : (smallObject(reader, p, plan.causeShape, at + plan.cause) as WakeCause);
     builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
   } else if (type === p.suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
     let site: SourceSite | null;
-    if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
+    if (plan.siteShape >= 0) site = siteAt(reader, p, plan.siteShape, at + plan.site, target);
     else {
       const value = reader.tableValue(flat[at + plan.site]);
       if (value !== null) {
@@ -421,10 +431,48 @@ function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: num
       builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
       return;
     }
-    const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
+    const reason = smallObject(reader, p, plan.reasonShape, at + plan.reason) as SuspendReason;
     const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
     if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
   } else {
     target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
   }
+}
+
+/** Objects of a shape this small are looked up in a `SmallObjects` (as the reader shares them: no nested objects). */
+const SMALL_VALUES = 4;
+
+function smallObjectsFor<T>(reader: EventColumnsReader, s: number): SmallObjects<T> | null {
+  const shape = reader.shapes[s];
+  return shape.keys.length <= SMALL_VALUES && !shape.kinds.includes(OBJECT) ? new SmallObjects<T>(reader.width(s)) : null;
+}
+
+/** The object of nested shape `s` at `at`: one object for equal values within the batch. */
+function smallObject(reader: EventColumnsReader, p: ReaderPlans, s: number, at: number): unknown {
+  let objects = p.objects[s];
+  if (objects === undefined) objects = p.objects[s] = smallObjectsFor(reader, s);
+  if (objects === null) return reader.objectAt(s, at);
+  const flat = reader.flat;
+  let object = objects.get(flat, at);
+  if (object === undefined) {
+    object = reader.objectAt(s, at);
+    if (objects.useful) objects.set(flat, at, object);
+    else p.objects[s] = null;
+  }
+  return object;
+}
+
+/** The site of shape `s` at `at`, as the session keeps it (`canonicalSite`). */
+function siteAt(reader: EventColumnsReader, p: ReaderPlans, s: number, at: number, target: ColumnFoldTarget): SourceSite {
+  let sites = p.sites[s];
+  if (sites === undefined) sites = p.sites[s] = smallObjectsFor<SourceSite>(reader, s);
+  if (sites === null) return target.canonicalSite(reader.objectAt(s, at) as unknown as SourceSite);
+  const flat = reader.flat;
+  let site = sites.get(flat, at);
+  if (site === undefined) {
+    site = target.canonicalSite(reader.objectAt(s, at) as unknown as SourceSite);
+    if (sites.useful) sites.set(flat, at, site);
+    else p.sites[s] = null;
+  }
+  return site;
 }

@@ -28,6 +28,8 @@ export function awaitsTasks(reason: SuspendReason): boolean {
 
 interface TaskCursor {
   task: TaskInfo;
+  /** The task's lane (read for every open wait at every update: one hop fewer). */
+  lane: SegmentColumns;
   /** Segments read so far by a whole re-read (`update` without changes). */
   scanned: number;
   cancelRequests: number;
@@ -66,7 +68,11 @@ export class EdgeIndex {
   /** The same cursors by id, for small integer ids: arrays are cheaper to look up than maps. */
   private readonly cursorSlots: Array<TaskCursor | undefined> = [];
   private readonly resourceCursors = new Map<number, ResourceCursor>();
-  private readonly openTasks = new Set<number>();
+  /**
+   * Cursors of the tasks with open waits (their `openIndex` is not -1), in the order their waits opened: an array
+   * read at every update, where a set of ids cost a lookup of the cursor and two more of its task and lane each.
+   */
+  private openCursors: TaskCursor[] = [];
   /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
   private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
   /** Per list: `from, to, start, stop` of each edge, in one array (see `forEachNear`). */
@@ -87,7 +93,7 @@ export class EdgeIndex {
       if (task.parent !== null && model.taskById.has(task.parent)) {
         this.create.push({ kind: 'create', from: task.parent, to: task.id, t: task.createdAt, site: task.site });
       }
-      const cursor: TaskCursor = { task, scanned: 0, cancelRequests: 0, openIndex: -1, open: [] };
+      const cursor: TaskCursor = { task, lane: task.lane, scanned: 0, cancelRequests: 0, openIndex: -1, open: [] };
       this.taskCursors.set(task.id, cursor);
       if (isSlot(task.id)) {
         while (this.cursorSlots.length < task.id) this.cursorSlots.push(undefined);
@@ -116,10 +122,15 @@ export class EdgeIndex {
       cancelled = tasks.map((t) => t.id);
     }
     // Waits that were open and whose task has moved on are closed now: their edges are final.
-    for (const id of this.openTasks) {
-      const cursor = this.cursor(id)!;
-      const lane = cursor.task.lane;
-      if (lane.length - 1 === cursor.openIndex) continue;
+    const openCursors = this.openCursors;
+    let stillOpen = 0;
+    for (let k = 0; k < openCursors.length; k++) {
+      const cursor = openCursors[k];
+      const lane = cursor.lane;
+      if (lane.length - 1 === cursor.openIndex) {
+        openCursors[stillOpen++] = cursor;
+        continue;
+      }
       const end = lane.end(cursor.openIndex);
       for (const edge of cursor.open) {
         edge.end = end;
@@ -129,8 +140,8 @@ export class EdgeIndex {
       }
       cursor.open = [];
       cursor.openIndex = -1;
-      this.openTasks.delete(id);
     }
+    openCursors.length = stillOpen;
     for (const [id, indexes] of awaiting) {
       const cursor = this.cursor(id);
       if (!cursor) continue;
@@ -146,8 +157,8 @@ export class EdgeIndex {
         } else if (i === lane.length - 1) {
           pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
           if (cursor.open.length > 0) {
+            if (cursor.openIndex < 0) openCursors.push(cursor);
             cursor.openIndex = i;
-            this.openTasks.add(id);
           }
         }
       }
@@ -207,8 +218,8 @@ export class EdgeIndex {
 
   /** Open waits grow with the trace: they end at its current end. */
   refreshOpen(endTime: number): void {
-    for (const id of this.openTasks) {
-      for (const edge of this.taskCursors.get(id)!.open) {
+    for (const cursor of this.openCursors) {
+      for (const edge of cursor.open) {
         edge.end = endTime;
         if (endTime - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = endTime - edge.start;
       }
@@ -217,7 +228,7 @@ export class EdgeIndex {
 
   /** Calls `visit` for every await edge still open at the end of the trace (`openAwaits` without the array). */
   forEachOpenAwait(visit: (edge: AwaitEdge) => void): void {
-    for (const id of this.openTasks) for (const edge of this.taskCursors.get(id)!.open) visit(edge);
+    for (const cursor of this.openCursors) for (const edge of cursor.open) visit(edge);
   }
 
   /**
@@ -332,7 +343,7 @@ export class EdgeIndex {
   /** Await edges still open at the end of the trace. */
   openAwaits(): AwaitEdge[] {
     const out: AwaitEdge[] = [];
-    for (const id of this.openTasks) out.push(...this.taskCursors.get(id)!.open);
+    for (const cursor of this.openCursors) out.push(...cursor.open);
     return out;
   }
 
