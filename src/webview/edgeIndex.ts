@@ -41,13 +41,19 @@ interface TaskCursor {
 
 interface ResourceCursor {
   events: number;
-  puts: Map<number, QueuePutEvent>;
+  /** Puts by sequence number; null once a get took the item. */
+  puts: Map<number, QueuePutEvent | null>;
 }
 
 /** What changed since the last update, as the session collects it while folding. */
 export interface EdgeChanges {
-  /** Per task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`): the indexes of those segments. */
-  awaiting: ReadonlyMap<number, readonly number[]>;
+  /**
+   * Segments that are waits for tasks (`task`, `gather`, `wait`, `asCompleted`), in the order folded: segment
+   * `awaitingSegments[k]` of task `awaitingTasks[k]` (two lists of numbers rather than a map of lists: nothing to
+   * allocate per wait).
+   */
+  awaitingTasks: readonly number[];
+  awaitingSegments: readonly number[];
   /** Tasks that had `cancel()` called on them. */
   cancelled: Iterable<number>;
 }
@@ -100,25 +106,27 @@ export class EdgeIndex {
         this.cursorSlots[task.id] = cursor;
       }
     }
-    let awaiting: ReadonlyMap<number, readonly number[]>;
+    let awaitingTasks: readonly number[];
+    let awaitingSegments: readonly number[];
     let cancelled: Iterable<number>;
     if (changes !== undefined) {
-      ({ awaiting, cancelled } = changes);
+      ({ awaitingTasks, awaitingSegments, cancelled } = changes);
     } else {
-      const found = new Map<number, number[]>();
+      const ids: number[] = [];
+      const segments: number[] = [];
       for (const task of tasks) {
         const cursor = this.cursor(task.id)!;
         const lane = task.lane;
         for (let i = cursor.scanned; i < lane.length; i++) {
           const reason = lane.reason(i);
           if (reason === undefined || !awaitsTasks(reason)) continue;
-          const list = found.get(task.id);
-          if (list === undefined) found.set(task.id, [i]);
-          else list.push(i);
+          ids.push(task.id);
+          segments.push(i);
         }
         cursor.scanned = lane.length;
       }
-      awaiting = found;
+      awaitingTasks = ids;
+      awaitingSegments = segments;
       cancelled = tasks.map((t) => t.id);
     }
     // Waits that were open and whose task has moved on are closed now: their edges are final.
@@ -142,24 +150,24 @@ export class EdgeIndex {
       cursor.openIndex = -1;
     }
     openCursors.length = stillOpen;
-    for (const [id, indexes] of awaiting) {
+    for (let k = 0; k < awaitingTasks.length; k++) {
+      const id = awaitingTasks[k];
       const cursor = this.cursor(id);
       if (!cursor) continue;
-      const lane = cursor.task.lane;
-      for (const i of indexes) {
-        if (i < lane.length - 1) {
-          const from = this.await.length;
-          pushAwaitEdges(this.await, id, lane, i, lane.end(i), false);
-          for (let e = from; e < this.await.length; e++) {
-            const edge = this.await[e];
-            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
-          }
-        } else if (i === lane.length - 1) {
-          pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
-          if (cursor.open.length > 0) {
-            if (cursor.openIndex < 0) openCursors.push(cursor);
-            cursor.openIndex = i;
-          }
+      const lane = cursor.lane;
+      const i = awaitingSegments[k];
+      if (i < lane.length - 1) {
+        const from = this.await.length;
+        pushAwaitEdges(this.await, id, lane, i, lane.end(i), false);
+        for (let e = from; e < this.await.length; e++) {
+          const edge = this.await[e];
+          if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+        }
+      } else if (i === lane.length - 1) {
+        pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
+        if (cursor.open.length > 0) {
+          if (cursor.openIndex < 0) openCursors.push(cursor);
+          cursor.openIndex = i;
         }
       }
     }
@@ -186,7 +194,8 @@ export class EdgeIndex {
         else if (event.type === 'queue.get') {
           const put = cursor.puts.get(event.seq);
           if (!put) continue;
-          cursor.puts.delete(event.seq);
+          // Marked as taken rather than deleted: a map that shrinks as it grows reallocates its table again and again.
+          cursor.puts.set(event.seq, null);
           if (put.task === null || event.task === null) continue;
           this.queue.push({
             kind: 'queue',
