@@ -631,13 +631,23 @@ export class LaneStore {
 
   /** Appends a ref; returns its number. */
   addRef(reason: unknown, site: SourceSite | null, wake: WakeCause | undefined): number {
+    const r = this.refCount++;
+    const at = (r & (REF_CHUNK - 1)) * 3;
     let refs = this.refs;
-    if ((this.refCount & (REF_CHUNK - 1)) === 0) {
-      refs = this.refs = [];
+    // Arrays made at their size (pushed to, they would be copied as they grow): the first starts small (a model of a
+    // few segments) and doubles up to `REF_CHUNK` refs, the others are made whole.
+    if (at === 0) {
+      refs = this.refs = new Array<unknown>(Math.min(REF_CHUNK, Math.max(FIRST_REFS, r)) * 3);
       this.refChunks.push(refs);
+    } else if (at >= refs.length) {
+      const grown = new Array<unknown>(Math.min(REF_CHUNK * 3, refs.length * 2));
+      for (let k = 0; k < at; k++) grown[k] = refs[k];
+      this.refs = this.refChunks[this.refChunks.length - 1] = refs = grown;
     }
-    refs.push(reason, site, wake);
-    return this.refCount++;
+    refs[at] = reason;
+    refs[at + 1] = site;
+    refs[at + 2] = wake;
+    return r;
   }
 
   /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. */
@@ -677,6 +687,7 @@ const REF_CHUNK = 1 << REF_CHUNK_BITS;
 const SLEEP_CHUNK_BITS = 14;
 const SLEEP_CHUNK = 1 << SLEEP_CHUNK_BITS;
 const FIRST_SLEEPS = 64;
+const FIRST_REFS = 64;
 
 /** Values per segment in `SegmentColumns.data`. */
 export const SEGMENT_STRIDE = 3;

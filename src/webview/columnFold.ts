@@ -239,15 +239,23 @@ export function foldColumns(
     }
     const { sorted, plans, order, base } = stretch;
     const flat = sorted.flat;
+    const span = p.spans!.span;
     const stop = Math.min(stretch.count, stretch.folded + want);
     want -= stop - stretch.folded;
-    for (let j = stretch.folded; j < stop; j++) {
-      const at = stretch.position;
-      const s = flat[at];
-      stretch.folded = j + 1;
-      stretch.position = at + 1 + sorted.width(s);
-      builder.foldingAt(base + order[j]);
-      foldOne(sorted, plans, s, at, builder, target);
+    let j = stretch.folded;
+    let at = stretch.position;
+    try {
+      while (j < stop) {
+        const s = flat[at];
+        const event = at;
+        at += span[s];
+        builder.foldingAt(base + order[j++]);
+        foldOne(sorted, plans, s, event, builder, target);
+      }
+    } finally {
+      // Where the next slice goes on (past an event that threw too: the batch is then dropped).
+      stretch.folded = j;
+      stretch.position = at;
     }
     if (stretch.folded === stretch.count) {
       p.stretch = null;
