@@ -12,6 +12,8 @@ import {
   CreateEdge,
   Edge,
   QueueEdge,
+  ResourceEvent,
+  ResourceInfo,
   SegmentColumns,
   TaskInfo,
   TraceModel,
@@ -41,7 +43,11 @@ interface TaskCursor {
 
 interface ResourceCursor {
   events: number;
-  /** Puts by sequence number; null once a get took the item. */
+  /**
+   * Puts by sequence number, null once a get took the item: in an array indexed by it where it is a small integer
+   * near those seen (a queue numbers its items 1, 2, 3, ...; a map of sixty thousand cost 400 ns a put), else in a map.
+   */
+  putsBySeq: Array<QueuePutEvent | null | undefined>;
   puts: Map<number, QueuePutEvent | null>;
 }
 
@@ -79,6 +85,9 @@ export class EdgeIndex {
    * read at every update, where a set of ids cost a lookup of the cursor and two more of its task and lane each.
    */
   private openCursors: TaskCursor[] = [];
+  /** Per open cursor, its lane and the index of its open segment: checked at every update without reading the cursor. */
+  private openLanes: SegmentColumns[] = [];
+  private openIndexes: number[] = [];
   /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
   private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
   /** Per list: `from, to, start, stop` of each edge, in one array (see `forEachNear`). */
@@ -130,15 +139,17 @@ export class EdgeIndex {
       cancelled = tasks.map((t) => t.id);
     }
     // Waits that were open and whose task has moved on are closed now: their edges are final.
-    const openCursors = this.openCursors;
+    const { openCursors, openLanes, openIndexes } = this;
     let stillOpen = 0;
     for (let k = 0; k < openCursors.length; k++) {
-      const cursor = openCursors[k];
-      const lane = cursor.lane;
-      if (lane.length - 1 === cursor.openIndex) {
-        openCursors[stillOpen++] = cursor;
+      const lane = openLanes[k];
+      if (lane.length - 1 === openIndexes[k]) {
+        openCursors[stillOpen] = openCursors[k];
+        openLanes[stillOpen] = lane;
+        openIndexes[stillOpen++] = openIndexes[k];
         continue;
       }
+      const cursor = openCursors[k];
       const end = lane.end(cursor.openIndex);
       for (const edge of cursor.open) {
         edge.end = end;
@@ -150,6 +161,8 @@ export class EdgeIndex {
       cursor.openIndex = -1;
     }
     openCursors.length = stillOpen;
+    openLanes.length = stillOpen;
+    openIndexes.length = stillOpen;
     for (let k = 0; k < awaitingTasks.length; k++) {
       const id = awaitingTasks[k];
       const cursor = this.cursor(id);
@@ -165,8 +178,10 @@ export class EdgeIndex {
         }
       } else if (i === lane.length - 1) {
         pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
-        if (cursor.open.length > 0) {
-          if (cursor.openIndex < 0) openCursors.push(cursor);
+        if (cursor.open.length > 0 && cursor.openIndex < 0) {
+          openCursors.push(cursor);
+          openLanes.push(lane);
+          openIndexes.push(i);
           cursor.openIndex = i;
         }
       }
@@ -182,34 +197,9 @@ export class EdgeIndex {
       }
     }
     for (const resource of model.resources) {
-      let cursor = this.resourceCursors.get(resource.id);
-      if (!cursor) {
-        cursor = { events: 0, puts: new Map() };
-        this.resourceCursors.set(resource.id, cursor);
-      }
+      const cursor = this.resourceCursor(resource.id);
       const events = resource.events;
-      for (; cursor.events < events.length; cursor.events++) {
-        const event = events[cursor.events];
-        if (event.type === 'queue.put') cursor.puts.set(event.seq, event);
-        else if (event.type === 'queue.get') {
-          const put = cursor.puts.get(event.seq);
-          if (!put) continue;
-          // Marked as taken rather than deleted: a map that shrinks as it grows reallocates its table again and again.
-          cursor.puts.set(event.seq, null);
-          if (put.task === null || event.task === null) continue;
-          this.queue.push({
-            kind: 'queue',
-            from: put.task,
-            to: event.task,
-            start: put.t,
-            end: event.t,
-            resource: resource.id,
-            seq: event.seq,
-            item: event.item,
-          });
-          if (event.t - put.t > this.maxQueueSpan) this.maxQueueSpan = event.t - put.t;
-        }
-      }
+      for (; cursor.events < events.length; cursor.events++) this.readResourceEvent(cursor, resource.id, events[cursor.events]);
     }
     // The arrows' columns and time blocks of the new edges, now (after a slice of folding) rather than in the next
     // frame: a trace's first complete frame would otherwise read every edge of it.
@@ -218,6 +208,64 @@ export class EdgeIndex {
       this.blocksOf(list);
     }
     if (changes === undefined) this.refreshOpen(model.endTime);
+  }
+
+  /**
+   * Reads the event just appended to `resource.events`, while it is still in the cache (the session calls it as it
+   * folds the event): read at the next update instead, among thousands of others, each was a cache miss. Events not
+   * read here (the resource is new to the index, or one was missed) are read at the next update, in order.
+   */
+  resourceEventAdded(resource: ResourceInfo): void {
+    const cursor = this.resourceCursors.get(resource.id);
+    if (cursor === undefined || cursor.events !== resource.events.length - 1) return;
+    this.readResourceEvent(cursor, resource.id, resource.events[cursor.events]);
+    cursor.events++;
+  }
+
+  private resourceCursor(id: number): ResourceCursor {
+    let cursor = this.resourceCursors.get(id);
+    if (!cursor) {
+      cursor = { events: 0, putsBySeq: [], puts: new Map() };
+      this.resourceCursors.set(id, cursor);
+    }
+    return cursor;
+  }
+
+  /** A queue get makes an edge from the task that put the item (matched by sequence number). */
+  private readResourceEvent(cursor: ResourceCursor, resource: number, event: ResourceEvent): void {
+    if (event.type === 'queue.put') {
+      const seq = event.seq;
+      const dense = cursor.putsBySeq;
+      if (isSlot(seq) && seq < dense.length + SEQ_GAP) {
+        while (dense.length < seq) dense.push(undefined);
+        dense[seq] = event;
+        // A put of the same number kept in the map (from before the array reached it) is replaced, as in a map.
+        if (cursor.puts.size > 0) cursor.puts.delete(seq);
+      } else cursor.puts.set(seq, event);
+    } else if (event.type === 'queue.get') {
+      const seq = event.seq;
+      const dense = cursor.putsBySeq;
+      let put = isSlot(seq) && seq < dense.length ? dense[seq] : undefined;
+      if (put !== undefined) dense[seq] = null;
+      else {
+        put = cursor.puts.get(seq);
+        // Marked as taken rather than deleted: a map that shrinks as it grows reallocates its table again and again.
+        if (put) cursor.puts.set(seq, null);
+      }
+      if (!put) return;
+      if (put.task === null || event.task === null) return;
+      this.queue.push({
+        kind: 'queue',
+        from: put.task,
+        to: event.task,
+        start: put.t,
+        end: event.t,
+        resource,
+        seq: event.seq,
+        item: event.item,
+      });
+      if (event.t - put.t > this.maxQueueSpan) this.maxQueueSpan = event.t - put.t;
+    }
   }
 
   private cursor(id: number): TaskCursor | undefined {
@@ -362,6 +410,9 @@ export class EdgeIndex {
     return list.sort((a, b) => edgeStart(a) - edgeStart(b));
   }
 }
+
+/** A queue's put sequence numbers up to this far past the highest one seen go in its array (`putsBySeq`). */
+const SEQ_GAP = 1024;
 
 /** Values per edge in `EdgeIndex`'s columns: `from, to, start, stop`. */
 const EDGE_STRIDE = 4;

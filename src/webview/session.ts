@@ -216,6 +216,13 @@ export class TraceSession implements ColumnFoldTarget {
         this.builder!.add(event);
         this.cancelled.add(event.task);
         return;
+      case 'queue.put':
+      case 'queue.get': {
+        this.builder!.add(event);
+        const resource = this.current!.resourceById.get(event.resource);
+        if (resource !== undefined) this.edgeIndex.resourceEventAdded(resource);
+        return;
+      }
       default:
         this.builder!.add(event);
     }
