@@ -251,6 +251,7 @@ export class EventColumnsReader {
   private i = 0;
   private n = 0;
   private table: unknown[] | null = null;
+  private readonly templates: Array<Record<string, unknown>>;
   private readonly caches: Array<ShareCache | null>;
   private readonly widths: number[] = [];
 
@@ -270,6 +271,7 @@ export class EventColumnsReader {
     if (of !== undefined) {
       // Another arrangement of events of `of`'s batch: its shapes, table and shared objects.
       this.table = of.values as unknown[];
+      this.templates = of.templates;
       this.caches = of.caches;
       this.widths = of.widths;
       return;
@@ -278,6 +280,13 @@ export class EventColumnsReader {
       throw new Error('not an event batch this version can read');
     }
     const shapes = batch.shapes;
+    // One template per shape with every key in order: copying it gives every object of the shape the same hidden
+    // class, and the stores that follow overwrite existing properties.
+    this.templates = shapes.map((shape) => {
+      const template: Record<string, unknown> = {};
+      for (const key of shape.keys) template[key] = undefined;
+      return template;
+    });
     for (let s = 0; s < shapes.length; s++) {
       const { keys, kinds, sub } = shapes[s];
       if (keys.length !== kinds.length || keys.length !== sub.length) throw new Error(`bad shape ${s}`);
@@ -425,9 +434,7 @@ export class EventColumnsReader {
     if (cache !== null && cache.on) return this.shared(s, cache);
     const { keys, kinds, sub } = this.batch.shapes[s];
     const flat = this.batch.flat;
-    // Keys added in the shape's order from an empty object: every object of a shape gets the same hidden class (the
-    // transitions from {} are shared), and adding them took half as long as copying a template with all the keys.
-    const object: Record<string, unknown> = {};
+    const object: Record<string, unknown> = { ...this.templates[s] };
     for (let k = 0; k < keys.length; k++) {
       const kind = kinds[k];
       if (kind === OBJECT) object[keys[k]] = this.object(sub[k]);
@@ -463,7 +470,7 @@ export class EventColumnsReader {
       this.i += keys.length;
       return found as Record<string, unknown>;
     }
-    const object: Record<string, unknown> = {};
+    const object: Record<string, unknown> = { ...this.templates[s] };
     for (let k = 0; k < keys.length; k++) {
       const value = flat[this.i++];
       object[keys[k]] = kinds[k] === NUMBER ? value : this.tableValue(value);
