@@ -615,9 +615,81 @@ export class LaneStore {
     this.offset = this.used;
     this.used += size;
   }
+
+  /*
+   * What segments refer to, for every lane of the model, appended as segments are: `reason, site, wake` per segment
+   * that has a reason or a site (a ref, numbered from 0), in arrays of `REF_CHUNK` refs; and `seconds, until` per sleep
+   * folded by `pushSleep` (numbered from 0), in buffers of `SLEEP_CHUNK` sleeps. A lane of its own for each, grown by
+   * copying, made a third of the garbage of a big trace's load and a cache miss for every event folded in trace order;
+   * appended to one place, a task's refs folded one after the other are neighbours too.
+   */
+  private readonly refChunks: unknown[][] = [];
+  private refs: unknown[] = [];
+  private refCount = 0;
+  private readonly sleepChunks: Float64Array[] = [];
+  private sleepCount = 0;
+
+  /** Appends a ref; returns its number. */
+  addRef(reason: unknown, site: SourceSite | null, wake: WakeCause | undefined): number {
+    const r = this.refCount++;
+    const at = (r & (REF_CHUNK - 1)) * 3;
+    let refs = this.refs;
+    // Arrays made at their size (pushed to, they would be copied as they grow): the first starts small (a model of a
+    // few segments) and doubles up to `REF_CHUNK` refs, the others are made whole.
+    if (at === 0) {
+      refs = this.refs = new Array<unknown>(Math.min(REF_CHUNK, Math.max(FIRST_REFS, r)) * 3);
+      this.refChunks.push(refs);
+    } else if (at >= refs.length) {
+      const grown = new Array<unknown>(Math.min(REF_CHUNK * 3, refs.length * 2));
+      for (let k = 0; k < at; k++) grown[k] = refs[k];
+      this.refs = this.refChunks[this.refChunks.length - 1] = refs = grown;
+    }
+    refs[at] = reason;
+    refs[at + 1] = site;
+    refs[at + 2] = wake;
+    return r;
+  }
+
+  /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. */
+  ref(r: number, slot: number): unknown {
+    return this.refChunks[r >>> REF_CHUNK_BITS][(r & (REF_CHUNK - 1)) * 3 + slot];
+  }
+
+  setWake(r: number, wake: WakeCause): void {
+    this.refChunks[r >>> REF_CHUNK_BITS][(r & (REF_CHUNK - 1)) * 3 + 2] = wake;
+  }
+
+  /** Appends a sleep's `seconds, until`; returns its number. */
+  addSleep(seconds: number, until: number): number {
+    const k = this.sleepCount++;
+    const at = (k & (SLEEP_CHUNK - 1)) * 2;
+    if (at === 0) this.sleepChunks.push(new Float64Array(Math.min(SLEEP_CHUNK, Math.max(FIRST_SLEEPS, k)) * 2));
+    let chunk = this.sleepChunks[this.sleepChunks.length - 1];
+    if (at >= chunk.length) {
+      // The first chunk starts small (a model of a few sleeps) and doubles up to `SLEEP_CHUNK` sleeps.
+      const grown = new Float64Array(Math.min(SLEEP_CHUNK * 2, chunk.length * 2));
+      grown.set(chunk);
+      this.sleepChunks[this.sleepChunks.length - 1] = chunk = grown;
+    }
+    chunk[at] = seconds;
+    chunk[at + 1] = until;
+    return k;
+  }
+
+  /** The seconds (`part` 0) or the deadline (1) of sleep `k`. */
+  sleep(k: number, part: number): number {
+    return this.sleepChunks[k >>> SLEEP_CHUNK_BITS][(k & (SLEEP_CHUNK - 1)) * 2 + part];
+  }
 }
 
-/** Values per segment in `SegmentColumns.data`, and per segment with a reason or site in `refs`. */
+const REF_CHUNK_BITS = 13;
+const REF_CHUNK = 1 << REF_CHUNK_BITS;
+const SLEEP_CHUNK_BITS = 14;
+const SLEEP_CHUNK = 1 << SLEEP_CHUNK_BITS;
+const FIRST_SLEEPS = 64;
+const FIRST_REFS = 64;
+
+/** Values per segment in `SegmentColumns.data`. */
 export const SEGMENT_STRIDE = 3;
 const STRIDE = SEGMENT_STRIDE;
 /** Segments a lane has room for at first. */
@@ -625,8 +697,8 @@ const FIRST_CAPACITY = 4;
 
 /**
  * A task's segments as columns, interleaved in a region of one of its model's buffers (`LaneStore`): per segment its
- * start, its code (state and reason kind, see `segmentCode`) and the index in `refs` of its reason, site and wake
- * cause (suspended and pending segments; -1 for the others). A segment ends where the next starts, the last one at the
+ * start, its code (state and reason kind, see `segmentCode`) and the number of its ref in the store (its reason,
+ * site and wake cause: suspended and pending segments; -1 for the others). A segment ends where the next starts, the last one at the
  * trace's end. A million segments are then numbers in a few buffers that the garbage collector neither scans nor
  * copies, rather than a million objects to allocate, keep and move. The renderer and the hit-testing read the columns
  * (`data` from `base`); other readers take `Segment` objects from `list()` or `segment(i)`.
@@ -638,15 +710,10 @@ export class SegmentColumns {
   base: number;
   private capacity: number;
   /**
-   * `reason, site, wake` per segment that has a reason or a site. A sleep folded by `pushSleep` has, in place of its
-   * reason, the index of its `seconds, until` pair in `sleeps` (most suspensions are sleeps, each with its own
-   * deadline: as numbers they are not objects to allocate and collect).
+   * Keeps the refs: `reason, site, wake` per segment that has a reason or a site. A sleep folded by `pushSleep` has,
+   * in place of its reason, the number of its `seconds, until` in the store (most suspensions are sleeps, each with
+   * its own deadline: as numbers they are not objects to allocate and collect).
    */
-  readonly refs: unknown[] = [];
-  /** `seconds, until` per sleep folded by `pushSleep`, from `sleepBase` (a region of the store too). */
-  private sleeps: Float64Array | null = null;
-  private sleepBase = 0;
-  private sleepCount = 0;
   private readonly store: LaneStore;
   /** `list()`'s objects, made on first use and extended as segments are added. */
   private cache: Segment[] | null = null;
@@ -681,7 +748,10 @@ export class SegmentColumns {
     const old = this.data;
     const oldBase = this.base;
     const n = this.length * STRIDE;
-    for (let k = 0; k < n; k++) data[base + k] = old[oldBase + k];
+    // Most regions come from the same buffer: one block move, with no view to make (a `subarray` for `set` cost
+    // about a microsecond in Chromium, and a load grows lanes some 60,000 times).
+    if (data === old) data.copyWithin(base, oldBase, oldBase + n);
+    else for (let k = 0; k < n; k++) data[base + k] = old[oldBase + k];
     this.data = data;
     this.base = base;
     this.capacity = capacity;
@@ -699,38 +769,22 @@ export class SegmentColumns {
     data[at] = start;
     data[at + 1] = segmentCode(state, reason);
     if (site === undefined && reason === undefined) data[at + 2] = -1;
-    else {
-      data[at + 2] = this.refs.length;
-      this.refs.push(reason, site ?? null, undefined);
-    }
+    else data[at + 2] = this.store.addRef(reason, site ?? null, undefined);
     this.length = i + 1;
     return i;
   }
 
   /** Appends a sleeping segment (`sleep(seconds)` until `until`); returns its index. The same as `push` with that reason. */
   pushSleep(start: number, seconds: number, until: number, site: SourceSite | null): number {
-    const k = this.sleepCount++;
-    let sleeps = this.sleeps;
-    if (sleeps === null || (k & (k - 1)) === 0) {
-      // At 0, 1, 2, 4, 8… sleeps: a region for twice as many (the first for two).
-      const store = this.store;
-      store.take(Math.max(2, k * 2) * 2);
-      const grown = store.buffer;
-      const base = store.offset;
-      for (let j = 0; j < k * 2; j++) grown[base + j] = sleeps![this.sleepBase + j];
-      this.sleeps = sleeps = grown;
-      this.sleepBase = base;
-    }
-    sleeps[this.sleepBase + k * 2] = seconds;
-    sleeps[this.sleepBase + k * 2 + 1] = until;
+    const store = this.store;
+    const k = store.addSleep(seconds, until);
     const i = this.length;
     if (i === this.capacity) this.grow();
     const data = this.data;
     const at = this.base + i * STRIDE;
     data[at] = start;
     data[at + 1] = SLEEP_CODE;
-    data[at + 2] = this.refs.length;
-    this.refs.push(k, site, undefined);
+    data[at + 2] = store.addRef(k, site, undefined);
     this.length = i + 1;
     return i;
   }
@@ -758,28 +812,27 @@ export class SegmentColumns {
   }
 
   private reasonAt(r: number): SuspendReason | undefined {
-    const reason = this.refs[r];
+    const store = this.store;
+    const reason = store.ref(r, 0);
     if (typeof reason !== 'number') return reason as SuspendReason | undefined;
-    const sleeps = this.sleeps!;
-    const at = this.sleepBase + reason * 2;
-    return { kind: 'sleep', seconds: sleeps[at], until: sleeps[at + 1] };
+    return { kind: 'sleep', seconds: store.sleep(reason, 0), until: store.sleep(reason, 1) };
   }
 
   /** Undefined for segments that have no site slot (running, terminal); null for a site the trace did not know. */
   site(i: number): SourceSite | null | undefined {
     const r = this.data[this.base + i * STRIDE + 2];
-    return r < 0 ? undefined : (this.refs[r + 1] as SourceSite | null);
+    return r < 0 ? undefined : (this.store.ref(r, 1) as SourceSite | null);
   }
 
   wake(i: number): WakeCause | undefined {
     const r = this.data[this.base + i * STRIDE + 2];
-    return r < 0 ? undefined : (this.refs[r + 2] as WakeCause | undefined);
+    return r < 0 ? undefined : (this.store.ref(r, 2) as WakeCause | undefined);
   }
 
   /** Records what woke suspended segment `i` (which has a reason, so a place for it). */
   setWake(i: number, wake: WakeCause): void {
     const r = this.data[this.base + i * STRIDE + 2];
-    if (r >= 0) this.refs[r + 2] = wake;
+    if (r >= 0) this.store.setWake(r, wake);
     if (this.cache !== null && i < this.cache.length) this.cache[i].wake = wake;
   }
 
@@ -790,11 +843,10 @@ export class SegmentColumns {
     const segment: Segment = { start: data[at], end: this.end(i), state: SEGMENT_STATES[data[at + 1] & 7] };
     const r = data[at + 2];
     if (r >= 0) {
-      const refs = this.refs;
       const reason = this.reasonAt(r);
       if (reason !== undefined) segment.reason = reason;
-      segment.site = refs[r + 1] as SourceSite | null;
-      const wake = refs[r + 2] as WakeCause | undefined;
+      segment.site = this.store.ref(r, 1) as SourceSite | null;
+      const wake = this.store.ref(r, 2) as WakeCause | undefined;
       if (wake !== undefined) segment.wake = wake;
     }
     return segment;

@@ -13,6 +13,7 @@ import type { ModelBuilder } from '../model/model';
 import { NUMBER, OBJECT, TABLE } from '../protocol/eventColumns';
 import type { EventColumnsReader, ObjectShape } from '../protocol/eventColumns';
 import { awaitsTasks } from './edgeIndex';
+import { SmallObjects } from './smallObjects';
 
 /** Who the events are folded for: it folds the events that come as objects, and hears of the fast ones. */
 export interface ColumnFoldTarget {
@@ -138,6 +139,12 @@ interface ReaderPlans {
   typeScope: Uint8Array | null;
   /** The stretch a grouped fold is in the middle of. */
   stretch: Stretch | null;
+  /**
+   * Per nested shape: its objects decoded once (`SmallObjects`), null for a shape too wide for that. `sites` keeps
+   * the session's object for each site (`canonicalSite`).
+   */
+  objects: Array<SmallObjects<unknown> | null | undefined>;
+  sites: Array<SmallObjects<SourceSite> | null | undefined>;
   /** Events up to this reader index are folded in order (a stretch that could not be grouped). */
   inOrderUntil: number;
 }
@@ -147,6 +154,7 @@ interface Stretch {
   count: number;
   /** The stretch's events copied in the order they are folded (read in order, as the batch is). */
   sorted: EventColumnsReader;
+  /** The batch's plans (the copy has the batch's shapes and table). */
   plans: ReaderPlans;
   /** The events' indexes in the stretch, in the order they are folded. */
   order: Int32Array;
@@ -157,6 +165,8 @@ interface Stretch {
   base: number;
   /** Position in the batch's `flat` after its last event. */
   end: number;
+  /** It holds `buffers`' order and copy. */
+  lent: boolean;
 }
 
 const plansByReader = new WeakMap<EventColumnsReader, ReaderPlans>();
@@ -175,6 +185,8 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
       typeScope: null,
       stretch: null,
       inOrderUntil: 0,
+      objects: [],
+      sites: [],
     };
     plansByReader.set(reader, plans);
   }
@@ -229,17 +241,26 @@ export function foldColumns(
     }
     const { sorted, plans, order, base } = stretch;
     const flat = sorted.flat;
+    const span = p.spans!.span;
     const stop = Math.min(stretch.count, stretch.folded + want);
     want -= stop - stretch.folded;
-    for (let j = stretch.folded; j < stop; j++) {
-      const at = stretch.position;
-      const s = flat[at];
-      stretch.folded = j + 1;
-      stretch.position = at + 1 + sorted.width(s);
-      builder.foldingAt(base + order[j]);
-      foldOne(sorted, plans, s, at, builder, target);
+    let j = stretch.folded;
+    let at = stretch.position;
+    try {
+      while (j < stop) {
+        const s = flat[at];
+        const event = at;
+        at += span[s];
+        builder.foldingAt(base + order[j++]);
+        foldOne(sorted, plans, s, event, builder, target);
+      }
+    } finally {
+      // Where the next slice goes on (past an event that threw too: the batch is then dropped).
+      stretch.folded = j;
+      stretch.position = at;
     }
     if (stretch.folded === stretch.count) {
+      if (stretch.lent) buffers.lent = false;
       p.stretch = null;
       reader.advance(stretch.count, stretch.end);
     }
@@ -267,9 +288,43 @@ function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
   stretchesSorted++;
   if (scan === null) return null;
   const { positions, taskOf, maxId, end } = scan;
-  const order = sortByTask(taskOf, maxId);
-  const sorted = reader.rearranged(copyInOrder(reader.flat, positions, order, end), positions.length);
-  return { count: positions.length, sorted, plans: plansFor(sorted), order, folded: 0, position: 0, base: builder.model().eventCount, end };
+  const n = positions.length;
+  // The order and the copy stay with the stretch until it is folded; a stretch opened before the last one was folded
+  // to its end (a trace replaced part way) gets new ones.
+  const lend = !buffers.lent;
+  const order = sortByTask(taskOf, maxId, lend ? ints(ORDER, n) : new Int32Array(n));
+  const size = end - positions[0];
+  const copy = lend ? numbers(size) : new Float64Array(size);
+  copyInOrder(reader.flat, positions, order, end, copy);
+  buffers.lent = lend;
+  const sorted = reader.rearranged(copy, n);
+  return { count: n, sorted, plans: p, order, folded: 0, position: 0, base: builder.model().eventCount, end, lent: lend };
+}
+
+/**
+ * Buffers for sorting and copying stretches, kept from one stretch to the next. Made for each stretch, a million-event
+ * load's copies alone were 60 MB of array buffers, which count toward the memory outside the heap that makes V8 run
+ * full collections (in Chromium, 350-450 ms of a load's main thread landed in such collections). `lent`: a stretch
+ * not yet folded to its end holds the order and the copy.
+ */
+const buffers = { ints: [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)], numbers: new Float64Array(0), lent: false };
+/** Which of `buffers.ints` holds what. */
+const POSITIONS = 0;
+const TASKS = 1;
+const ORDER = 2;
+const SCRATCH = 3;
+
+/** `n` numbers of buffer `which` (their values are whatever was there). */
+function ints(which: number, n: number): Int32Array {
+  let buffer = buffers.ints[which];
+  if (buffer.length < n) buffer = buffers.ints[which] = new Int32Array(Math.max(n, buffer.length * 2));
+  return buffer.length === n ? buffer : buffer.subarray(0, n);
+}
+
+function numbers(n: number): Float64Array {
+  let buffer = buffers.numbers;
+  if (buffer.length < n) buffer = buffers.numbers = new Float64Array(Math.max(n, buffer.length * 2));
+  return buffer.length === n ? buffer : buffer.subarray(0, n);
 }
 
 interface StretchScan {
@@ -314,8 +369,8 @@ function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
   const { span, type: typeAt, task: taskAt } = spans;
   const shapeCount = shapes.length;
   const types = typeScope.length;
-  const positions = new Int32Array(n);
-  const taskOf = new Int32Array(n);
+  const positions = ints(POSITIONS, n);
+  const taskOf = ints(TASKS, n);
   // Tasks an event is about before they exist (the event is an anomaly in order; not if its task.created came first).
   const unknown = new Set<number>();
   const created = new Set<number>();
@@ -352,10 +407,9 @@ function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
 }
 
 /** The events' indexes, those of no task (-1) first, then each task's, tasks by id, each in order (a counting sort). */
-function sortByTask(taskOf: Int32Array, maxId: number): Int32Array {
+function sortByTask(taskOf: Int32Array, maxId: number, order: Int32Array): Int32Array {
   const n = taskOf.length;
-  const order = new Int32Array(n);
-  const next = new Int32Array(maxId + 2);
+  const next = ints(SCRATCH, maxId + 2).fill(0);
   for (let k = 0; k < n; k++) next[taskOf[k] + 1]++;
   let sum = 0;
   for (let id = 0; id < next.length; id++) {
@@ -367,24 +421,27 @@ function sortByTask(taskOf: Int32Array, maxId: number): Int32Array {
   return order;
 }
 
-/** The events (at `positions`, the last ending at `end`) copied in `order`: read in order, written in runs of a few values. */
-function copyInOrder(flat: Float64Array, positions: Int32Array, order: Int32Array, end: number): Float64Array {
+/**
+ * The events (at `positions`, the last ending at `end`) copied in `order` into `copy`: read in order, written in runs of
+ * a few values. (Read in `order` and written in order, it took twice as long in Chromium: reads from a batch of
+ * a million events miss the cache more than writes to a copy of fifty thousand.)
+ */
+function copyInOrder(flat: Float64Array, positions: Int32Array, order: Int32Array, end: number, copy: Float64Array): void {
   const n = positions.length;
-  const at = new Int32Array(n);
+  const at = ints(SCRATCH, n);
   let size = 0;
   for (let j = 0; j < n; j++) {
     const k = order[j];
     at[k] = size;
     size += (k + 1 < n ? positions[k + 1] : end) - positions[k];
   }
-  const copy = new Float64Array(size);
+  if (size !== copy.length) throw new Error('the stretch is not one run of events');
   for (let k = 0; k < n; k++) {
     const from = positions[k];
     const to = k + 1 < n ? positions[k + 1] : end;
     let d = at[k];
     for (let i = from; i < to; i++) copy[d++] = flat[i];
   }
-  return copy;
 }
 
 /** Folds the event whose shape number `s` is at `pos` in `flat` (the reader's position is left as it is). */
@@ -401,11 +458,11 @@ function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: num
   if (type === p.started && plan.reason < 0 && plan.site < 0 && plan.cause < 0) {
     builder.taskStarted(flat[at + plan.t], flat[at + plan.task]);
   } else if (type === p.resumed && plan.reason < 0 && plan.site < 0) {
-    const cause = plan.cause < 0 ? undefined : (reader.objectAt(plan.causeShape, at + plan.cause) as unknown as WakeCause);
+    const cause = plan.cause < 0 ? undefined : (smallObject(reader, p, plan.causeShape, at + plan.cause) as WakeCause);
     builder.taskResumed(flat[at + plan.t], flat[at + plan.task], cause);
   } else if (type === p.suspended && plan.reason >= 0 && plan.site >= 0 && plan.cause < 0) {
     let site: SourceSite | null;
-    if (plan.siteShape >= 0) site = target.canonicalSite(reader.objectAt(plan.siteShape, at + plan.site) as unknown as SourceSite);
+    if (plan.siteShape >= 0) site = siteAt(reader, p, plan.siteShape, at + plan.site, target);
     else {
       const value = reader.tableValue(flat[at + plan.site]);
       if (value !== null) {
@@ -421,10 +478,48 @@ function foldOne(reader: EventColumnsReader, p: ReaderPlans, s: number, pos: num
       builder.taskSleeping(flat[at + plan.t], id, flat[at + plan.reason + 1], flat[at + plan.reason + 2], site);
       return;
     }
-    const reason = reader.objectAt(plan.reasonShape, at + plan.reason) as unknown as SuspendReason;
+    const reason = smallObject(reader, p, plan.reasonShape, at + plan.reason) as SuspendReason;
     const index = builder.taskSuspended(flat[at + plan.t], id, reason, site);
     if (index >= 0 && awaitsTasks(reason)) target.awaitingSegment(id, index);
   } else {
     target.foldEvent(reader.objectAt(s, at) as unknown as TraceEvent);
   }
+}
+
+/** Objects of a shape this small are looked up in a `SmallObjects` (as the reader shares them: no nested objects). */
+const SMALL_VALUES = 4;
+
+function smallObjectsFor<T>(reader: EventColumnsReader, s: number): SmallObjects<T> | null {
+  const shape = reader.shapes[s];
+  return shape.keys.length <= SMALL_VALUES && !shape.kinds.includes(OBJECT) ? new SmallObjects<T>(reader.width(s)) : null;
+}
+
+/** The object of nested shape `s` at `at`: one object for equal values within the batch. */
+function smallObject(reader: EventColumnsReader, p: ReaderPlans, s: number, at: number): unknown {
+  let objects = p.objects[s];
+  if (objects === undefined) objects = p.objects[s] = smallObjectsFor(reader, s);
+  if (objects === null) return reader.objectAt(s, at);
+  const flat = reader.flat;
+  let object = objects.get(flat, at);
+  if (object === undefined) {
+    object = reader.objectAt(s, at);
+    if (objects.useful) objects.set(flat, at, object);
+    else p.objects[s] = null;
+  }
+  return object;
+}
+
+/** The site of shape `s` at `at`, as the session keeps it (`canonicalSite`). */
+function siteAt(reader: EventColumnsReader, p: ReaderPlans, s: number, at: number, target: ColumnFoldTarget): SourceSite {
+  let sites = p.sites[s];
+  if (sites === undefined) sites = p.sites[s] = smallObjectsFor<SourceSite>(reader, s);
+  if (sites === null) return target.canonicalSite(reader.objectAt(s, at) as unknown as SourceSite);
+  const flat = reader.flat;
+  let site = sites.get(flat, at);
+  if (site === undefined) {
+    site = target.canonicalSite(reader.objectAt(s, at) as unknown as SourceSite);
+    if (sites.useful) sites.set(flat, at, site);
+    else p.sites[s] = null;
+  }
+  return site;
 }

@@ -12,6 +12,8 @@ import {
   CreateEdge,
   Edge,
   QueueEdge,
+  ResourceEvent,
+  ResourceInfo,
   SegmentColumns,
   TaskInfo,
   TraceModel,
@@ -28,6 +30,8 @@ export function awaitsTasks(reason: SuspendReason): boolean {
 
 interface TaskCursor {
   task: TaskInfo;
+  /** The task's lane (read for every open wait at every update: one hop fewer). */
+  lane: SegmentColumns;
   /** Segments read so far by a whole re-read (`update` without changes). */
   scanned: number;
   cancelRequests: number;
@@ -39,13 +43,23 @@ interface TaskCursor {
 
 interface ResourceCursor {
   events: number;
-  puts: Map<number, QueuePutEvent>;
+  /**
+   * Puts by sequence number, null once a get took the item: in an array indexed by it where it is a small integer
+   * near those seen (a queue numbers its items 1, 2, 3, ...; a map of sixty thousand cost 400 ns a put), else in a map.
+   */
+  putsBySeq: Array<QueuePutEvent | null | undefined>;
+  puts: Map<number, QueuePutEvent | null>;
 }
 
 /** What changed since the last update, as the session collects it while folding. */
 export interface EdgeChanges {
-  /** Per task that entered a wait for tasks (`task`, `gather`, `wait`, `asCompleted`): the indexes of those segments. */
-  awaiting: ReadonlyMap<number, readonly number[]>;
+  /**
+   * Segments that are waits for tasks (`task`, `gather`, `wait`, `asCompleted`), in the order folded: segment
+   * `awaitingSegments[k]` of task `awaitingTasks[k]` (two lists of numbers rather than a map of lists: nothing to
+   * allocate per wait).
+   */
+  awaitingTasks: readonly number[];
+  awaitingSegments: readonly number[];
   /** Tasks that had `cancel()` called on them. */
   cancelled: Iterable<number>;
 }
@@ -66,7 +80,14 @@ export class EdgeIndex {
   /** The same cursors by id, for small integer ids: arrays are cheaper to look up than maps. */
   private readonly cursorSlots: Array<TaskCursor | undefined> = [];
   private readonly resourceCursors = new Map<number, ResourceCursor>();
-  private readonly openTasks = new Set<number>();
+  /**
+   * Cursors of the tasks with open waits (their `openIndex` is not -1), in the order their waits opened: an array
+   * read at every update, where a set of ids cost a lookup of the cursor and two more of its task and lane each.
+   */
+  private openCursors: TaskCursor[] = [];
+  /** Per open cursor, its lane and the index of its open segment: checked at every update without reading the cursor. */
+  private openLanes: SegmentColumns[] = [];
+  private openIndexes: number[] = [];
   /** Per list: time bounds of its blocks of `TIME_BLOCK` edges (see `forEachInTime`). */
   private readonly timeBlocks = new Map<readonly Edge[], { minStart: number[]; maxEnd: number[] }>();
   /** Per list: `from, to, start, stop` of each edge, in one array (see `forEachNear`). */
@@ -87,39 +108,48 @@ export class EdgeIndex {
       if (task.parent !== null && model.taskById.has(task.parent)) {
         this.create.push({ kind: 'create', from: task.parent, to: task.id, t: task.createdAt, site: task.site });
       }
-      const cursor: TaskCursor = { task, scanned: 0, cancelRequests: 0, openIndex: -1, open: [] };
+      const cursor: TaskCursor = { task, lane: task.lane, scanned: 0, cancelRequests: 0, openIndex: -1, open: [] };
       this.taskCursors.set(task.id, cursor);
       if (isSlot(task.id)) {
         while (this.cursorSlots.length < task.id) this.cursorSlots.push(undefined);
         this.cursorSlots[task.id] = cursor;
       }
     }
-    let awaiting: ReadonlyMap<number, readonly number[]>;
+    let awaitingTasks: readonly number[];
+    let awaitingSegments: readonly number[];
     let cancelled: Iterable<number>;
     if (changes !== undefined) {
-      ({ awaiting, cancelled } = changes);
+      ({ awaitingTasks, awaitingSegments, cancelled } = changes);
     } else {
-      const found = new Map<number, number[]>();
+      const ids: number[] = [];
+      const segments: number[] = [];
       for (const task of tasks) {
         const cursor = this.cursor(task.id)!;
         const lane = task.lane;
         for (let i = cursor.scanned; i < lane.length; i++) {
           const reason = lane.reason(i);
           if (reason === undefined || !awaitsTasks(reason)) continue;
-          const list = found.get(task.id);
-          if (list === undefined) found.set(task.id, [i]);
-          else list.push(i);
+          ids.push(task.id);
+          segments.push(i);
         }
         cursor.scanned = lane.length;
       }
-      awaiting = found;
+      awaitingTasks = ids;
+      awaitingSegments = segments;
       cancelled = tasks.map((t) => t.id);
     }
     // Waits that were open and whose task has moved on are closed now: their edges are final.
-    for (const id of this.openTasks) {
-      const cursor = this.cursor(id)!;
-      const lane = cursor.task.lane;
-      if (lane.length - 1 === cursor.openIndex) continue;
+    const { openCursors, openLanes, openIndexes } = this;
+    let stillOpen = 0;
+    for (let k = 0; k < openCursors.length; k++) {
+      const lane = openLanes[k];
+      if (lane.length - 1 === openIndexes[k]) {
+        openCursors[stillOpen] = openCursors[k];
+        openLanes[stillOpen] = lane;
+        openIndexes[stillOpen++] = openIndexes[k];
+        continue;
+      }
+      const cursor = openCursors[k];
       const end = lane.end(cursor.openIndex);
       for (const edge of cursor.open) {
         edge.end = end;
@@ -129,26 +159,30 @@ export class EdgeIndex {
       }
       cursor.open = [];
       cursor.openIndex = -1;
-      this.openTasks.delete(id);
     }
-    for (const [id, indexes] of awaiting) {
+    openCursors.length = stillOpen;
+    openLanes.length = stillOpen;
+    openIndexes.length = stillOpen;
+    for (let k = 0; k < awaitingTasks.length; k++) {
+      const id = awaitingTasks[k];
       const cursor = this.cursor(id);
       if (!cursor) continue;
-      const lane = cursor.task.lane;
-      for (const i of indexes) {
-        if (i < lane.length - 1) {
-          const from = this.await.length;
-          pushAwaitEdges(this.await, id, lane, i, lane.end(i), false);
-          for (let e = from; e < this.await.length; e++) {
-            const edge = this.await[e];
-            if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
-          }
-        } else if (i === lane.length - 1) {
-          pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
-          if (cursor.open.length > 0) {
-            cursor.openIndex = i;
-            this.openTasks.add(id);
-          }
+      const lane = cursor.lane;
+      const i = awaitingSegments[k];
+      if (i < lane.length - 1) {
+        const from = this.await.length;
+        pushAwaitEdges(this.await, id, lane, i, lane.end(i), false);
+        for (let e = from; e < this.await.length; e++) {
+          const edge = this.await[e];
+          if (edge.end - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = edge.end - edge.start;
+        }
+      } else if (i === lane.length - 1) {
+        pushAwaitEdges(cursor.open, id, lane, i, model.endTime, true);
+        if (cursor.open.length > 0 && cursor.openIndex < 0) {
+          openCursors.push(cursor);
+          openLanes.push(lane);
+          openIndexes.push(i);
+          cursor.openIndex = i;
         }
       }
     }
@@ -163,33 +197,9 @@ export class EdgeIndex {
       }
     }
     for (const resource of model.resources) {
-      let cursor = this.resourceCursors.get(resource.id);
-      if (!cursor) {
-        cursor = { events: 0, puts: new Map() };
-        this.resourceCursors.set(resource.id, cursor);
-      }
+      const cursor = this.resourceCursor(resource.id);
       const events = resource.events;
-      for (; cursor.events < events.length; cursor.events++) {
-        const event = events[cursor.events];
-        if (event.type === 'queue.put') cursor.puts.set(event.seq, event);
-        else if (event.type === 'queue.get') {
-          const put = cursor.puts.get(event.seq);
-          if (!put) continue;
-          cursor.puts.delete(event.seq);
-          if (put.task === null || event.task === null) continue;
-          this.queue.push({
-            kind: 'queue',
-            from: put.task,
-            to: event.task,
-            start: put.t,
-            end: event.t,
-            resource: resource.id,
-            seq: event.seq,
-            item: event.item,
-          });
-          if (event.t - put.t > this.maxQueueSpan) this.maxQueueSpan = event.t - put.t;
-        }
-      }
+      for (; cursor.events < events.length; cursor.events++) this.readResourceEvent(cursor, resource.id, events[cursor.events]);
     }
     // The arrows' columns and time blocks of the new edges, now (after a slice of folding) rather than in the next
     // frame: a trace's first complete frame would otherwise read every edge of it.
@@ -200,6 +210,64 @@ export class EdgeIndex {
     if (changes === undefined) this.refreshOpen(model.endTime);
   }
 
+  /**
+   * Reads the event just appended to `resource.events`, while it is still in the cache (the session calls it as it
+   * folds the event): read at the next update instead, among thousands of others, each was a cache miss. Events not
+   * read here (the resource is new to the index, or one was missed) are read at the next update, in order.
+   */
+  resourceEventAdded(resource: ResourceInfo): void {
+    const cursor = this.resourceCursors.get(resource.id);
+    if (cursor === undefined || cursor.events !== resource.events.length - 1) return;
+    this.readResourceEvent(cursor, resource.id, resource.events[cursor.events]);
+    cursor.events++;
+  }
+
+  private resourceCursor(id: number): ResourceCursor {
+    let cursor = this.resourceCursors.get(id);
+    if (!cursor) {
+      cursor = { events: 0, putsBySeq: [], puts: new Map() };
+      this.resourceCursors.set(id, cursor);
+    }
+    return cursor;
+  }
+
+  /** A queue get makes an edge from the task that put the item (matched by sequence number). */
+  private readResourceEvent(cursor: ResourceCursor, resource: number, event: ResourceEvent): void {
+    if (event.type === 'queue.put') {
+      const seq = event.seq;
+      const dense = cursor.putsBySeq;
+      if (isSlot(seq) && seq < dense.length + SEQ_GAP) {
+        while (dense.length < seq) dense.push(undefined);
+        dense[seq] = event;
+        // A put of the same number kept in the map (from before the array reached it) is replaced, as in a map.
+        if (cursor.puts.size > 0) cursor.puts.delete(seq);
+      } else cursor.puts.set(seq, event);
+    } else if (event.type === 'queue.get') {
+      const seq = event.seq;
+      const dense = cursor.putsBySeq;
+      let put = isSlot(seq) && seq < dense.length ? dense[seq] : undefined;
+      if (put !== undefined) dense[seq] = null;
+      else {
+        put = cursor.puts.get(seq);
+        // Marked as taken rather than deleted: a map that shrinks as it grows reallocates its table again and again.
+        if (put) cursor.puts.set(seq, null);
+      }
+      if (!put) return;
+      if (put.task === null || event.task === null) return;
+      this.queue.push({
+        kind: 'queue',
+        from: put.task,
+        to: event.task,
+        start: put.t,
+        end: event.t,
+        resource,
+        seq: event.seq,
+        item: event.item,
+      });
+      if (event.t - put.t > this.maxQueueSpan) this.maxQueueSpan = event.t - put.t;
+    }
+  }
+
   private cursor(id: number): TaskCursor | undefined {
     const slots = this.cursorSlots;
     return isSlot(id) ? (id < slots.length ? slots[id] : undefined) : this.taskCursors.get(id);
@@ -207,8 +275,8 @@ export class EdgeIndex {
 
   /** Open waits grow with the trace: they end at its current end. */
   refreshOpen(endTime: number): void {
-    for (const id of this.openTasks) {
-      for (const edge of this.taskCursors.get(id)!.open) {
+    for (const cursor of this.openCursors) {
+      for (const edge of cursor.open) {
         edge.end = endTime;
         if (endTime - edge.start > this.maxAwaitSpan) this.maxAwaitSpan = endTime - edge.start;
       }
@@ -217,7 +285,7 @@ export class EdgeIndex {
 
   /** Calls `visit` for every await edge still open at the end of the trace (`openAwaits` without the array). */
   forEachOpenAwait(visit: (edge: AwaitEdge) => void): void {
-    for (const id of this.openTasks) for (const edge of this.taskCursors.get(id)!.open) visit(edge);
+    for (const cursor of this.openCursors) for (const edge of cursor.open) visit(edge);
   }
 
   /**
@@ -332,7 +400,7 @@ export class EdgeIndex {
   /** Await edges still open at the end of the trace. */
   openAwaits(): AwaitEdge[] {
     const out: AwaitEdge[] = [];
-    for (const id of this.openTasks) out.push(...this.taskCursors.get(id)!.open);
+    for (const cursor of this.openCursors) out.push(...cursor.open);
     return out;
   }
 
@@ -342,6 +410,9 @@ export class EdgeIndex {
     return list.sort((a, b) => edgeStart(a) - edgeStart(b));
   }
 }
+
+/** A queue's put sequence numbers up to this far past the highest one seen go in its array (`putsBySeq`). */
+const SEQ_GAP = 1024;
 
 /** Values per edge in `EdgeIndex`'s columns: `from, to, start, stop`. */
 const EDGE_STRIDE = 4;

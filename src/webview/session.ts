@@ -64,9 +64,11 @@ export class TraceSession implements ColumnFoldTarget {
   private edgeIndex = new EdgeIndex();
   /**
    * What the edge index has to read since it was last brought up to date (once per folded piece): the segments that
-   * wait for tasks, by task, and the tasks cancelled (`TouchedTasks`: cheap to add to once per event).
+   * wait for tasks (task and segment, in the order folded), and the tasks cancelled (`TouchedTasks`: cheap to add to
+   * once per event).
    */
-  private awaiting = new Map<number, number[]>();
+  private awaitingTasks: number[] = [];
+  private awaitingSegments: number[] = [];
   private cancelled = new TouchedTasks();
   /** Per folded piece: the site objects seen, and the one kept for each (see `canonicalSite`). */
   private canonical = new Map<SourceSite, SourceSite>();
@@ -109,9 +111,11 @@ export class TraceSession implements ColumnFoldTarget {
 
   private updateEdges(): void {
     if (this.current === null) return;
-    this.edgeIndex.update(this.current, { awaiting: this.awaiting, cancelled: this.cancelled.ids() });
+    const { awaitingTasks, awaitingSegments } = this;
+    this.edgeIndex.update(this.current, { awaitingTasks, awaitingSegments, cancelled: this.cancelled.ids() });
     this.cancelled.clear();
-    if (this.awaiting.size > 0) this.awaiting = new Map();
+    awaitingTasks.length = 0;
+    awaitingSegments.length = 0;
   }
 
   get header(): TraceHeader | null {
@@ -160,7 +164,8 @@ export class TraceSession implements ColumnFoldTarget {
   private resetEdges(): void {
     this.edgeIndex = new EdgeIndex();
     this.cancelled = new TouchedTasks();
-    this.awaiting = new Map();
+    this.awaitingTasks = [];
+    this.awaitingSegments = [];
   }
 
   private reset(header: TraceHeader, live: boolean): void {
@@ -211,6 +216,13 @@ export class TraceSession implements ColumnFoldTarget {
         this.builder!.add(event);
         this.cancelled.add(event.task);
         return;
+      case 'queue.put':
+      case 'queue.get': {
+        this.builder!.add(event);
+        const resource = this.current!.resourceById.get(event.resource);
+        if (resource !== undefined) this.edgeIndex.resourceEventAdded(resource);
+        return;
+      }
       default:
         this.builder!.add(event);
     }
@@ -237,9 +249,8 @@ export class TraceSession implements ColumnFoldTarget {
 
   /** A segment that waits for tasks, for the edge index (`ColumnFoldTarget`). */
   awaitingSegment(id: number, index: number): void {
-    const list = this.awaiting.get(id);
-    if (list === undefined) this.awaiting.set(id, [index]);
-    else list.push(index);
+    this.awaitingTasks.push(id);
+    this.awaitingSegments.push(index);
   }
 
   private afterFold(): void {

@@ -109,6 +109,27 @@ describe('folding a whole trace grouped by task', () => {
     }
   });
 
+  it('folds a trace right after one replaced part way through a stretch (the stretches’ buffers are shared)', () => {
+    const first = syntheticTrace({ tasks: 200, events: 30_000, seed: 21 });
+    const second = syntheticTrace({ tasks: 300, events: 40_000, seed: 22 });
+    const third = syntheticTrace({ tasks: 100, events: 20_000, seed: 23 });
+    const inbox = new MessageInbox();
+    inbox.push({ type: MessageType.Snapshot, header: first.header, events: encodeEventColumns(first.events), live: false });
+    const session = new TraceSession();
+    session.handle(inbox.next(3000)!);
+    session.handle(inbox.next(3000)!);
+    assert.strictEqual(session.model!.eventCount, 6000, 'part of the first stretch');
+    // A new trace replaces it (the host re-sent, or another run): the first stretch is never folded to its end.
+    for (const { header, events } of [second, third]) {
+      const next = foldAsLoaded(header, events, 25_000, [4000, 777]);
+      assertSameAsInOrder(header, events, next, `${events.length} events after a replaced trace`);
+    }
+    inbox.push({ type: MessageType.Snapshot, header: second.header, events: encodeEventColumns(second.events), live: false });
+    let piece;
+    while ((piece = inbox.next(2500))) session.handle(piece);
+    assertSameAsInOrder(second.header, second.events, session, 'the same session, replaced part way');
+  });
+
   it('says when a batch cannot be read, as the fold in order does', () => {
     const { header, events } = syntheticTrace({ tasks: 50, events: 6_000, seed: 14 });
     const batch = encodeEventColumns(events);

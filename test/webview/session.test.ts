@@ -6,7 +6,7 @@ import { MessageType } from '../../src/protocol/webviewMessages';
 import { EdgeIndex } from '../../src/webview/edgeIndex';
 import { MessageInbox } from '../../src/webview/inbox';
 import { TraceSession } from '../../src/webview/session';
-import { edgeKey, snapshotOf, trace } from './fixtures';
+import { HEADER, edgeKey, site, snapshotOf, trace } from './fixtures';
 
 function sortedKeys(list: Edge[]): string[] {
   return list.map(edgeKey).sort();
@@ -140,6 +140,44 @@ describe('webview session (the message protocol)', () => {
     const all = session.edges.all();
     assert.deepStrictEqual(sortedKeys(all), sortedKeys(edges(whole)));
     assert.ok(all.filter((e) => e.kind === 'await').length > 300, 'awaits of tasks and the gather');
+  });
+
+  it('matches queue hand-offs by sequence number as edges() does: gaps, repeats, odd numbers, gets with no put', () => {
+    const events: TraceEvent[] = [
+      { t: 0, type: 'task.created', task: 1, name: 'main', parent: null, site: site(1) },
+      { t: 0, type: 'task.created', task: 2, name: 'consumer', parent: 1, site: site(2) },
+      { t: 0, type: 'resource.created', resource: 7, kind: 'queue', name: 'q', site: site(3) },
+    ];
+    const put = (t: number, seq: number, task: number | null = 1): TraceEvent => ({
+      t, type: 'queue.put', resource: 7, task, size: 1, item: `i${seq}`, seq,
+    });
+    const get = (t: number, seq: number, task: number | null = 2): TraceEvent => ({
+      t, type: 'queue.get', resource: 7, task, size: 0, item: `i${seq}`, seq,
+    });
+    // 1, 2 in order; 5000 far past them (kept in the map), then 1000 ... 4500, which bring the array near it and past
+    // it; 2 put again before and after its get; numbers that are not array indexes; gets of nothing; a put by no task.
+    const seqs: TraceEvent[] = [
+      put(1, 1), put(1, 2), put(2, 5000), get(3, 1), put(3, 2), get(4, 2), get(4, 2), put(5, 1000), put(5, 2000),
+      put(5, 3000), put(5, 4000), put(5, 4500), get(6, 5000), put(6, 5200), get(7, 5000), get(8, 4500), put(8, 1.5),
+      put(8, -4), get(9, -4), get(9, 1.5), get(9, 99), put(10, 6, null), get(11, 6), put(12, 2), get(13, 2),
+      get(14, 3000, null), put(15, 5000), get(16, 5000), get(16, 5000),
+    ];
+    events.push(...seqs);
+    const whole = buildModel(HEADER, events);
+    const expected = sortedKeys(edges(whole));
+    assert.ok(expected.length >= 6, expected.join('\n'));
+    for (const chunk of [1, 3, 100]) {
+      const inbox = new MessageInbox(chunk);
+      inbox.push({ type: MessageType.Snapshot, header: HEADER, events: encodeEventColumns(events), live: true });
+      const session = new TraceSession();
+      let piece;
+      let n = 0;
+      while ((piece = inbox.next())) {
+        session.handle(piece);
+        if (++n % 4 === 0) session.indexEdges();
+      }
+      assert.deepStrictEqual(sortedKeys(session.edges.all()), expected, `pieces of ${chunk}`);
+    }
   });
 
   it('re-reads every task when told nothing about which changed', () => {
