@@ -45,6 +45,12 @@ const ONE_OFF_BASE = 1 << 20;
 
 /** How long `drain` waits for a writer that has not started before this thread sends the frames itself (ms). */
 const WRITER_START_WAIT_MS = 2000;
+/**
+ * How long the periodic `tryDrain` lets frames wait for a writer that has not started before this thread sends them
+ * itself from then on (ms). A worker starts in tens of milliseconds, but on a loaded machine it can take hundreds; a
+ * program killed meanwhile (SIGKILL) would lose everything it had recorded.
+ */
+export const WRITER_START_GRACE_MS = 250;
 /** How far the host may fall behind before event rows are dropped, when the runner gives no bound. */
 export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 /** How often the step watch looks at the loop (ms). A step seen under way at two polls in a row is flagged. */
@@ -159,6 +165,8 @@ export class ThreadSink implements FrameSink {
   private readonly state: Int32Array;
   private readonly watch = new Int32Array(new SharedArrayBuffer(WATCH_SLOTS * 4));
   private readonly port: MessageChannel['port1'];
+  private readonly createdAt = performance.now();
+  private worker: Worker | null = null;
   /** Set once the writer is gone (or never started): this thread writes from then on. */
   private direct: FdSink | null = null;
   private writerGone = false;
@@ -182,9 +190,13 @@ export class ThreadSink implements FrameSink {
    * Starts the writer thread; null if threads are not available (the caller then writes directly). `startWriter:
    * false` makes a sink whose writer never comes (for tests of the fallback).
    */
-  static start(fd: number, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES, options: { startWriter?: boolean } = {}): ThreadSink | null {
+  static start(
+    fd: number,
+    maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
+    options: { startWriter?: boolean; writerStartGraceMs?: number } = {},
+  ): ThreadSink | null {
     try {
-      return new ThreadSink(fd, maxQueuedBytes, options.startWriter !== false);
+      return new ThreadSink(fd, maxQueuedBytes, options.startWriter !== false, options.writerStartGraceMs ?? WRITER_START_GRACE_MS);
     } catch {
       return null;
     }
@@ -194,6 +206,7 @@ export class ThreadSink implements FrameSink {
     private readonly fd: number,
     private readonly maxQueuedBytes: number,
     startWriter: boolean,
+    private readonly writerStartGraceMs: number,
   ) {
     // Row buffers are about half a megabyte: the pool's bound in buffers, at least a few.
     this.maxPool = Math.max(4, Math.min(ONE_OFF_BASE - 1, Math.floor(maxQueuedBytes / (512 * 1024))));
@@ -203,7 +216,7 @@ export class ThreadSink implements FrameSink {
     this.port = channel.port1;
     this.port.unref();
     if (!startWriter) return;
-    const worker = new Worker(WRITER_SOURCE, {
+    const worker = (this.worker = new Worker(WRITER_SOURCE, {
       eval: true,
       workerData: {
         ctrl: this.ctrl.buffer,
@@ -216,7 +229,7 @@ export class ThreadSink implements FrameSink {
       transferList: [channel.port2],
       stdout: false,
       stderr: false,
-    });
+    }));
     worker.unref();
     const gone = (): void => {
       this.writerGone = true;
@@ -298,9 +311,23 @@ export class ThreadSink implements FrameSink {
     return true;
   }
 
-  /** Moves frames that waited for room on to the writer (or the pipe). */
+  /**
+   * Moves frames that waited for room on to the writer (or the pipe). Called every few tens of milliseconds: frames
+   * that have waited `writerStartGraceMs` for a writer that has not started are sent from this thread, and so is
+   * everything after them (the writer, if it starts later, finds the work taken and stops).
+   */
   tryDrain(): void {
     this.settle();
+    if (
+      this.direct === null &&
+      this.dw > 0 &&
+      performance.now() - this.createdAt >= this.writerStartGraceMs &&
+      Atomics.compareExchange(this.ctrl, READY, 0, 2) === 0
+    ) {
+      this.takeOver();
+      void this.worker?.terminate();
+      this.onWriterGone?.();
+    }
     if (this.direct !== null) this.direct.tryDrain();
     else this.movePending();
   }

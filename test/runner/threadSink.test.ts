@@ -39,16 +39,17 @@ const catTo = (out: string) => (fifo: string) => spawn('sh', ['-c', 'cat "$0" > 
 
 /**
  * Records `n` events with a fresh string now and then (so strings frames come between row frames); every 5,000
- * events, `pause` (if given).
+ * events, `pause` (if given). Then closes the recorder (which drains the sink), or with `close` false only flushes it.
  */
-function record(rec: Recorder, n: number, pause?: () => void): void {
+function record(rec: Recorder, n: number, pause?: () => void, close = true): void {
   for (let i = 0; i < n; i++) {
     if (pause !== undefined && i > 0 && i % 5000 === 0) pause();
     if (i % 997 === 0) rec.ev(EventCode['output'], i / 10, 1 + (i % 5), 0, rec.str(`line ${i}\n`));
     else if (i % 3 === 0) rec.ev(EventCode['task.resumed'], i / 10, 1 + (i % 7), WakeCode.timer, 0);
     else rec.ev(EventCode['queue.put'], i / 10, 1, 1 + (i % 5), i % 100, -1, i, i * 1.5);
   }
-  rec.close({ pendingTasks: 0 }, 5000);
+  if (close) rec.close({ pendingTasks: 0 }, 5000);
+  else rec.flush();
 }
 
 function decode(bytes: Uint8Array): { events: TraceEvent[]; decoder: WireDecoder } {
@@ -216,6 +217,40 @@ describe('runtime/threadSink', function () {
       fs.closeSync(p.w);
     }
     fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+
+  it('when the writer is slow to start, the periodic flush sends from the program thread after the grace period', async () => {
+    const reference = new MemorySink();
+    record(new Recorder(reference, 500), 5_000, undefined, false);
+    const expected = decode(reference.bytes()).events;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-out-'));
+    const out = path.join(dir, 'events.bin');
+    const p = await pipeTo(catTo(out));
+    let gone = 0;
+    try {
+      const sink = ThreadSink.start(p.w, undefined, { startWriter: false, writerStartGraceMs: 100 })!;
+      sink.onWriterGone = () => gone++;
+      record(new Recorder(sink, 500), 5_000, undefined, false);
+      const waiting = sink.pendingBytes;
+      sink.tryDrain();
+      assert.ok(waiting > 0 && sink.pendingBytes === waiting, `within the grace period, frames wait for the writer: ${waiting}, then ${sink.pendingBytes}`);
+      assert.strictEqual(gone, 0);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      // No drain (a program killed outright never gets to it): the periodic tryDrain alone sends everything.
+      for (let i = 0; i < 400 && (i === 0 || sink.pendingBytes > 0); i++) {
+        sink.tryDrain();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.strictEqual(sink.pendingBytes, 0);
+      assert.strictEqual(gone, 1, 'the loop is told the writer (and its step watch) will not come');
+    } finally {
+      fs.closeSync(p.w);
+    }
+    await p.closed;
+    const { events } = decode(fs.readFileSync(out));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(p.dir, { recursive: true, force: true });
+    assert.deepStrictEqual(events, expected);
   });
 
   it('when the writer never starts, drain sends everything from the program thread, in order', async () => {
