@@ -1,9 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EventColumns, EventColumnsEncoder, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
-import { ROOT, TRACES, trace } from '../webview/fixtures';
+import { TRACES, rng, syntheticTrace, trace } from '../webview/fixtures';
 import { legacyEncodeEventColumns } from './legacyEventColumns';
 
 /*
@@ -34,18 +33,6 @@ function assertSameEncoding(events: readonly TraceEvent[], what: string, piece =
   const one = new EventColumnsEncoder(1);
   for (const e of events) one.add(e);
   assertSameBatch(one.finish(), legacyEncodeEventColumns(events), `${what}, one event at a time`);
-}
-
-/** Mulberry32, so the varied events are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class NotPlain {
@@ -124,10 +111,6 @@ describe('event columns: the encoder’s output is the earlier encoder’s', () 
   }
 
   it('the benchmark’s synthetic trace, in the host’s pieces', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { syntheticTrace } = require(path.join(ROOT, 'bench', 'webview-synthetic.js')) as {
-      syntheticTrace(o: { tasks: number; events: number }): { events: TraceEvent[] };
-    };
     const { events } = syntheticTrace({ tasks: 1000, events: 120_000 });
     // Parsed, as the host and the benchmark's worker hold it: every string a new object.
     assertSameEncoding(JSON.parse(JSON.stringify(events)) as TraceEvent[], 'synthetic', 50_000);
