@@ -41,13 +41,7 @@ export async function loadTraceBytes(bytes: Uint8Array, options: TraceLoadOption
   let session: TraceSession | undefined;
   const take = (events: ReturnType<TraceLineReader['push']>): void => {
     if (session === undefined && reader.header !== undefined) {
-      session = new TraceSession({
-        origin: 'file',
-        program: reader.header.program,
-        tracePath: options.tracePath,
-        maxEvents: options.maxEvents,
-      });
-      session.setHeader(reader.header);
+      session = TraceSession.ofFile(reader.header, { tracePath: options.tracePath, maxEvents: options.maxEvents });
     }
     if (events.length > 0) session!.addEvents(events);
   };

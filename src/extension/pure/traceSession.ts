@@ -64,11 +64,17 @@ export class TraceSession {
     events: readonly TraceEvent[],
     options: Omit<TraceSessionOptions, 'origin' | 'program'> & { truncated?: boolean },
   ): TraceSession {
-    const session = new TraceSession({ ...options, origin: 'file', program: header.program });
+    const session = TraceSession.ofFile(header, options);
     session.truncated = options.truncated ?? false;
-    session.setHeader(header);
     session.addEvents(events);
     session.finish();
+    return session;
+  }
+
+  /** The session of a trace file whose header has been read: its events are added as they are read, then `finish`. */
+  static ofFile(header: TraceHeader, options: Omit<TraceSessionOptions, 'origin' | 'program'>): TraceSession {
+    const session = new TraceSession({ ...options, origin: 'file', program: header.program });
+    session.setHeader(header);
     return session;
   }
 
