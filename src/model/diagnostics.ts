@@ -208,8 +208,8 @@ function busyLoops(model: TraceModel, threshold: number, timed: boolean): Findin
         if (timed && seg.end - seg.start > BUSY_STEP_MS) stepWorked = true;
         continue;
       }
-      const zeroSleep = seg.reason?.kind === 'sleep' && seg.reason.seconds === 0;
-      const sameSite = site === undefined || (seg.site?.line === site?.line && seg.site?.file === site?.file);
+      const zeroSleep = isZeroSleep(seg);
+      const sameSite = site === undefined || sameLine(seg.site, site);
       if (!zeroSleep || !sameSite) {
         run = working = 0;
         worked.fill(0);
@@ -248,8 +248,7 @@ function busyLoopFinding(task: TaskInfo, first: number, timed: boolean): Finding
   for (let i = first; i < segments.length; i++) {
     const seg = segments[i];
     if (seg.state === 'running') continue;
-    const sameRun = seg.reason?.kind === 'sleep' && seg.reason.seconds === 0 && seg.site?.line === site?.line &&
-      seg.site?.file === site?.file;
+    const sameRun = isZeroSleep(seg) && sameLine(seg.site, site);
     if (!sameRun) break;
     yields++;
     last = i;
@@ -264,6 +263,15 @@ function busyLoopFinding(task: TaskInfo, first: number, timed: boolean): Finding
       ` from the same await, doing nothing in between: a busy loop that keeps the loop spinning. ` +
       `Wait for what it polls instead (an Event, a Queue, a Future).`,
   };
+}
+
+function isZeroSleep(seg: Segment): boolean {
+  return seg.reason?.kind === 'sleep' && seg.reason.seconds === 0;
+}
+
+/** Both sites on the same line of the same file (or both missing). */
+function sameLine(a: SourceSite | null | undefined, b: SourceSite | null | undefined): boolean {
+  return a?.line === b?.line && a?.file === b?.file;
 }
 
 /** Queues left with items nobody can take, or with a getter nobody can serve. */
