@@ -1,17 +1,29 @@
 /**
  * The extension host's part in the timeline benchmark, run in a Worker of the benchmark page (bundled by
- * webview-bench.js with esbuild): another thread, as the real host is another process. It holds the trace's events
- * and encodes and posts them the way src/extension/timelinePanel.ts does (columnar batches, at most `piece` events per
- * message, one message per turn of its event loop), so the encoding cost is paid off the page's main thread and
- * overlaps the page's folding, as it does in VS Code. The page forwards each message to the timeline.
+ * webview-bench.js with esbuild): another thread, as the real host is another process. It posts the trace the way
+ * src/extension/timelinePanel.ts does (columnar batches, at most `piece` events per message, one message per turn of
+ * its event loop), off the page's main thread and overlapping the page's folding, as in VS Code. A loaded trace is
+ * held as the extension holds it, in an `EventStore`, whose batches are encoded while the file loads (that time is
+ * reported apart, as `loadEncodeMs`), so posting it sends the stored batches; a live run's events, and the whole trace
+ * as one message, are encoded as they are sent. The page forwards each message to the timeline.
  */
+import { BATCH_EVENTS, EventStore } from '../src/extension/pure/eventStore';
 import { encodeEventColumns } from '../src/protocol/eventColumns';
 
 let trace = null;
+let store = null;
 
-function post(message, encodeMs) {
-  const transfer = message.events ? [message.events.flat.buffer] : [];
+function post(message, encodeMs, keep = false) {
+  // A stored batch is the store's: it is copied (as VS Code's postMessage copies everything), a fresh one moved.
+  const transfer = message.events && !keep ? [message.events.flat.buffer] : [];
   self.postMessage({ message, encodeMs }, transfer);
+}
+
+/** Events `from` to `to` as the extension sends a loaded trace: whole stored batches as they are. */
+function storedBatch(from, to) {
+  const started = performance.now();
+  const events = store.encoded(from, to);
+  return { events, ms: performance.now() - started };
 }
 
 function batch(from, to) {
@@ -22,22 +34,29 @@ function batch(from, to) {
 
 self.onmessage = ({ data }) => {
   switch (data.cmd) {
-    case 'init':
+    case 'init': {
       trace = JSON.parse(data.json);
-      self.postMessage({ ready: trace.events.length });
+      const started = performance.now();
+      store = new EventStore();
+      for (const event of trace.events) store.push(event);
+      self.postMessage({ ready: trace.events.length, loadEncodeMs: performance.now() - started });
       return;
+    }
     case 'snapshot': {
       // The whole trace, finished: a snapshot with the first piece, then the rest, then `finished`.
+      // A piece of another size than the store's batches is one message of the whole trace, encoded when sent.
       const { header, events } = trace;
       const piece = data.piece;
-      const first = batch(0, Math.min(piece, events.length));
-      post({ type: 'snapshot', header, events: first.events, live: false }, first.ms);
+      const stored = piece === BATCH_EVENTS;
+      const pieceOf = stored ? storedBatch : batch;
+      const first = pieceOf(0, Math.min(piece, events.length));
+      post({ type: 'snapshot', header, events: first.events, live: false }, first.ms, stored);
       let sent = Math.min(piece, events.length);
       const next = () => {
         if (sent < events.length) {
           const to = Math.min(events.length, sent + piece);
-          const b = batch(sent, to);
-          post({ type: 'events', events: b.events }, b.ms);
+          const b = pieceOf(sent, to);
+          post({ type: 'events', events: b.events }, b.ms, stored);
           sent = to;
           setTimeout(next, 0);
         } else post({ type: 'finished' }, 0);

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SourceSite, TraceEvent } from '../contract/trace';
+import type { SourceSite } from '../contract/trace';
 import { buildModel } from '../model/model';
 import { parseTrace } from '../model/traceFileReader';
 import { toChromeTrace } from '../model/chromeExport';
@@ -239,17 +239,16 @@ export async function writeExport(session: TraceSession, format: ExportFormat, t
   const model = session.model();
   if (!session.header || !model) throw new Error('the session has no trace yet');
   // The views may hold only the first coroutineTrace.maxEvents events; the file has them all.
-  let trace = { header: session.header, events: session.events as readonly TraceEvent[], truncated: session.truncated || !model.runFinished };
-  if (session.omittedEvents > 0 && session.tracePath && fs.existsSync(session.tracePath)) {
-    const parsed = parseTrace(fs.readFileSync(session.tracePath, 'utf8'));
-    trace = { header: parsed.header, events: parsed.events, truncated: parsed.truncated };
-  }
+  const whole = session.omittedEvents > 0 && session.tracePath !== undefined && fs.existsSync(session.tracePath);
+  const trace = whole
+    ? parseTrace(fs.readFileSync(session.tracePath!, 'utf8'))
+    : { header: session.header, events: session.events.slice(), truncated: session.truncated || !model.runFinished };
   let text: string;
   if (format === 'html') {
     const js = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')));
     text = reportHtml(trace, js);
   } else {
-    text = JSON.stringify(toChromeTrace(trace.events === session.events ? model : buildModel(trace.header, trace.events)));
+    text = JSON.stringify(toChromeTrace(whole ? buildModel(trace.header, trace.events) : model));
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
 }

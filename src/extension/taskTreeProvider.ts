@@ -202,7 +202,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
         }
         const session = this.session!;
         for (const index of session.eventsOf(task.id)) {
-          if (at !== undefined && session.events[index].t > at) break;
+          if (at !== undefined && session.events.timeAt(index) > at) break;
           children.push(this.node({ kind: 'event', key: `${element.key}/event:${index}`, taskId: task.id, index, parent: element }));
         }
         return children;
@@ -282,7 +282,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
         return item;
       }
       case 'event': {
-        const event = this.session?.events[element.index];
+        const event = this.session?.events.at(element.index);
         if (!model || !event) return new vscode.TreeItem('(gone)');
         const row = describeEvent(model, event);
         const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);

@@ -2,8 +2,9 @@
  * Hosts the swimlane timeline webview (its page lives in `src/webview/`, built to `dist/webview.js`). The page says
  * `ready`; the host answers with a `snapshot` of the trace so far, then batched `events` deltas (at most four a
  * second) while the program runs, and `finished` at the end. Events go in the columnar form of eventColumns.ts, at
- * most `PIECE_EVENTS` per message, one message per turn of the host's event loop: a big trace is encoded a piece at a
- * time (the host stays responsive) and the page folds one piece while the next is encoded. Clicks in the page come back as `openSite`, the time
+ * most `BATCH_EVENTS` per message, one message per turn of the host's event loop, so the host stays responsive and the
+ * page folds one piece while the next is posted. Pieces that are whole batches of the session's `EventStore` are sent
+ * as stored (a loaded trace needs no encoding); the newest events are encoded as they are sent. Clicks in the page come back as `openSite`, the time
  * cursor as `cursorChanged`. When the bundle is missing, a script-free text page lists the tasks instead.
  *
  * The same class serves the standalone timeline (which follows the latest run) and the `.cotrace` editor (one trace).
@@ -11,21 +12,21 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SourceSite } from '../contract/trace';
-import { encodeEventColumns } from '../protocol/eventColumns';
 import {
   HostToWebviewMessage,
   MessageType,
   WebviewToHostMessage,
 } from '../protocol/webviewMessages';
 import { TIMELINE_VIEW_TYPE } from './commands';
+import { BATCH_EVENTS } from './pure/eventStore';
 import { Throttle } from './pure/throttle';
 import { TraceSession } from './pure/traceSession';
 import { makeNonce, placeholderHtml, timelineHtml } from './pure/webviewHtml';
 
 /** Deltas to the page: at most four batches a second. */
 const EVENTS_INTERVAL_MS = 250;
-/** Most events per message (about 50 ms to encode here and a few MB to post). */
-const PIECE_EVENTS = 50_000;
+/** Most events per message (a few MB to post; about 50 ms to encode when not stored encoded). */
+const PIECE_EVENTS = BATCH_EVENTS;
 /** The text placeholder is rebuilt at most once a second. */
 const PLACEHOLDER_INTERVAL_MS = 1000;
 
@@ -273,7 +274,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.post({
       type: MessageType.Snapshot,
       header: session.header,
-      events: encodeEventColumns(session.events, 0, first),
+      events: session.events.encoded(0, first),
       live: session.live,
     });
     this.sent = first;
@@ -294,7 +295,7 @@ export class TimelinePanel implements vscode.Disposable {
     if (!session || !this.ready || !this.snapshotSent || this.disposed) return;
     if (this.sent < session.events.length) {
       const to = Math.min(session.events.length, this.sent + PIECE_EVENTS);
-      this.post({ type: MessageType.Events, events: encodeEventColumns(session.events, this.sent, to) });
+      this.post({ type: MessageType.Events, events: session.events.encoded(this.sent, to) });
       this.sent = to;
     }
     if (this.sent < session.events.length) {

@@ -3,7 +3,6 @@ import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
 import { buildModel, TASK_STATES } from '../../src/model/model';
 import {
   TASK_GROUPS,
-  TaskEventIndex,
   countsText,
   currentAwaitSite,
   describeEvent,
@@ -166,18 +165,6 @@ describe('extension/pure/taskTree', () => {
       assert.strictEqual(rows[1].site, null);
     });
 
-    it('indexes each task\'s events incrementally, without output lines', () => {
-      const { events } = parseFixture('06-runtime-tasks.cotrace');
-      const index = new TaskEventIndex();
-      const half = events.slice(0, 5);
-      index.update(half);
-      const early = index.of(1).length;
-      index.update(events);
-      const all = index.of(1).map((i) => events[i]);
-      assert.ok(early > 0 && all.length > early);
-      assert.ok(all.every((e) => e.type !== 'output' && 'task' in e && e.task === 1));
-      assert.deepStrictEqual(index.of(99), []);
-    });
   });
 
   it('has an icon and a theme colour per state', () => {

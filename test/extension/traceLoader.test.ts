@@ -17,7 +17,7 @@ function viewOf(session: TraceSession) {
     truncated: session.truncated,
     omitted: session.omittedEvents,
     header: session.header,
-    events: session.events,
+    events: session.events.slice(),
     tasks: model.tasks,
     warnings: model.warnings,
     runFinished: model.runFinished,

@@ -40,7 +40,7 @@ describe('extension/pure/traceSession', () => {
     const { header, events } = parseFixture('07-cancel-timeout.cotrace');
     const session = TraceSession.fromTrace(header, events, { maxEvents: 5 });
     assert.strictEqual(session.events.length, 6);
-    assert.strictEqual(session.events[5].type, 'run.finished');
+    assert.strictEqual(session.events.at(5)?.type, 'run.finished');
     assert.strictEqual(session.omittedEvents, events.length - 6);
   });
 

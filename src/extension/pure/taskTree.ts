@@ -324,27 +324,3 @@ export function describeEvent(model: TraceModel, event: TraceEvent): EventRow {
       return assertNever(event, 'trace event');
   }
 }
-
-/** Indexes of each task's events (lifecycle, queue and resource events, its warnings), in trace order. */
-export class TaskEventIndex {
-  private readonly byTask = new Map<number, number[]>();
-  private indexed = 0;
-
-  /** Indexes `events[from..]`; call again with the same (grown) array as events arrive. */
-  update(events: readonly TraceEvent[]): void {
-    for (let i = this.indexed; i < events.length; i++) {
-      const event = events[i];
-      if (event.type === 'output') continue;
-      const task = eventTask(event);
-      if (task === null) continue;
-      let list = this.byTask.get(task);
-      if (!list) this.byTask.set(task, (list = []));
-      list.push(i);
-    }
-    this.indexed = events.length;
-  }
-
-  of(task: number): readonly number[] {
-    return this.byTask.get(task) ?? [];
-  }
-}

@@ -5,7 +5,7 @@
  */
 import { TraceEvent, TraceHeader } from '../../contract/trace';
 import { ModelBuilder, TraceModel } from '../../model/model';
-import { TaskEventIndex } from './taskTree';
+import { EventStore } from './eventStore';
 
 export type SessionOrigin = 'run' | 'file';
 
@@ -31,8 +31,8 @@ export class TraceSession {
   readonly origin: SessionOrigin;
   readonly program: string;
   tracePath: string | undefined;
-  /** Events kept for the views, in trace order. */
-  readonly events: TraceEvent[] = [];
+  /** Events kept for the views, in trace order (mostly encoded, see `EventStore`). */
+  readonly events = new EventStore();
   /** Events not kept because of `maxEvents` (0: the views show the whole trace). */
   omittedEvents = 0;
   /** Bumped on every change, so consumers can tell whether they are up to date. */
@@ -48,7 +48,6 @@ export class TraceSession {
   private readonly maxEvents: number;
   private readonly listeners = new Set<SessionListener>();
   private modelCache: { version: number; model: TraceModel } | undefined;
-  private readonly index = new TaskEventIndex();
 
   constructor(options: TraceSessionOptions) {
     this.origin = options.origin;
@@ -124,8 +123,7 @@ export class TraceSession {
 
   /** Indexes into `events` of a task's own events, in order. */
   eventsOf(task: number): readonly number[] {
-    this.index.update(this.events);
-    return this.index.of(task);
+    return this.events.eventsOf(task);
   }
 
   /** True once the run ended and no task was recorded: the program did not use the runtime. */

@@ -177,9 +177,9 @@ describe('Coroutine Trace extension', function () {
     // Between worker_1's end (its 1 s sleep) and worker_2's (2 s), taken from the trace: on a loaded machine the
     // program may start its tasks well after the trace's time 0, so a fixed instant could fall before either.
     const ended = (type: string, name: string): number => {
-      const created = runSession.events.find((e): e is TaskCreatedEvent => e.type === 'task.created' && e.name === name);
+      const created = runSession.events.slice().find((e): e is TaskCreatedEvent => e.type === 'task.created' && e.name === name);
       assert.ok(created, `${name} is in the trace`);
-      const end = runSession.events.find((e) => e.type === type && 'task' in e && e.task === created.task);
+      const end = runSession.events.slice().find((e) => e.type === type && 'task' in e && e.task === created.task);
       assert.ok(end, `${name}'s ${type} is in the trace`);
       return end.t;
     };
