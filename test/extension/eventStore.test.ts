@@ -52,6 +52,15 @@ describe('extension/pure/eventStore', () => {
     assert.strictEqual(new EventStore().at(0), undefined);
   });
 
+  it('reads the batch it has just stored from the objects pushed, and older ones decoded', () => {
+    const store = storeOf(events.slice(0, 30), 10);
+    assert.strictEqual(store.at(25), events[25], 'the newest stored batch: the same object');
+    assert.notStrictEqual(store.at(5), events[5], 'an older batch is decoded');
+    assert.deepStrictEqual(store.at(5), events[5]);
+    assert.strictEqual(store.at(5), store.at(5), 'a decoded batch is kept');
+    assert.strictEqual(store.at(25), events[25], 'and so is the newest');
+  });
+
   it('hands out a whole stored batch as it is, and encodes any other range', () => {
     const store = storeOf(events, 10);
     const stored = store.encoded(10, 20);

@@ -1,13 +1,14 @@
 /**
- * A session's events, kept mostly encoded. A million events held as objects were about 250 MB of the extension
- * host's heap (the host every extension shares), and each full collection walked them all: opening such a trace
- * spent a good part of its time in the collector. Here every `BATCH_EVENTS` events are encoded into one columnar
+ * A session's events, kept mostly encoded. A million events held as objects were about 80 MB of objects in the
+ * extension host's heap (the host every extension shares), which each of its full collections walks; encoded, they
+ * take about as much memory in array buffers, which the collector does not walk. Here every `BATCH_EVENTS` events are encoded into one columnar
  * batch (`src/protocol/eventColumns.ts`, the form the timeline is sent anyway) and their objects dropped; only the
  * newest, not yet a whole batch, stay objects. The timeline is sent the stored batches as they are, so showing a
  * loaded trace costs the host no encoding.
  *
  * Reading an event of a stored batch decodes the batch (tens of milliseconds for 50,000 events); the last two decoded
- * are kept, as the views read neighbouring events. Each event's task and time are also kept in columns, so finding a
+ * are kept, as the views read neighbouring events (a batch just stored starts there with its objects, so a live
+ * timeline sending the end of it decodes nothing). Each event's task and time are also kept in columns, so finding a
  * task's events and comparing times decode nothing. Pure (no `vscode`).
  */
 import { TraceEvent } from '../../contract/trace';
@@ -53,6 +54,8 @@ export class EventStore {
     this.tail.push(event);
     if (this.tail.length === this.batchEvents) {
       this.batches.push(encodeEventColumns(this.tail));
+      // Its objects stay as the batch's decoded form for now: a live timeline still has the end of it to send.
+      this.remember(this.batches.length - 1, this.tail);
       this.tail = [];
     }
   }
@@ -119,8 +122,12 @@ export class EventStore {
     const hit = this.decoded.find((d) => d.batch === b);
     if (hit) return hit.events;
     const events = decodeEventColumns(this.batches[b]);
-    this.decoded = [{ batch: b, events }, ...this.decoded.slice(0, 1)];
+    this.remember(b, events);
     return events;
+  }
+
+  private remember(batch: number, events: TraceEvent[]): void {
+    this.decoded = [{ batch, events }, ...this.decoded.slice(0, 1)];
   }
 }
 
