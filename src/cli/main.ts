@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { TRACE_FILE_EXTENSION } from '../contract/trace';
-import { parseTrace, TraceFormatError } from '../model/traceFileReader';
-import { buildModel } from '../model/model';
+import { TRACE_FILE_EXTENSION, TraceEvent } from '../contract/trace';
+import { parseTrace, TraceFormatError, TraceLineReader } from '../model/traceFileReader';
+import { buildModel, ModelBuilder, TraceModel } from '../model/model';
 import { renderRunReport, renderSummary } from '../model/summary';
 import { toChromeTrace } from '../model/chromeExport';
 import { ProgramBuildError, RunResult, startProgram } from '../runner/runProgram';
@@ -64,10 +64,7 @@ function readTraceFile(file: string): ReturnType<typeof parseTrace> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${file}: file not found`);
-    if (code === 'EISDIR') throw new UsageError(`${file}: is a directory, not a trace file`);
-    throw new UsageError(`${file}: cannot read (${code ?? String(err)})`);
+    throw readError(file, err);
   }
   try {
     return parseTrace(text);
@@ -75,6 +72,60 @@ function readTraceFile(file: string): ReturnType<typeof parseTrace> {
     if (err instanceof TraceFormatError) throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+function readError(file: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UsageError(`${file}: file not found`);
+  if (code === 'EISDIR') return new UsageError(`${file}: is a directory, not a trace file`);
+  return new UsageError(`${file}: cannot read (${code ?? String(err)})`);
+}
+
+/** Bytes of a trace file read, parsed and folded at a time by `readTraceModel`. */
+const FOLD_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The model of a trace file, read a piece at a time and folded as it is read, keeping no event: for the commands that
+ * need only the model. A run of a million events is a file of some hundred MB; read whole and parsed into events
+ * before folding, it took seconds more and a gigabyte of memory, and a file over 512 MB could not be read at all
+ * (longer than a JavaScript string can be).
+ */
+function readTraceModel(file: string): { model: TraceModel; truncated: boolean } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw readError(file, err);
+  }
+  const reader = new TraceLineReader();
+  const decoder = new TextDecoder('utf-8');
+  const buffer = Buffer.allocUnsafe(FOLD_CHUNK_BYTES);
+  let builder: ModelBuilder | undefined;
+  const fold = (events: TraceEvent[]): void => {
+    if (builder === undefined && reader.header !== undefined) builder = new ModelBuilder(reader.header);
+    for (const event of events) builder!.add(event);
+  };
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      } catch (err) {
+        throw readError(file, err);
+      }
+      if (n === 0) break;
+      fold(reader.push(decoder.decode(buffer.subarray(0, n), { stream: true })));
+    }
+    fold(reader.push(decoder.decode()));
+    fold(reader.end());
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  // `end()` has thrown for a file without a header, so there is a builder.
+  return { model: builder!.model(), truncated: !reader.finished };
 }
 
 function warnIfTruncated(file: string, truncated: boolean, stderr: NodeJS.WritableStream): void {
@@ -121,8 +172,9 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   }
   if (trace && !flags.has('--quiet')) {
-    const written = readTraceFile(out);
-    io.stderr.write(renderRunReport(buildModel(written.header, written.events), displayPath(out)));
+    // The runner's own model when it made one (runs up to DEFAULT_MAX_ANALYZED_EVENTS); else the file's, folded.
+    const model = result.model ?? readTraceModel(out).model;
+    io.stderr.write(renderRunReport(model, displayPath(out)));
   }
   const { exitCode, signal } = result.finished;
   if (result.warnings.some((w) => w.kind === 'deadlock')) return EXIT_DEADLOCK;
@@ -152,9 +204,9 @@ function cmdSummary(argv: string[], io: Io): number {
   if (width !== undefined && (!Number.isInteger(width) || width < 10 || width > 1000)) {
     throw new UsageError('--width must be a whole number from 10 to 1000');
   }
-  const trace = readTraceFile(positional[0]);
+  const trace = readTraceModel(positional[0]);
   warnIfTruncated(positional[0], trace.truncated, io.stderr);
-  const text = renderSummary(buildModel(trace.header, trace.events), { width, ascii: flags.has('--ascii') });
+  const text = renderSummary(trace.model, { width, ascii: flags.has('--ascii') });
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return 0;
 }
@@ -168,9 +220,9 @@ function cmdExport(argv: string[], io: Io): number {
   }
   const out = (flags.get('-o') ?? flags.get('--out')) as string | undefined;
   if (!out) throw new UsageError('export needs -o OUT.json');
-  const trace = readTraceFile(positional[0]);
+  const trace = readTraceModel(positional[0]);
   warnIfTruncated(positional[0], trace.truncated, io.stderr);
-  const json = JSON.stringify(toChromeTrace(buildModel(trace.header, trace.events)));
+  const json = JSON.stringify(toChromeTrace(trace.model));
   try {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
     fs.writeFileSync(out, json);

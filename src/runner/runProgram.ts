@@ -22,7 +22,7 @@ import { EventCode, ROW_WIDTH, WireDecoder } from '../contract/wire';
 import { BundleResult, ProgramBuildError, bundleProgram } from './bundle';
 import { TraceFileWriter } from './traceFileWriter';
 import { RowNdjsonEncoder } from './rowNdjson';
-import { ModelBuilder } from '../model/model';
+import { ModelBuilder, TraceModel } from '../model/model';
 import { analyzeTrace } from '../model/diagnostics';
 
 /** Above this many events the whole-run diagnostics are skipped (the runtime's own warnings are still there). */
@@ -73,6 +73,11 @@ export interface RunResult {
   warnings: WarningEvent[];
   tracePath: string | null;
   eventCount: number;
+  /**
+   * The model of the whole trace as written (with the whole-run diagnostics' warnings), when the runner folded one for
+   * them: the trace was analysed and had at most `maxAnalyzedEvents` events. Else undefined: read the file.
+   */
+  model?: TraceModel;
 }
 
 /** A run under way: its result, and a way to stop it. */
@@ -283,6 +288,8 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       pendingTasks: decoder.stats.pendingTasks,
       droppedEvents: decoder.stats.droppedEvents,
     };
+    /** Warnings of this runner's own (not the program's), written after the program's events. */
+    const ownWarnings: TraceEvent[] = [];
     if (wireError === null && eventCount > 0 && !decoder.statsReceived) {
       // The runtime sends its statistics last, at exit, after everything it recorded: without them the program was
       // killed (or could not hand its last events over) and the trace may lack its end.
@@ -296,6 +303,7 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       };
       writer?.write(warning);
       warnings.push(warning);
+      ownWarnings.push(warning);
       options.onEvents?.([warning]);
     }
     if (wireError !== null) {
@@ -307,8 +315,10 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       };
       writer?.write(warning);
       warnings.push(warning);
+      ownWarnings.push(warning);
       options.onEvents?.([warning]);
     }
+    let model: TraceModel | undefined;
     if (analysis !== null && eventCount <= maxAnalyzed) {
       if (analysisRows !== null) {
         for (const rows of analysisRows) {
@@ -325,12 +335,24 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
       for (const w of found) writer?.write(w);
       warnings.push(...found);
       if (found.length > 0) options.onEvents?.(found);
+      // The file has this runner's warnings and these before run.finished; folded after it, they still only add to
+      // the model's warnings, in the file's order, so the model is the one the file gives.
+      for (const w of ownWarnings) analysis.add(w);
+      for (const w of found) analysis.add(w);
+      model = analysis.model();
     }
     writer?.write(finished);
     options.onEvents?.([finished]);
     await writer?.close();
     void fs.promises.rm(dir, { recursive: true, force: true });
-    return { header, finished, warnings, tracePath: writer ? path.resolve(options.tracePath!) : null, eventCount: eventCount + 1 };
+    return {
+      header,
+      finished,
+      warnings,
+      tracePath: writer ? path.resolve(options.tracePath!) : null,
+      eventCount: eventCount + 1,
+      model,
+    };
   })();
 
   return {

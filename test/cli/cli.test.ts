@@ -6,7 +6,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawn } from 'child_process';
+import { buildModel } from '../../src/model/model';
+import { renderSummary } from '../../src/model/summary';
 import { parseTrace } from '../../src/model/traceFileReader';
+import { syntheticTrace } from '../webview/fixtures';
 import { CLI, ROOT, cli, lineOf, runTraced, tempDir } from '../helpers';
 
 function assertOneLineError(r: { status: number | null; stderr: string; stdout: string }, pattern: RegExp): void {
@@ -115,6 +118,28 @@ describe('command line', function () {
       const cells = (name: string) => /\|(.*)\|/.exec(lane(name))![1];
       assert.strictEqual(cells('worker_1'), '.'.repeat(20) + ' '.repeat(20));
       assert.strictEqual(cells('worker_2'), '.'.repeat(40));
+    });
+
+    it('summary reads a big trace a piece at a time, as the whole file read at once gives it', () => {
+      // About 14 MB: several of the pieces the command folds at a time, with names of two- and four-byte characters
+      // (some cut between two pieces).
+      const trace = syntheticTrace({ tasks: 300, events: 120_000, seed: 5 });
+      for (const e of trace.events) if (e.type === 'task.created') e.name = `wörker 🧵 ${e.name}`;
+      const text = [trace.header, ...trace.events].map((x) => JSON.stringify(x)).join('\n') + '\n';
+      assert.ok(text.length > 3 * 4 * 1024 * 1024, `${text.length} characters`);
+      const file = path.join(tempDir(), 'big.cotrace');
+      fs.writeFileSync(file, text);
+      const r = cli(['summary', file, '--width', '60']);
+      assert.strictEqual(r.status, 0, r.stderr);
+      const whole = parseTrace(text);
+      const expected = renderSummary(buildModel(whole.header, whole.events), { width: 60 });
+      assert.strictEqual(r.stdout, expected.endsWith('\n') ? expected : `${expected}\n`);
+      assert.match(r.stdout, /wörker 🧵/);
+      // Cut short: the same warning as before, and the events up to the cut.
+      fs.writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+      const cut = cli(['summary', file, '--width', '60']);
+      assert.strictEqual(cut.status, 0, cut.stderr);
+      assert.match(cut.stderr, /truncated|ends early|no run\.finished/);
     });
 
     it('export: Chrome trace JSON with one track per task', () => {
