@@ -18,7 +18,7 @@ import { RunManager } from './runManager';
 import { SessionHub } from './sessionHub';
 import { TaskTreeNode, TaskTreeProvider } from './taskTreeProvider';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
-import { TraceEditorProvider, loadTraceFileWithProgress } from './traceEditor';
+import { TraceEditorProvider, openTraceFile } from './traceEditor';
 import { TraceStore } from './traceStore';
 import { WarningDiagnostics } from './warningDiagnostics';
 
@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     let session: TraceSession | undefined;
     let error: string | undefined;
     if (tracePath && fs.existsSync(tracePath)) {
-      const document = await loadTraceFileWithProgress(vscode.Uri.file(tracePath));
+      const document = await openTraceFile(vscode.Uri.file(tracePath), true);
       session = document.session;
       error = document.error;
     } else if (tracePath) {
@@ -199,6 +199,10 @@ async function exportTrace(session: TraceSession | undefined, extensionUri: vsco
   }
   if (session.live) {
     void vscode.window.showInformationMessage('Coroutine Trace: the program is still running; export its trace once it has ended.');
+    return;
+  }
+  if (session.loading) {
+    void vscode.window.showInformationMessage('Coroutine Trace: the trace file is still being read; export it once it is open.');
     return;
   }
   const webviewJs = vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js');

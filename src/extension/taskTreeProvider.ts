@@ -99,7 +99,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
     this.cursorValue = undefined;
     void vscode.commands.executeCommand('setContext', ContextKey.CursorSet, false);
     this.sessionListener = session?.onDidChange((s) => {
-      if (s.live) this.refreshThrottle.schedule();
+      if (s.growing) this.refreshThrottle.schedule();
       else {
         this.refreshThrottle.schedule();
         this.refreshThrottle.flush();
@@ -154,7 +154,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TaskTreeNode>, 
       return;
     }
     const base = session.program.split(/[\\/]/).pop();
-    this.view.description = session.live ? `${base} · running` : base;
+    this.view.description = session.live ? `${base} · running` : session.loading ? `${base} · loading` : base;
     const notes: string[] = [];
     if (this.cursorValue !== undefined) notes.push(`States at ${formatTime(this.cursorValue)} (time cursor set in the timeline).`);
     if (session.error) notes.push(session.error);

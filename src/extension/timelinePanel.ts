@@ -264,13 +264,20 @@ export class TimelinePanel implements vscode.Disposable {
       return;
     }
     this.snapshotSent = true;
-    if (session.hasNoTasks) {
+    const failed = this.loadError(session);
+    if (session.hasNoTasks || failed !== undefined) {
       this.sent = session.events.length;
-      this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
+      this.post({ type: MessageType.Empty, message: failed ?? NO_TASKS_MESSAGE });
       this.finishedSent = true;
       return;
     }
-    const first = Math.min(session.events.length, PIECE_EVENTS);
+    if (session.loading && session.events.stored === 0) {
+      // A trace file still being read: the first piece follows once it is read (`sessionChanged`).
+      this.snapshotSent = false;
+      this.post({ type: MessageType.Empty, message: 'Loading the trace…' });
+      return;
+    }
+    const first = Math.min(this.available(session), PIECE_EVENTS);
     this.post({
       type: MessageType.Snapshot,
       header: session.header,
@@ -293,29 +300,43 @@ export class TimelinePanel implements vscode.Disposable {
     if (this.pieceTimer !== undefined) return;
     const session = this.session;
     if (!session || !this.ready || !this.snapshotSent || this.disposed) return;
-    if (this.sent < session.events.length) {
-      const to = Math.min(session.events.length, this.sent + PIECE_EVENTS);
+    const available = this.available(session);
+    if (this.sent < available) {
+      const to = Math.min(available, this.sent + PIECE_EVENTS);
       this.post({ type: MessageType.Events, events: session.events.encoded(this.sent, to) });
       this.sent = to;
     }
-    if (this.sent < session.events.length) {
+    if (this.sent < available) {
       this.pieceTimer = setTimeout(() => {
         this.pieceTimer = undefined;
         this.sendPieces();
       }, 0);
       return;
     }
-    if (!session.live && !this.finishedSent) {
+    if (!session.growing && !this.finishedSent) {
       this.post({ type: MessageType.Finished });
       this.finishedSent = true;
     }
+  }
+
+  /**
+   * Events that can be sent now: all of a run's; of a trace file still loading, only its whole stored batches, so
+   * each piece is one of them as stored (the rest follows as it is read).
+   */
+  /** Why a trace file could not be read whole, when it turned out unreadable part way: shown rather than what was read. */
+  private loadError(session: TraceSession): string | undefined {
+    return session.origin === 'file' && !session.loading ? session.error : undefined;
+  }
+
+  private available(session: TraceSession): number {
+    return session.loading ? session.events.stored : session.events.length;
   }
 
   private sessionChanged(): void {
     const session = this.session;
     if (!session) return;
     if (!this.hasBundle()) {
-      if (session.live) this.placeholderThrottle.schedule();
+      if (session.growing) this.placeholderThrottle.schedule();
       else this.renderPlaceholder();
       return;
     }
@@ -330,9 +351,10 @@ export class TimelinePanel implements vscode.Disposable {
       return;
     }
     if (this.finishedSent) return;
-    if (session.hasNoTasks) {
+    const failed = this.loadError(session);
+    if (session.hasNoTasks || failed !== undefined) {
       this.sent = session.events.length;
-      this.post({ type: MessageType.Empty, message: NO_TASKS_MESSAGE });
+      this.post({ type: MessageType.Empty, message: failed ?? NO_TASKS_MESSAGE });
       this.finishedSent = true;
       return;
     }

@@ -12,17 +12,18 @@ import { TraceSession } from './pure/traceSession';
 import { TimelineHost, TimelinePanel } from './timelinePanel';
 
 export class TraceDocument implements vscode.CustomDocument {
+  /** The trace, once its header is read (it may still be loading: `session.loading`). */
+  session: TraceSession | undefined;
+  /** Why the file could not be read, when it could not. */
+  error: string | undefined;
+  /** The user stopped the opening (the error says so; nothing went wrong). */
+  cancelled = false;
+  /** Settles once the file is read whole, or could not be (then `error` says why). Never rejects. */
+  loaded: Promise<void> = Promise.resolve();
   /** What lives as long as the document (its warnings in the Problems panel). */
   private readonly owned: vscode.Disposable[] = [];
 
-  constructor(
-    readonly uri: vscode.Uri,
-    readonly session: TraceSession | undefined,
-    /** Why the file could not be read, when it could not. */
-    readonly error: string | undefined,
-    /** The user stopped the opening (the error says so; nothing went wrong). */
-    readonly cancelled = false,
-  ) {}
+  constructor(readonly uri: vscode.Uri) {}
 
   own(disposable: vscode.Disposable): void {
     this.owned.push(disposable);
@@ -37,63 +38,90 @@ export class TraceDocument implements vscode.CustomDocument {
 /** Files at least this big are opened with a progress notification that can cancel the opening. */
 export const PROGRESS_FILE_BYTES = 8 * 1024 * 1024;
 
+type LoadOptions = Pick<TraceLoadOptions, 'onProgress' | 'isCancelled'>;
+
 /**
- * Reads and parses a trace file into a finished session, a slice at a time (`loadTraceBytes`): the extension host
- * keeps running meanwhile. Never throws: a bad file gives `error`.
+ * Starts reading and parsing a trace file a slice at a time (`loadTraceBytes`): the extension host keeps running
+ * meanwhile. The document gets its session as soon as the header is read, and `opened` resolves then (or when the
+ * load ends without one), so the trace can be shown while it fills; `document.loaded` settles at the end. A file that
+ * cannot be read gives `error` (and a session that had started is finished with it).
  */
-export async function loadTraceFile(
-  uri: vscode.Uri,
-  options: Pick<TraceLoadOptions, 'onProgress' | 'isCancelled'> = {},
-): Promise<TraceDocument> {
+function startLoading(uri: vscode.Uri, options: LoadOptions): { document: TraceDocument; opened: Promise<void> } {
+  const document = new TraceDocument(uri);
   const name = path.basename(uri.fsPath || uri.path);
-  let bytes: Uint8Array;
-  try {
-    bytes = await vscode.workspace.fs.readFile(uri);
-  } catch (err) {
-    const reason = err instanceof vscode.FileSystemError ? err.code : err instanceof Error ? err.message : String(err);
-    return new TraceDocument(uri, undefined, `Cannot read ${name}: ${reason}`);
-  }
-  try {
-    const session = await loadTraceBytes(bytes, {
-      ...options,
-      tracePath: uri.scheme === 'file' ? uri.fsPath : undefined,
-      maxEvents: readSettings(uri).maxEvents,
-    });
-    return new TraceDocument(uri, session, undefined);
-  } catch (err) {
-    if (err instanceof TraceLoadCancelled) return new TraceDocument(uri, undefined, `Opening ${name} was cancelled.`, true);
-    const reason = err instanceof TraceFormatError || err instanceof Error ? err.message : String(err);
-    return new TraceDocument(uri, undefined, `${name} is not a readable coroutine trace: ${reason}`);
-  }
+  let resolveOpened!: () => void;
+  const opened = new Promise<void>((resolve) => (resolveOpened = resolve));
+  const fail = (error: string, cancelled = false): void => {
+    document.error = error;
+    document.cancelled = cancelled;
+    document.session?.finish(error);
+  };
+  document.loaded = (async (): Promise<void> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(uri);
+    } catch (err) {
+      const reason = err instanceof vscode.FileSystemError ? err.code : err instanceof Error ? err.message : String(err);
+      return fail(`Cannot read ${name}: ${reason}`);
+    }
+    try {
+      await loadTraceBytes(bytes, {
+        ...options,
+        tracePath: uri.scheme === 'file' ? uri.fsPath : undefined,
+        maxEvents: readSettings(uri).maxEvents,
+        onSession: (session) => {
+          document.session = session;
+          resolveOpened();
+        },
+      });
+    } catch (err) {
+      if (err instanceof TraceLoadCancelled) return fail(`Opening ${name} was cancelled.`, true);
+      const reason = err instanceof TraceFormatError || err instanceof Error ? err.message : String(err);
+      return fail(`${name} is not a readable coroutine trace: ${reason}`);
+    }
+  })().finally(resolveOpened);
+  return { document, opened };
 }
 
 /**
- * `loadTraceFile`, with a progress notification (percent read, a Cancel button) when the file is big enough to take
- * a while.
+ * Opens a trace file with a progress notification (percent read, a Cancel button) when it is big enough to take a
+ * while. Resolves once the document has its session (its header is read) or the load has ended: with
+ * `whole`, only once the file is read whole.
  */
-export async function loadTraceFileWithProgress(uri: vscode.Uri): Promise<TraceDocument> {
+export async function openTraceFile(uri: vscode.Uri, whole = false): Promise<TraceDocument> {
   let size = 0;
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
   } catch {
-    // loadTraceFile says why it cannot be read.
+    // The load says why it cannot be read.
   }
-  if (size < PROGRESS_FILE_BYTES) return loadTraceFile(uri);
-  const name = path.basename(uri.fsPath || uri.path);
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Coroutine Trace: opening ${name}`, cancellable: true },
-    (progress, token) => {
-      let reported = 0;
-      return loadTraceFile(uri, {
-        isCancelled: () => token.isCancellationRequested,
-        onProgress: (fraction) => {
-          const percent = Math.floor(fraction * 100);
-          if (percent > reported) progress.report({ increment: percent - reported, message: `${percent}%` });
-          reported = Math.max(reported, percent);
-        },
-      });
-    },
-  );
+  let started: { document: TraceDocument; opened: Promise<void> };
+  if (size < PROGRESS_FILE_BYTES) {
+    started = startLoading(uri, {});
+  } else {
+    const name = path.basename(uri.fsPath || uri.path);
+    let resolveStarted!: (s: typeof started) => void;
+    const starting = new Promise<typeof started>((resolve) => (resolveStarted = resolve));
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Coroutine Trace: opening ${name}`, cancellable: true },
+      (progress, token) => {
+        let reported = 0;
+        const s = startLoading(uri, {
+          isCancelled: () => token.isCancellationRequested,
+          onProgress: (fraction) => {
+            const percent = Math.floor(fraction * 100);
+            if (percent > reported) progress.report({ increment: percent - reported, message: `${percent}%` });
+            reported = Math.max(reported, percent);
+          },
+        });
+        resolveStarted(s);
+        return s.document.loaded;
+      },
+    );
+    started = await starting;
+  }
+  await (whole ? started.document.loaded : started.opened);
+  return started.document;
 }
 
 export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
@@ -107,9 +135,17 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     private readonly showWarnings?: (session: TraceSession) => vscode.Disposable,
   ) {}
 
+  /**
+   * Opens the editor as soon as the trace's header is read: the timeline and the tree fill while the rest loads (a
+   * million events take seconds to parse). A file that turns out unreadable part way shows why instead.
+   */
   async openCustomDocument(uri: vscode.Uri): Promise<TraceDocument> {
-    const document = await loadTraceFileWithProgress(uri);
-    if (document.error && !document.cancelled) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
+    const document = await openTraceFile(uri);
+    void document.loaded.then(() => {
+      // The editor shows why too: its timeline, through the session finished with the error (or, when the file had
+      // no header, resolveCustomEditor).
+      if (document.error && !document.cancelled) void vscode.window.showErrorMessage(`Coroutine Trace: ${document.error}`);
+    });
     if (document.session && this.showWarnings) document.own(this.showWarnings(document.session));
     return document;
   }

@@ -64,7 +64,7 @@ export class WarningDiagnostics implements vscode.Disposable {
       byFile: new Map(),
       listener: session.onDidChange((s) => {
         this.refreshThrottle.schedule();
-        if (!s.live) this.refreshThrottle.flush();
+        if (!s.growing) this.refreshThrottle.flush();
       }),
     };
     let list = this.byProgram.get(session.program);

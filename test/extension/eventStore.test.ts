@@ -21,6 +21,7 @@ describe('extension/pure/eventStore', () => {
     for (const batch of [1, 7, 16, events.length, events.length + 1]) {
       const store = storeOf(events, batch);
       assert.strictEqual(store.length, events.length);
+      assert.strictEqual(store.stored, Math.floor(events.length / batch) * batch);
       assert.deepStrictEqual(store.slice(), events, `batch ${batch}`);
       assert.deepStrictEqual([...store], events, `batch ${batch}`);
       for (const i of [0, 1, batch - 1, batch, events.length - 1]) {

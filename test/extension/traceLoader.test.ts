@@ -101,6 +101,55 @@ describe('extension/pure/traceLoader: trace files loaded a slice at a time', () 
     assert.strictEqual(slices, 2);
   });
 
+  it('hands out the session once the header is read, loading, then fills and finishes it', async () => {
+    const text = readFixture('08-queue-handoff.cotrace');
+    const whole = parseTrace(text);
+    let handed: TraceSession | undefined;
+    const seenWhileLoading: number[] = [];
+    const session = await loadTraceBytes(encode(text), {
+      sliceBytes: 300,
+      onSession: (s) => {
+        assert.strictEqual(handed, undefined, 'handed out once');
+        handed = s;
+        assert.strictEqual(s.loading, true);
+        assert.strictEqual(s.live, false, 'a file is a finished run, not a live one');
+        assert.strictEqual(s.growing, true);
+        assert.strictEqual(s.hasNoTasks, false, 'no tasks yet is not "no tasks"');
+      },
+      onProgress: () => {
+        if (handed?.loading) seenWhileLoading.push(handed.events.length);
+      },
+    });
+    assert.strictEqual(session, handed);
+    assert.strictEqual(session.loading, false);
+    assert.strictEqual(session.growing, false);
+    assert.strictEqual(session.events.length, whole.events.length);
+    assert.ok(seenWhileLoading.some((n) => n > 0 && n < whole.events.length), `events arrived as it loaded: ${seenWhileLoading}`);
+  });
+
+  it('finishes a session it handed out with the reason when the file turns out unreadable or the load is cancelled', async () => {
+    const good = readFixture('06-runtime-tasks.cotrace').split('\n');
+    const broken = [...good.slice(0, 12), '{"t": 1, "type"', ...good.slice(12)].join('\n');
+    let handed: TraceSession | undefined;
+    await assert.rejects(loadTraceBytes(encode(broken), { sliceBytes: 100, onSession: (s) => (handed = s) }), TraceFormatError);
+    assert.ok(handed);
+    assert.strictEqual(handed.loading, false);
+    assert.strictEqual(handed.error, parseError(broken));
+    let slices = 0;
+    let cancelled: TraceSession | undefined;
+    await assert.rejects(
+      loadTraceBytes(encode(good.join('\n')), {
+        sliceBytes: 256,
+        onSession: (s) => (cancelled = s),
+        onProgress: () => slices++,
+        isCancelled: () => slices >= 2,
+      }),
+      TraceLoadCancelled,
+    );
+    assert.strictEqual(cancelled?.loading, false);
+    assert.strictEqual(cancelled?.error, 'opening the trace was cancelled');
+  });
+
   it('rejects a file that is not a readable trace with the reader’s error', async () => {
     const good = readFixture('06-runtime-tasks.cotrace').split('\n');
     // A later event earlier in time, past the first slice.

@@ -41,6 +41,11 @@ export class EventStore {
     return this.count;
   }
 
+  /** Events in stored (encoded) batches: the first `stored` events, a whole number of batches. */
+  get stored(): number {
+    return this.batches.length * this.batchEvents;
+  }
+
   push(event: TraceEvent): void {
     const i = this.count;
     if (i === this.tasks.length) {

@@ -20,6 +20,12 @@ export interface TraceLoadOptions {
   onProgress?: (fraction: number) => void;
   /** Asked before each slice: true stops the load (it then rejects with `TraceLoadCancelled`). */
   isCancelled?: () => boolean;
+  /**
+   * Told the session as soon as the header is read, while the rest still loads (`session.loading`), so it can be
+   * shown as it fills. When the load then fails or is cancelled, the session is finished with the reason as its
+   * `error` before the promise rejects.
+   */
+  onSession?: (session: TraceSession) => void;
 }
 
 /** The load was stopped by `isCancelled`. */
@@ -42,17 +48,23 @@ export async function loadTraceBytes(bytes: Uint8Array, options: TraceLoadOption
   const take = (events: ReturnType<TraceLineReader['push']>): void => {
     if (session === undefined && reader.header !== undefined) {
       session = TraceSession.ofFile(reader.header, { tracePath: options.tracePath, maxEvents: options.maxEvents });
+      options.onSession?.(session);
     }
     if (events.length > 0) session!.addEvents(events);
   };
-  for (let at = 0; at < bytes.length; at += sliceBytes) {
-    if (options.isCancelled?.()) throw new TraceLoadCancelled();
-    const end = Math.min(bytes.length, at + sliceBytes);
-    take(reader.push(decoder.decode(bytes.subarray(at, end), { stream: end < bytes.length })));
-    options.onProgress?.(end / bytes.length);
-    if (end < bytes.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    for (let at = 0; at < bytes.length; at += sliceBytes) {
+      if (options.isCancelled?.()) throw new TraceLoadCancelled();
+      const end = Math.min(bytes.length, at + sliceBytes);
+      take(reader.push(decoder.decode(bytes.subarray(at, end), { stream: end < bytes.length })));
+      options.onProgress?.(end / bytes.length);
+      if (end < bytes.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    take(reader.end());
+  } catch (err) {
+    session?.finish(err instanceof Error ? err.message : String(err));
+    throw err;
   }
-  take(reader.end());
   // `end()` has thrown for an input without a header, so there is a session.
   session!.truncated = !reader.finished;
   session!.finish();

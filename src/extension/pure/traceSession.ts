@@ -45,6 +45,7 @@ export class TraceSession {
   private headerValue: TraceHeader | undefined;
   private builder: ModelBuilder | undefined;
   private liveValue: boolean;
+  private loadingValue = false;
   private readonly maxEvents: number;
   private readonly listeners = new Set<SessionListener>();
   private modelCache: { version: number; model: TraceModel } | undefined;
@@ -73,6 +74,7 @@ export class TraceSession {
   /** The session of a trace file whose header has been read: its events are added as they are read, then `finish`. */
   static ofFile(header: TraceHeader, options: Omit<TraceSessionOptions, 'origin' | 'program'>): TraceSession {
     const session = new TraceSession({ ...options, origin: 'file', program: header.program });
+    session.loadingValue = true;
     session.setHeader(header);
     return session;
   }
@@ -84,6 +86,19 @@ export class TraceSession {
   /** True while the program runs (more events may come). */
   get live(): boolean {
     return this.liveValue;
+  }
+
+  /**
+   * True while a trace file is still being read into the session (`ofFile` until `finish`): more events will come,
+   * but it is a finished run, shown as one (not followed as a live one).
+   */
+  get loading(): boolean {
+    return this.loadingValue;
+  }
+
+  /** More events may come: the program runs or the file is being read. */
+  get growing(): boolean {
+    return this.liveValue || this.loadingValue;
   }
 
   setHeader(header: TraceHeader): void {
@@ -111,6 +126,7 @@ export class TraceSession {
   finish(error?: string): void {
     if (error !== undefined) this.error = error;
     this.liveValue = false;
+    this.loadingValue = false;
     this.changed();
   }
 
@@ -129,7 +145,7 @@ export class TraceSession {
   /** True once the run ended and no task was recorded: the program did not use the runtime. */
   get hasNoTasks(): boolean {
     const model = this.model();
-    return !this.live && model !== undefined && model.tasks.length === 0;
+    return !this.growing && model !== undefined && model.tasks.length === 0;
   }
 
   onDidChange(listener: SessionListener): { dispose(): void } {

@@ -33,6 +33,17 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
+/** When the trace of `file` becomes the shown one: the session, and whether it was still loading then. */
+function showing(a: CoroutineTraceApi, file: string): Promise<{ session: TraceSession; loading: boolean; events: number }> {
+  return new Promise((resolve) => {
+    const sub = a.hub.onDidChangeCurrent((session) => {
+      if (session?.tracePath !== file) return;
+      sub.dispose();
+      resolve({ session, loading: session.loading, events: session.events.length });
+    });
+  });
+}
+
 /** `{ Done: 2, Failed: 1 }` from the tree. */
 function counts(groups: TreeSnapshotGroup[]): Record<string, number> {
   return Object.fromEntries(groups.map((g) => [g.label, g.count]));
@@ -152,22 +163,44 @@ describe('Coroutine Trace extension', function () {
 
   it('opens a trace file too big to read in one go, a slice at a time, whole', async () => {
     const a = await api();
-    // The benchmark's synthetic trace, big enough for the progress notification (PROGRESS_FILE_BYTES).
+    // The benchmark's synthetic trace, big enough for the progress notification (PROGRESS_FILE_BYTES) and to take
+    // longer to read (about 35 MB, a second or more) than the editor takes to open.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { syntheticTrace } = require(path.join(ROOT, 'bench', 'webview-synthetic.js'));
-    const trace = syntheticTrace({ tasks: 1000, events: 90_000 });
+    const trace = syntheticTrace({ tasks: 3000, events: 300_000 });
     const text = [trace.header, ...trace.events].map((x: unknown) => JSON.stringify(x)).join('\n') + '\n';
     const file = tempProgram('big.cotrace', text);
     assert.ok(fs.statSync(file).size > 8 * 1024 * 1024, `${fs.statSync(file).size} bytes`);
+    // The editor opens once the header is read, and its trace becomes the shown one while the rest still loads.
+    const atShow = showing(a, file);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'coroutineTrace.traceViewer');
-    const session = await waitFor('the big trace to become the shown trace', () =>
-      a.hub.current && a.hub.current.tracePath === file ? a.hub.current : undefined,
-    60_000);
+    const { session: shown, loading, events } = await atShow;
+    assert.ok(loading && events < trace.events.length, `shown with ${events} of ${trace.events.length} events read`);
+    const session = await waitFor('the big trace to be read whole', () => (shown.loading ? undefined : shown), 60_000);
     assert.strictEqual(session.origin, 'file');
+    assert.strictEqual(session.error, undefined);
     assert.strictEqual(session.events.length, trace.events.length);
     assert.deepStrictEqual(session.events.at(-1), trace.events.at(-1));
     const created = trace.events.filter((e: { type: string }) => e.type === 'task.created').length;
     assert.strictEqual(session.model()!.tasks.length, created);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('says why when a big trace file turns out unreadable part way', async () => {
+    const a = await api();
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { syntheticTrace } = require(path.join(ROOT, 'bench', 'webview-synthetic.js'));
+    const trace = syntheticTrace({ tasks: 3000, events: 300_000 });
+    const lines = [trace.header, ...trace.events].map((x: unknown) => JSON.stringify(x));
+    // Near the end, so the load fails well after the editor has opened (it opens about half way through).
+    lines.splice(300_000, 0, '{"t": 1, "type"');
+    const file = tempProgram('broken-big.cotrace', lines.join('\n') + '\n');
+    const atShow = showing(a, file);
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'coroutineTrace.traceViewer');
+    const { session: shown, loading, events } = await atShow;
+    assert.ok(loading, `shown while it loads (${events} events read then, error ${shown.error})`);
+    await waitFor('the load to fail', () => !shown.loading, 60_000);
+    assert.match(shown.error ?? '', /^broken-big\.cotrace is not a readable coroutine trace: line 300001: not valid JSON/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
