@@ -183,6 +183,11 @@ describe('Coroutine Trace extension', function () {
     assert.deepStrictEqual(session.events.at(-1), trace.events.at(-1));
     const created = trace.events.filter((e: { type: string }) => e.type === 'task.created').length;
     assert.strictEqual(session.model()!.tasks.length, created);
+    // The timeline is sent the stored batches themselves: sending must leave them whole for the next view.
+    await new Promise((r) => setTimeout(r, 1000));
+    const first = session.events.encoded(0, 50_000);
+    assert.strictEqual(first.count, 50_000);
+    assert.ok(first.flat.length > 50_000, `${first.flat.length} numbers in the first stored batch after it was sent`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
