@@ -87,7 +87,8 @@ export function activate(context: vscode.ExtensionContext): CoroutineTraceApi {
     let error: string | undefined;
     if (tracePath && fs.existsSync(tracePath)) {
       const document = await openTraceFile(vscode.Uri.file(tracePath), true);
-      session = document.session;
+      // A file that became unreadable shows why, not what could be read of it.
+      session = document.error === undefined ? document.session : undefined;
       error = document.error;
     } else if (tracePath) {
       error = `The trace this timeline showed (${tracePath}) no longer exists.`;
