@@ -1,13 +1,14 @@
 /**
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
- * trace in a `<script type="application/json">` block: the header, and the events in the columnar form the extension
- * host sends the webview (src/protocol/eventColumns.ts), its number column packed (src/protocol/packedNumbers.ts: laid
+ * trace: as JSON, the header and the events in the columnar form the extension host sends the webview
+ * (src/protocol/eventColumns.ts) without their number column; that column packed (src/protocol/packedNumbers.ts: laid
  * out by field in blocks of events, each value coded as a step from the field's previous one in one to five bytes, and
- * quick to unpack), gzipped when big, in base64. That base64 is not in the block but after it, in pieces of
- * `COLUMN_PIECE` characters, each the text of a `<template>` in one hidden element: Chromium's HTML parser took 30-40
- * ms of main-thread CPU per MB of one long script element's text (about 0.35 s of a million events' 10.8 MB), and
- * 13-16 ms per MB of the same text in templates of 16-64 KB.
+ * quick to unpack), gzipped when big, in base64. Each of the two texts is cut into pieces of `TEXT_PIECE` characters,
+ * each piece the content of a `<template>` in a hidden element of its own: Chromium's HTML parser took 30-40 ms of
+ * main-thread CPU per MB of one long `<script type="application/json">` element's text (about 0.4 s of a million
+ * events' 12 MB), and 13-16 ms per MB of the same text in templates of 16-64 KB. A template's content is inert text,
+ * never rendered; neither text has a `<` or `&` (see `jsonForHtml`) that the parser would read as markup.
  * The bundle finds them and plays the host's part itself. A Content Security Policy allows only the inline script with
  * this page's nonce, and nothing from the network.
  *
@@ -43,7 +44,7 @@ export interface ReportOptions {
 
 /**
  * The events as embedded: an `EventColumns` without its `flat`, which is packed (packedNumbers.ts), gzipped when
- * `flatGzip`, and in base64 in the pieces of the column element (`REPORT_COLUMN_ID`).
+ * `flatGzip`, and in base64 in the column element (`REPORT_COLUMN_ID`).
  */
 export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
   flatGzip: boolean;
@@ -58,15 +59,18 @@ export interface ReportData {
   truncated?: boolean;
 }
 
-/** Must match `REPORT_DATA_ELEMENT_ID` in src/webview/host.ts (the webview bundle reads the trace from there). */
-export const REPORT_DATA_ID = 'coroutine-trace-data';
 /**
- * The hidden element whose `<template>` children hold the packed column's base64, in order; must match
- * `REPORT_COLUMN_ELEMENT_ID` in src/webview/host.ts.
+ * The hidden element whose `<template>` children hold the `ReportData` JSON, in order; must match
+ * `REPORT_DATA_ELEMENT_ID` in src/webview/host.ts (the webview bundle reads the trace from there).
  */
+export const REPORT_DATA_ID = 'coroutine-trace-data';
+/** The same for the packed number column's base64; must match `REPORT_COLUMN_ELEMENT_ID` in src/webview/host.ts. */
 export const REPORT_COLUMN_ID = 'coroutine-trace-column';
-/** Base64 characters per template: a multiple of 4, so that each piece decodes on its own. */
-export const COLUMN_PIECE = 1 << 16;
+/**
+ * Characters per template at most: a multiple of 4, so that each piece of base64 decodes on its own (a piece of JSON
+ * ends a character earlier rather than between the two halves of a surrogate pair).
+ */
+export const TEXT_PIECE = 1 << 16;
 
 /**
  * The report page. `webviewJs` is the text of the built dist/webview.js.
@@ -81,9 +85,6 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
   const data: ReportData = { header: trace.header, events: { ...rest, flatGzip, flatLength: flat.length } };
   const flatBase64 = toBase64(flatGzip ? options.gzip!(bytes) : bytes);
-  // Base64 needs no escaping in HTML text (no `<` or `&`); a template's content is inert and never rendered.
-  const pieces: string[] = [];
-  for (let i = 0; i < flatBase64.length; i += COLUMN_PIECE) pieces.push(`<template>${flatBase64.slice(i, i + COLUMN_PIECE)}</template>`);
   if (trace.truncated) data.truncated = true;
   const csp = [
     "default-src 'none'",
@@ -109,8 +110,8 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
     '</head>',
     '<body>',
     `<div id="coroutine-trace-timeline" aria-label="${escapeHtmlAttribute(title)}"></div>`,
-    `<script type="application/json" id="${REPORT_DATA_ID}">${jsonForHtml(data)}</script>`,
-    `<div id="${REPORT_COLUMN_ID}" hidden>${pieces.join('')}</div>`,
+    `<div id="${REPORT_DATA_ID}" hidden>${templates(jsonForHtml(data))}</div>`,
+    `<div id="${REPORT_COLUMN_ID}" hidden>${templates(flatBase64)}</div>`,
     `<script nonce="${nonce}">${scriptForHtml(webviewJs)}</script>`,
     '</body>',
     '</html>',
@@ -119,8 +120,26 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
 }
 
 /**
- * JSON that is safe inside a `<script>` element: every `<` (and `>`, `&`) becomes a `\u` escape, which JSON.parse reads
- * back as the same character, so no task name or printed text can close the element or open a comment.
+ * `text` (with no `<` or `&`) as `<template>` elements of at most `TEXT_PIECE` characters each, which put together
+ * give it back. A piece never ends between the two halves of a surrogate pair: written as UTF-8, each half would
+ * become a replacement character.
+ */
+export function templates(text: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + TEXT_PIECE);
+    const next = text.charCodeAt(end);
+    if (end < text.length && next >= 0xdc00 && next <= 0xdfff) end--;
+    out.push(`<template>${text.slice(i, end)}</template>`);
+    i = end;
+  }
+  return out.join('');
+}
+
+/**
+ * JSON that is safe inside a `<script>` element or as the text of another: every `<` (and `>`, `&`) becomes a `\u`
+ * escape, which JSON.parse reads back as the same character, so no task name or printed text can close the element,
+ * open a comment or a tag, or be read as a character reference. (JSON has no raw control characters either.)
  */
 export function jsonForHtml(value: unknown): string {
   return JSON.stringify(value)

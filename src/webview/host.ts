@@ -31,9 +31,9 @@ declare global {
   }
 }
 
-/** The id of the `<script type="application/json">` element the report embeds its trace in. */
+/** The id of the element whose `<template>` children hold the report's trace as JSON, in pieces. */
 export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
-/** The id of the element whose `<template>` children hold the packed number column's base64, in pieces. */
+/** The same for the base64 of its packed number column. */
 export const REPORT_COLUMN_ELEMENT_ID = 'coroutine-trace-column';
 
 /** The report's trace, as embedded (see src/report/reportHtml.ts), and the base64 of its packed number column. */
@@ -138,24 +138,30 @@ export class ReportHost implements WebviewHost {
 
 /** Reads the report's embedded trace, or null when the page is not a report. */
 export function readReportData(doc: Document = document): ReportData | null {
-  const element = doc.getElementById(REPORT_DATA_ELEMENT_ID);
-  if (!element) return null;
+  if (!doc.getElementById(REPORT_DATA_ELEMENT_ID)) return null;
   performance.mark('coroutine-trace:report-parse-start');
-  const data = JSON.parse(element.textContent ?? 'null') as EmbeddedReportData | null;
+  const data = JSON.parse(templateTexts(doc, REPORT_DATA_ELEMENT_ID).join('')) as EmbeddedReportData | null;
   performance.mark('coroutine-trace:report-parsed');
-  // The text can be large (tens of megabytes for a million events): let it go once parsed.
-  element.remove();
-  const column = doc.getElementById(REPORT_COLUMN_ELEMENT_ID);
-  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatLength !== 'number' || !column) {
+  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatLength !== 'number') {
     throw new Error('the report has no trace data');
   }
-  const flatBase64: string[] = [];
-  for (const piece of Array.from(column.children)) {
+  return { ...data, flatBase64: templateTexts(doc, REPORT_COLUMN_ELEMENT_ID) };
+}
+
+/**
+ * The texts of the `<template>` children of element `id`, in order; the element goes (the texts can be tens of
+ * megabytes).
+ */
+function templateTexts(doc: Document, id: string): string[] {
+  const element = doc.getElementById(id);
+  if (!element) throw new Error('the report has no trace data');
+  const texts: string[] = [];
+  for (const piece of Array.from(element.children)) {
     if (!(piece instanceof HTMLTemplateElement)) throw new Error('the report has no trace data');
-    flatBase64.push(piece.content.textContent ?? '');
+    texts.push(piece.content.textContent ?? '');
   }
-  column.remove();
-  return { ...data, flatBase64 };
+  element.remove();
+  return texts;
 }
 
 /**

@@ -7,7 +7,17 @@ import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EVENT_COLUMNS_FORMAT, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
 import { packNumbers, unpackNumbers } from '../../src/protocol/packedNumbers';
-import { COLUMN_PIECE, EmbeddedEvents, REPORT_COLUMN_ID, REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml, toBase64 } from '../../src/report/reportHtml';
+import {
+  EmbeddedEvents,
+  REPORT_COLUMN_ID,
+  REPORT_DATA_ID,
+  TEXT_PIECE,
+  jsonForHtml,
+  reportHtml,
+  scriptForHtml,
+  templates,
+  toBase64,
+} from '../../src/report/reportHtml';
 import { REPORT_COLUMN_ELEMENT_ID, REPORT_DATA_ELEMENT_ID, embeddedColumns, gunzip } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
 import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
@@ -22,26 +32,32 @@ const EVENTS: TraceEvent[] = [
   { t: 2, type: 'run.finished', exitCode: 0, signal: null, pendingTasks: 0, droppedEvents: 0 },
 ];
 
-/** The text of the data block, as the browser's HTML parser would cut it (up to the first `</script`). */
-function dataBlock(html: string): string {
-  const open = `<script type="application/json" id="${REPORT_DATA_ID}">`;
+/**
+ * The texts of the templates in element `id`, as the browser's HTML parser reads them: nothing but templates in the
+ * element, no `<` (a tag) or `&` (a character reference) in any text, and each but the last as long as a piece is.
+ */
+function templateTexts(html: string, id: string): string[] {
+  const open = `<div id="${id}" hidden>`;
   const start = html.indexOf(open);
-  assert.ok(start >= 0, 'data block present');
-  const from = start + open.length;
-  const end = html.toLowerCase().indexOf('</script', from);
-  return html.slice(from, end);
-}
-
-/** The base64 pieces of the column element, as the browser's HTML parser would read them. */
-function columnPieces(html: string): string[] {
-  const open = `<div id="${REPORT_COLUMN_ID}" hidden>`;
-  const start = html.indexOf(open);
-  assert.ok(start >= 0, 'column element present');
+  assert.ok(start >= 0, `element ${id} present`);
   const end = html.indexOf('</div>', start);
   const inner = html.slice(start + open.length, end);
-  const pieces = [...inner.matchAll(/<template>([^<]*)<\/template>/g)].map((m) => m[1]);
-  assert.strictEqual(pieces.map((p) => `<template>${p}</template>`).join(''), inner, 'only templates of base64');
-  for (const piece of pieces.slice(0, -1)) assert.strictEqual(piece.length, COLUMN_PIECE);
+  const texts = [...inner.matchAll(/<template>([^<]*)<\/template>/g)].map((m) => m[1]);
+  assert.strictEqual(texts.map((p) => `<template>${p}</template>`).join(''), inner, 'only templates');
+  for (const text of texts) assert.ok(!text.includes('&'), 'no character reference');
+  for (const text of texts.slice(0, -1)) assert.ok(text.length === TEXT_PIECE || text.length === TEXT_PIECE - 1);
+  return texts;
+}
+
+/** The JSON of the data element, put together. */
+function dataBlock(html: string): string {
+  return templateTexts(html, REPORT_DATA_ID).join('');
+}
+
+/** The base64 pieces of the column element (each decodes on its own). */
+function columnPieces(html: string): string[] {
+  const pieces = templateTexts(html, REPORT_COLUMN_ID);
+  for (const piece of pieces.slice(0, -1)) assert.strictEqual(piece.length, TEXT_PIECE);
   return pieces;
 }
 
@@ -66,9 +82,9 @@ describe('standalone report HTML', () => {
     assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), EVENTS);
     assert.strictEqual(data.events.flatGzip, false);
     assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
-    // Exactly two script elements: the data and the bundle.
-    assert.strictEqual(html.match(/<script/gi)!.length, 2);
-    assert.strictEqual(html.match(/<\/script/gi)!.length, 2);
+    // Exactly one script element: the bundle.
+    assert.strictEqual(html.match(/<script/gi)!.length, 1);
+    assert.strictEqual(html.match(/<\/script/gi)!.length, 1);
     // The title is escaped too.
     const title = /<title>([^]*?)<\/title>/.exec(html)![1];
     assert.ok(title.startsWith('Coroutine Trace: ') && !title.includes('<'), title);
@@ -86,7 +102,7 @@ describe('standalone report HTML', () => {
     const html = reportHtml({ header, events }, 'void 0', { nonce: 'n', gzip, gzipAbove: 0 });
     const text = dataBlock(html);
     assert.ok(!text.includes('<') && !text.includes('\u2028'), 'no < nor raw line separator inside the block');
-    assert.strictEqual(html.match(/<script/gi)!.length, 2);
+    assert.strictEqual(html.match(/<script/gi)!.length, 1);
     const data = JSON.parse(text);
     assert.strictEqual(data.events.flatGzip, true);
     assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
@@ -122,6 +138,24 @@ describe('standalone report HTML', () => {
     const noneHtml = reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n' });
     assert.deepStrictEqual(columnPieces(noneHtml), [], 'no bytes, no pieces');
     assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(noneHtml)).events, []), []);
+  });
+
+  it('cuts text into templates between characters, never inside a surrogate pair', () => {
+    for (const text of ['', 'x', 'a'.repeat(TEXT_PIECE), 'a'.repeat(TEXT_PIECE - 1) + '\u{1F600}b', '\u{1F600}'.repeat(TEXT_PIECE + 3)]) {
+      const html = templates(text);
+      const pieces = [...html.matchAll(/<template>([^<]*)<\/template>/g)].map((m) => m[1]);
+      assert.strictEqual(pieces.join(''), text);
+      // Written as UTF-8 and read back, as a file is: no half pair became a replacement character.
+      for (const piece of pieces) assert.strictEqual(Buffer.from(piece, 'utf8').toString('utf8'), piece);
+    }
+    // Through a whole report: a task name of emoji longer than a piece.
+    const name = '\u{1F600}'.repeat(TEXT_PIECE);
+    const events: TraceEvent[] = [{ t: 0, type: 'task.created', task: 1, name, parent: null, site: site(3) }];
+    for (const shift of ['', 'x']) {
+      const html = Buffer.from(reportHtml({ header: { ...HEADER, program: `/p/${shift}.ts` }, events }, '', { nonce: 'n' }), 'utf8').toString('utf8');
+      const data = JSON.parse(dataBlock(html));
+      assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
+    }
   });
 
   it('splits a big column into templates of base64 the page reads back in order', () => {
