@@ -287,7 +287,9 @@ function foldInOrder(reader: EventColumnsReader, p: ReaderPlans, want: number, b
 function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): Stretch | null {
   if (!p.counted) {
     p.counted = true;
-    builder.expectSegments(countTaskEvents(reader, p));
+    // Worth a pass over the batch only when it holds much of its tasks' lives: the host's messages of a stretch or
+    // less give a task a few events each (lanes made that big would still move), and the pass cost more than it saved.
+    if (reader.count - reader.decoded > STRETCH) builder.expectSegments(countTaskEvents(reader, p));
   }
   // Each pass is a function of its own: V8 then optimises each loop with its own feedback, where one function with
   // four loops was deoptimised at each next loop and ran most of them in the interpreter.
