@@ -1,11 +1,15 @@
 /**
  * The standalone HTML report: one self-contained file that shows a trace with the same timeline as the VS Code panel,
  * in any browser, offline. It inlines the webview bundle (dist/webview.js, which carries its own stylesheet) and the
- * trace in a `<script type="application/json">` block: the header, and the events in the columnar form the extension
- * host sends the webview (src/protocol/eventColumns.ts), its number column packed (src/protocol/packedNumbers.ts: laid
+ * trace: as JSON, the header and the events in the columnar form the extension host sends the webview
+ * (src/protocol/eventColumns.ts) without their number column; that column packed (src/protocol/packedNumbers.ts: laid
  * out by field in blocks of events, each value coded as a step from the field's previous one in one to five bytes, and
- * quick to unpack) and in base64, gzipped when big.
- * The bundle finds that block and plays the host's part itself. A Content Security Policy allows only the inline script with
+ * quick to unpack), gzipped when big, in base64. Each of the two texts is cut into pieces of `TEXT_PIECE` characters,
+ * each piece the content of a `<template>` in a hidden element of its own: Chromium's HTML parser took 30-40 ms of
+ * main-thread CPU per MB of one long `<script type="application/json">` element's text (about 0.4 s of a million
+ * events' 12 MB), and 13-16 ms per MB of the same text in templates of 16-64 KB. A template's content is inert text,
+ * never rendered; neither text has a `<` or `&` (see `jsonForHtml`) that the parser would read as markup.
+ * The bundle finds them and plays the host's part itself. A Content Security Policy allows only the inline script with
  * this page's nonce, and nothing from the network.
  *
  * Pure (strings in, a string out), so the CLI's `report` command and the extension's Export… share it; the caller
@@ -38,10 +42,11 @@ export interface ReportOptions {
   gzipAbove?: number;
 }
 
-/** The events as embedded: an `EventColumns` whose `flat` is base64 text. */
+/**
+ * The events as embedded: an `EventColumns` without its `flat`, which is packed (packedNumbers.ts), gzipped when
+ * `flatGzip`, and in base64 in the column element (`REPORT_COLUMN_ID`).
+ */
 export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
-  /** `flat` packed (packedNumbers.ts), gzipped when `flatGzip`, in base64. */
-  flatBase64: string;
   flatGzip: boolean;
   /** How many values `flat` has. */
   flatLength: number;
@@ -54,8 +59,18 @@ export interface ReportData {
   truncated?: boolean;
 }
 
-/** Must match `REPORT_DATA_ELEMENT_ID` in src/webview/host.ts (the webview bundle reads the trace from there). */
+/**
+ * The hidden element whose `<template>` children hold the `ReportData` JSON, in order; must match
+ * `REPORT_DATA_ELEMENT_ID` in src/webview/host.ts (the webview bundle reads the trace from there).
+ */
 export const REPORT_DATA_ID = 'coroutine-trace-data';
+/** The same for the packed number column's base64; must match `REPORT_COLUMN_ELEMENT_ID` in src/webview/host.ts. */
+export const REPORT_COLUMN_ID = 'coroutine-trace-column';
+/**
+ * Characters per template at most: a multiple of 4, so that each piece of base64 decodes on its own (a piece of JSON
+ * ends a character earlier rather than between the two halves of a surrogate pair).
+ */
+export const TEXT_PIECE = 1 << 16;
 
 /**
  * The report page. `webviewJs` is the text of the built dist/webview.js.
@@ -68,10 +83,8 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   const { flat, ...rest } = encodeEventColumns(trace.events);
   const bytes = packNumbers(flat, rest.shapes);
   const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
-  const data: ReportData = {
-    header: trace.header,
-    events: { ...rest, flatBase64: toBase64(flatGzip ? options.gzip!(bytes) : bytes), flatGzip, flatLength: flat.length },
-  };
+  const data: ReportData = { header: trace.header, events: { ...rest, flatGzip, flatLength: flat.length } };
+  const flatBase64 = toBase64(flatGzip ? options.gzip!(bytes) : bytes);
   if (trace.truncated) data.truncated = true;
   const csp = [
     "default-src 'none'",
@@ -97,7 +110,8 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
     '</head>',
     '<body>',
     `<div id="coroutine-trace-timeline" aria-label="${escapeHtmlAttribute(title)}"></div>`,
-    `<script type="application/json" id="${REPORT_DATA_ID}">${jsonForHtml(data)}</script>`,
+    `<div id="${REPORT_DATA_ID}" hidden>${templates(jsonForHtml(data))}</div>`,
+    `<div id="${REPORT_COLUMN_ID}" hidden>${templates(flatBase64)}</div>`,
     `<script nonce="${nonce}">${scriptForHtml(webviewJs)}</script>`,
     '</body>',
     '</html>',
@@ -106,8 +120,26 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
 }
 
 /**
- * JSON that is safe inside a `<script>` element: every `<` (and `>`, `&`) becomes a `\u` escape, which JSON.parse reads
- * back as the same character, so no task name or printed text can close the element or open a comment.
+ * `text` (with no `<` or `&`) as `<template>` elements of at most `TEXT_PIECE` characters each, which put together
+ * give it back. A piece never ends between the two halves of a surrogate pair: written as UTF-8, each half would
+ * become a replacement character.
+ */
+export function templates(text: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + TEXT_PIECE);
+    const next = text.charCodeAt(end);
+    if (end < text.length && next >= 0xdc00 && next <= 0xdfff) end--;
+    out.push(`<template>${text.slice(i, end)}</template>`);
+    i = end;
+  }
+  return out.join('');
+}
+
+/**
+ * JSON that is safe inside a `<script>` element or as the text of another: every `<` (and `>`, `&`) becomes a `\u`
+ * escape, which JSON.parse reads back as the same character, so no task name or printed text can close the element,
+ * open a comment or a tag, or be read as a character reference. (JSON has no raw control characters either.)
  */
 export function jsonForHtml(value: unknown): string {
   return JSON.stringify(value)

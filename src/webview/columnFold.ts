@@ -147,6 +147,8 @@ interface ReaderPlans {
   sites: Array<SmallObjects<SourceSite> | null | undefined>;
   /** Events up to this reader index are folded in order (a stretch that could not be grouped). */
   inOrderUntil: number;
+  /** The builder was told how many segments each task of the batch gets (`expectSegments`). */
+  counted: boolean;
 }
 
 /** A stretch of a batch folded grouped by task (see `foldColumns`). */
@@ -185,6 +187,7 @@ function plansFor(reader: EventColumnsReader): ReaderPlans {
       typeScope: null,
       stretch: null,
       inOrderUntil: 0,
+      counted: false,
       objects: [],
       sites: [],
     };
@@ -282,6 +285,12 @@ function foldInOrder(reader: EventColumnsReader, p: ReaderPlans, want: number, b
  * null when grouping could change the outcome.
  */
 function openStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): Stretch | null {
+  if (!p.counted) {
+    p.counted = true;
+    // Worth a pass over the batch only when it holds much of its tasks' lives: the host's messages of a stretch or
+    // less give a task a few events each (lanes made that big would still move), and the pass cost more than it saved.
+    if (reader.count - reader.decoded > STRETCH) builder.expectSegments(countTaskEvents(reader, p));
+  }
   // Each pass is a function of its own: V8 then optimises each loop with its own feedback, where one function with
   // four loops was deoptimised at each next loop and ran most of them in the interpreter.
   const scan = scanStretch(reader, p, builder);
@@ -338,14 +347,46 @@ interface StretchScan {
 }
 
 /**
- * Walks the next stretch of events, checking their shapes and widths as the reader does; null when grouping them could
- * change the outcome.
+ * Per task id (slot ids only), how many of the batch's events from the reader's position on are its creation or
+ * change its lane (each adds at most one segment): the lanes of a whole trace are then made at their size
+ * (`ModelBuilder.expectSegments`). One quick pass over the batch; it stops at the first event it cannot read (the
+ * fold then says why).
  */
-function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): StretchScan | null {
+function countTaskEvents(reader: EventColumnsReader, p: ReaderPlans): Int32Array {
+  const { typeScope, spans } = scopesOf(reader, p);
+  const { span, type: typeAt, task: taskAt } = spans;
   const flat = reader.flat;
+  const shapeCount = span.length;
+  const types = typeScope.length;
+  let counts = new Int32Array(1024);
+  let pos = reader.position;
+  for (let k = reader.decoded; k < reader.count && pos < flat.length; k++) {
+    const s = flat[pos];
+    if (!(s >= 0 && s < shapeCount && (s | 0) === s)) break;
+    const at = typeAt[s];
+    const t = taskAt[s];
+    if (at >= 0 && t >= 0 && pos + span[s] <= flat.length) {
+      const type = flat[pos + 1 + at];
+      if (type >= 0 && type < types && (type | 0) === type && typeScope[type] !== 0) {
+        const id = flat[pos + 1 + t];
+        if (isSlot(id)) {
+          if (id >= counts.length) {
+            const grown = new Int32Array(Math.max(id + 1, counts.length * 2));
+            grown.set(counts);
+            counts = grown;
+          }
+          counts[id]++;
+        }
+      }
+    }
+    pos += span[s];
+  }
+  return counts;
+}
+
+/** The reader's per-type and per-shape tables for grouping (made on first use). */
+function scopesOf(reader: EventColumnsReader, p: ReaderPlans): { typeScope: Uint8Array; spans: NonNullable<ReaderPlans['spans']> } {
   const shapes = reader.shapes;
-  const first = reader.decoded;
-  const n = Math.min(STRETCH, 4096 << Math.min(stretchesSorted, 4), reader.count - first);
   let typeScope = p.typeScope;
   if (typeScope === null) {
     const values = reader.values;
@@ -366,6 +407,19 @@ function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelB
       spans.task[s] = scope.task;
     }
   }
+  return { typeScope, spans };
+}
+
+/**
+ * Walks the next stretch of events, checking their shapes and widths as the reader does; null when grouping them could
+ * change the outcome.
+ */
+function scanStretch(reader: EventColumnsReader, p: ReaderPlans, builder: ModelBuilder): StretchScan | null {
+  const flat = reader.flat;
+  const shapes = reader.shapes;
+  const first = reader.decoded;
+  const n = Math.min(STRETCH, 4096 << Math.min(stretchesSorted, 4), reader.count - first);
+  const { typeScope, spans } = scopesOf(reader, p);
   const { span, type: typeAt, task: taskAt } = spans;
   const shapeCount = shapes.length;
   const types = typeScope.length;

@@ -31,11 +31,15 @@ declare global {
   }
 }
 
-/** The id of the `<script type="application/json">` element the report embeds its trace in. */
+/** The id of the element whose `<template>` children hold the report's trace as JSON, in pieces. */
 export const REPORT_DATA_ELEMENT_ID = 'coroutine-trace-data';
+/** The same for the base64 of its packed number column. */
+export const REPORT_COLUMN_ELEMENT_ID = 'coroutine-trace-column';
 
-/** The report's trace, as embedded (see src/report/reportHtml.ts). */
-export type ReportData = EmbeddedReportData;
+/** The report's trace, as embedded (see src/report/reportHtml.ts), and the base64 of its packed number column. */
+export interface ReportData extends EmbeddedReportData {
+  flatBase64: string[];
+}
 
 export class VsCodeHost implements WebviewHost {
   readonly kind = 'vscode';
@@ -104,7 +108,7 @@ export class ReportHost implements WebviewHost {
     this.data = null;
     const header = data.header;
     const send = (m: HostToWebviewMessage): void => this.handler?.(m);
-    embeddedColumns(data.events).then(
+    embeddedColumns(data.events, data.flatBase64).then(
       (events) => {
         performance.mark('coroutine-trace:report-decoded');
         send({ type: MessageType.Snapshot, header, events, live: false });
@@ -134,31 +138,47 @@ export class ReportHost implements WebviewHost {
 
 /** Reads the report's embedded trace, or null when the page is not a report. */
 export function readReportData(doc: Document = document): ReportData | null {
-  const element = doc.getElementById(REPORT_DATA_ELEMENT_ID);
-  if (!element) return null;
+  if (!doc.getElementById(REPORT_DATA_ELEMENT_ID)) return null;
   performance.mark('coroutine-trace:report-parse-start');
-  const data = JSON.parse(element.textContent ?? 'null') as ReportData | null;
+  const data = JSON.parse(templateTexts(doc, REPORT_DATA_ELEMENT_ID).join('')) as EmbeddedReportData | null;
   performance.mark('coroutine-trace:report-parsed');
-  // The text can be large (tens of megabytes for a million events): let it go once parsed.
-  element.remove();
-  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatBase64 !== 'string' || typeof data.events.flatLength !== 'number') {
+  if (!data || typeof data !== 'object' || !data.header || typeof data.events?.flatLength !== 'number') {
     throw new Error('the report has no trace data');
   }
-  return data;
+  return { ...data, flatBase64: templateTexts(doc, REPORT_COLUMN_ELEMENT_ID) };
 }
 
-/** The embedded events as a batch: the number column back from base64 (and gzip) and unpacked. */
-export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventColumns> {
-  const { flatBase64, flatGzip, flatLength, ...rest } = embedded;
-  let bytes = fromBase64(flatBase64);
+/**
+ * The texts of the `<template>` children of element `id`, in order; the element goes (the texts can be tens of
+ * megabytes).
+ */
+function templateTexts(doc: Document, id: string): string[] {
+  const element = doc.getElementById(id);
+  if (!element) throw new Error('the report has no trace data');
+  const texts: string[] = [];
+  for (const piece of Array.from(element.children)) {
+    if (!(piece instanceof HTMLTemplateElement)) throw new Error('the report has no trace data');
+    texts.push(piece.content.textContent ?? '');
+  }
+  element.remove();
+  return texts;
+}
+
+/**
+ * The embedded events as a batch: the number column back from its pieces of base64 (and gzip) and unpacked.
+ */
+export async function embeddedColumns(embedded: EmbeddedEvents, flatBase64: readonly string[]): Promise<EventColumns> {
+  const { flatGzip, flatLength, ...rest } = embedded;
+  const pieces = flatBase64.map(fromBase64);
   performance.mark('coroutine-trace:report-base64-decoded');
+  let bytes: Uint8Array;
   if (flatGzip) {
     if (typeof DecompressionStream === 'undefined') {
       throw new Error('this browser has no DecompressionStream (use a current Chrome, Edge, Firefox or Safari)');
     }
-    bytes = await gunzip(bytes);
+    bytes = await gunzip(pieces);
     performance.mark('coroutine-trace:report-inflated');
-  }
+  } else bytes = concatenated(pieces);
   if (!Array.isArray(rest.shapes) || !Number.isInteger(rest.count)) throw new Error('the report has no trace data');
   const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
   performance.mark('coroutine-trace:report-unpacked');
@@ -166,13 +186,16 @@ export async function embeddedColumns(embedded: EmbeddedEvents): Promise<EventCo
 }
 
 /**
- * Gzipped bytes inflated: written to a DecompressionStream at once and read back a chunk at a time, then put together
- * (through a Blob's stream and a Response, a million events' column took half as long again).
+ * Gzipped bytes (one array, or the pieces of one stream in order) inflated: written to a DecompressionStream at once
+ * and read back a chunk at a time, then put together (through a Blob's stream and a Response, a million events'
+ * column took half as long again).
  */
-export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+export async function gunzip(input: Uint8Array | readonly Uint8Array[]): Promise<Uint8Array> {
   const stream = new DecompressionStream('gzip');
   const writer = stream.writable.getWriter();
-  const written = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close());
+  const pieces = input instanceof Uint8Array ? [input] : input;
+  // The writes queue up in the stream, which inflates them in order as the reads below take its output.
+  const written = Promise.all(pieces.map((piece) => writer.write(piece as Uint8Array<ArrayBuffer>))).then(() => writer.close());
   written.catch(() => undefined); // a broken stream is reported by the reads below
   const reader = stream.readable.getReader();
   const chunks: Uint8Array[] = [];
@@ -184,12 +207,17 @@ export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
     total += value.length;
   }
   await written;
-  if (chunks.length === 1) return chunks[0];
+  return concatenated(chunks, total);
+}
+
+/** The bytes of `pieces` one after the other (the piece itself when there is one). */
+function concatenated(pieces: readonly Uint8Array[], total = pieces.reduce((sum, piece) => sum + piece.length, 0)): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
   const out = new Uint8Array(total);
   let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
   }
   return out;
 }

@@ -96,4 +96,30 @@ describe('segment columns (the task lanes of the model)', () => {
     assert.ok(Array.isArray(json.segments));
     assert.strictEqual(json.lane, undefined);
   });
+
+  it('makes the lanes of tasks created after a hint at the size it says, and outgrows a hint that is short', () => {
+    const fold = (hint: Int32Array | null): ModelBuilder => {
+      const builder = new ModelBuilder(HEADER);
+      if (hint) builder.expectSegments(hint);
+      for (const id of [1, 2, 3]) builder.add({ t: 0, type: 'task.created', task: id, name: `t${id}`, parent: null, site: site(1) });
+      for (let i = 0; i < 40; i++) {
+        for (const id of [1, 2, 3]) {
+          builder.add({ t: i * 2, type: 'task.started', task: id });
+          builder.add({ t: i * 2 + 1, type: 'task.suspended', task: id, reason: SLEEP, site: site(2) });
+        }
+      }
+      return builder;
+    };
+    const hint = new Int32Array([0, 81, 10, 0]); // task 1: its 81 segments; task 2: too few; task 3: none
+    const hinted = fold(hint);
+    const lane1 = hinted.model().taskById.get(1)!.lane;
+    const lane2 = hinted.model().taskById.get(2)!.lane;
+    // Lanes sit one after the other in the store's buffer: the first one never moved, the second moved as it filled.
+    assert.strictEqual(lane1.base, 0, 'task 1 kept its first region');
+    assert.ok(lane2.base > 81 * 3, 'task 2 moved past the regions after it');
+    const plain = fold(null);
+    for (const id of [1, 2, 3]) {
+      assert.deepStrictEqual(hinted.model().taskById.get(id)!.segments, plain.model().taskById.get(id)!.segments, `task ${id}`);
+    }
+  });
 });

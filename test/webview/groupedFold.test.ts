@@ -133,7 +133,9 @@ describe('folding a whole trace grouped by task', () => {
   it('says when a batch cannot be read, as the fold in order does', () => {
     const { header, events } = syntheticTrace({ tasks: 50, events: 6_000, seed: 14 });
     const batch = encodeEventColumns(events);
-    for (const flat of [batch.flat.slice(0, batch.flat.length - 3), Float64Array.from([...batch.flat, 0])]) {
+    const badShape = batch.flat.slice();
+    badShape[0] = 0.5; // the first event's shape number (the count of each task's events stops there too)
+    for (const flat of [batch.flat.slice(0, batch.flat.length - 3), Float64Array.from([...batch.flat, 0]), badShape]) {
       const inbox = new MessageInbox(1000);
       inbox.push({ type: MessageType.Snapshot, header, events: { ...batch, flat }, live: false });
       const session = new TraceSession();

@@ -7,8 +7,18 @@ import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EVENT_COLUMNS_FORMAT, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
 import { packNumbers, unpackNumbers } from '../../src/protocol/packedNumbers';
-import { EmbeddedEvents, REPORT_DATA_ID, jsonForHtml, reportHtml, scriptForHtml, toBase64 } from '../../src/report/reportHtml';
-import { REPORT_DATA_ELEMENT_ID, embeddedColumns, gunzip } from '../../src/webview/host';
+import {
+  EmbeddedEvents,
+  REPORT_COLUMN_ID,
+  REPORT_DATA_ID,
+  TEXT_PIECE,
+  jsonForHtml,
+  reportHtml,
+  scriptForHtml,
+  templates,
+  toBase64,
+} from '../../src/report/reportHtml';
+import { REPORT_COLUMN_ELEMENT_ID, REPORT_DATA_ELEMENT_ID, embeddedColumns, gunzip } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
 import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
 
@@ -22,20 +32,40 @@ const EVENTS: TraceEvent[] = [
   { t: 2, type: 'run.finished', exitCode: 0, signal: null, pendingTasks: 0, droppedEvents: 0 },
 ];
 
-/** The text of the data block, as the browser's HTML parser would cut it (up to the first `</script`). */
-function dataBlock(html: string): string {
-  const open = `<script type="application/json" id="${REPORT_DATA_ID}">`;
+/**
+ * The texts of the templates in element `id`, as the browser's HTML parser reads them: nothing but templates in the
+ * element, no `<` (a tag) or `&` (a character reference) in any text, and each but the last as long as a piece is.
+ */
+function templateTexts(html: string, id: string): string[] {
+  const open = `<div id="${id}" hidden>`;
   const start = html.indexOf(open);
-  assert.ok(start >= 0, 'data block present');
-  const from = start + open.length;
-  const end = html.toLowerCase().indexOf('</script', from);
-  return html.slice(from, end);
+  assert.ok(start >= 0, `element ${id} present`);
+  const end = html.indexOf('</div>', start);
+  const inner = html.slice(start + open.length, end);
+  const texts = [...inner.matchAll(/<template>([^<]*)<\/template>/g)].map((m) => m[1]);
+  assert.strictEqual(texts.map((p) => `<template>${p}</template>`).join(''), inner, 'only templates');
+  for (const text of texts) assert.ok(!text.includes('&'), 'no character reference');
+  for (const text of texts.slice(0, -1)) assert.ok(text.length === TEXT_PIECE || text.length === TEXT_PIECE - 1);
+  return texts;
+}
+
+/** The JSON of the data element, put together. */
+function dataBlock(html: string): string {
+  return templateTexts(html, REPORT_DATA_ID).join('');
+}
+
+/** The base64 pieces of the column element (each decodes on its own). */
+function columnPieces(html: string): string[] {
+  const pieces = templateTexts(html, REPORT_COLUMN_ID);
+  for (const piece of pieces.slice(0, -1)) assert.strictEqual(piece.length, TEXT_PIECE);
+  return pieces;
 }
 
 /** The embedded events back, as the report's page reads them (here with Node's zlib). */
-function decodeEmbedded(embedded: EmbeddedEvents): TraceEvent[] {
-  const { flatBase64, flatGzip, flatLength, ...rest } = embedded;
-  let bytes: Uint8Array = Buffer.from(flatBase64, 'base64');
+function decodeEmbedded(embedded: EmbeddedEvents, pieces: string[]): TraceEvent[] {
+  const { flatGzip, flatLength, ...rest } = embedded;
+  for (const piece of pieces) assert.match(piece, /^[A-Za-z0-9+/]*={0,2}$/);
+  let bytes: Uint8Array = Buffer.from(pieces.join(''), 'base64');
   if (flatGzip) bytes = zlib.gunzipSync(bytes);
   const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
   return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat });
@@ -49,16 +79,17 @@ describe('standalone report HTML', () => {
     const text = dataBlock(html);
     assert.ok(!text.includes('<'), 'no < at all inside the block');
     const data = JSON.parse(text);
-    assert.deepStrictEqual(decodeEmbedded(data.events), EVENTS);
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), EVENTS);
     assert.strictEqual(data.events.flatGzip, false);
     assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
-    // Exactly two script elements: the data and the bundle.
-    assert.strictEqual(html.match(/<script/gi)!.length, 2);
-    assert.strictEqual(html.match(/<\/script/gi)!.length, 2);
+    // Exactly one script element: the bundle.
+    assert.strictEqual(html.match(/<script/gi)!.length, 1);
+    assert.strictEqual(html.match(/<\/script/gi)!.length, 1);
     // The title is escaped too.
     const title = /<title>([^]*?)<\/title>/.exec(html)![1];
     assert.ok(title.startsWith('Coroutine Trace: ') && !title.includes('<'), title);
     assert.strictEqual(REPORT_DATA_ID, REPORT_DATA_ELEMENT_ID, 'the builder and the webview agree on the element id');
+    assert.strictEqual(REPORT_COLUMN_ID, REPORT_COLUMN_ELEMENT_ID, 'and on the column element');
   });
 
   it('keeps hostile keys, header fields and big gzipped columns inside the data block too', () => {
@@ -71,11 +102,10 @@ describe('standalone report HTML', () => {
     const html = reportHtml({ header, events }, 'void 0', { nonce: 'n', gzip, gzipAbove: 0 });
     const text = dataBlock(html);
     assert.ok(!text.includes('<') && !text.includes('\u2028'), 'no < nor raw line separator inside the block');
-    assert.strictEqual(html.match(/<script/gi)!.length, 2);
+    assert.strictEqual(html.match(/<script/gi)!.length, 1);
     const data = JSON.parse(text);
-    assert.match(data.events.flatBase64, /^[A-Za-z0-9+/]*={0,2}$/);
     assert.strictEqual(data.events.flatGzip, true);
-    assert.deepStrictEqual(decodeEmbedded(data.events), events);
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
     assert.deepStrictEqual(data.header, header);
   });
 
@@ -93,17 +123,50 @@ describe('standalone report HTML', () => {
     assert.ok(a.length >= 32 && a !== b, 'a fresh random nonce each time');
   });
 
-  it('gzips big event columns (base64 in the JSON), and only big ones', () => {
+  it('gzips big event columns, and only big ones', () => {
     const gzip = (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes);
     const big = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 0 });
     const data = JSON.parse(dataBlock(big));
     assert.strictEqual(data.events.flatGzip, true);
-    assert.deepStrictEqual(decodeEmbedded(data.events), EVENTS);
-    const small = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 1e6 })));
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(big)), EVENTS);
+    const smallHtml = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 1e6 });
+    const small = JSON.parse(dataBlock(smallHtml));
     assert.strictEqual(small.events.flatGzip, false, 'small traces stay uncompressed');
-    assert.deepStrictEqual(decodeEmbedded(small.events), EVENTS);
-    const empty = JSON.parse(dataBlock(reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 })));
-    assert.deepStrictEqual(decodeEmbedded(empty.events), []);
+    assert.deepStrictEqual(decodeEmbedded(small.events, columnPieces(smallHtml)), EVENTS);
+    const emptyHtml = reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 });
+    assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(emptyHtml)).events, columnPieces(emptyHtml)), []);
+    const noneHtml = reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n' });
+    assert.deepStrictEqual(columnPieces(noneHtml), [], 'no bytes, no pieces');
+    assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(noneHtml)).events, []), []);
+  });
+
+  it('cuts text into templates between characters, never inside a surrogate pair', () => {
+    for (const text of ['', 'x', 'a'.repeat(TEXT_PIECE), 'a'.repeat(TEXT_PIECE - 1) + '\u{1F600}b', '\u{1F600}'.repeat(TEXT_PIECE + 3)]) {
+      const html = templates(text);
+      const pieces = [...html.matchAll(/<template>([^<]*)<\/template>/g)].map((m) => m[1]);
+      assert.strictEqual(pieces.join(''), text);
+      // Written as UTF-8 and read back, as a file is: no half pair became a replacement character.
+      for (const piece of pieces) assert.strictEqual(Buffer.from(piece, 'utf8').toString('utf8'), piece);
+    }
+    // Through a whole report: a task name of emoji longer than a piece.
+    const name = '\u{1F600}'.repeat(TEXT_PIECE);
+    const events: TraceEvent[] = [{ t: 0, type: 'task.created', task: 1, name, parent: null, site: site(3) }];
+    for (const shift of ['', 'x']) {
+      const html = Buffer.from(reportHtml({ header: { ...HEADER, program: `/p/${shift}.ts` }, events }, '', { nonce: 'n' }), 'utf8').toString('utf8');
+      const data = JSON.parse(dataBlock(html));
+      assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
+    }
+  });
+
+  it('splits a big column into templates of base64 the page reads back in order', () => {
+    const events: TraceEvent[] = [];
+    for (let i = 0; i < 40_000; i++) events.push({ t: i * 1.37, type: 'task.started', task: (i * 7919) % 100_003 });
+    for (const gzip of [undefined, (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes, { level: 0 })]) {
+      const html = reportHtml({ header: HEADER, events }, '', { nonce: 'n', gzip, gzipAbove: 0 });
+      const pieces = columnPieces(html);
+      assert.ok(pieces.length >= 2, `${pieces.length} pieces`);
+      assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events, pieces), events);
+    }
   });
 
   it('the page inflates a gzipped column to the same bytes, and says when it is broken', async () => {
@@ -116,8 +179,15 @@ describe('standalone report HTML', () => {
     await assert.rejects(gunzip(broken));
     const { flat, ...rest } = encodeEventColumns(EVENTS);
     const packed = packNumbers(flat, rest.shapes);
-    const embedded = { ...rest, flatBase64: toBase64(zlib.gzipSync(packed)), flatGzip: true, flatLength: flat.length };
-    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded)), EVENTS);
+    const embedded = { ...rest, flatGzip: true, flatLength: flat.length };
+    const base64 = toBase64(zlib.gzipSync(packed));
+    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded, [base64])), EVENTS);
+    // In pieces, as the report embeds a big column: each decoded on its own and written to the stream in turn.
+    const pieces = [base64.slice(0, 8), base64.slice(8, 16), base64.slice(16)];
+    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded, pieces)), EVENTS);
+    const plain = { ...rest, flatGzip: false, flatLength: flat.length };
+    const plainBase64 = toBase64(packed);
+    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(plain, [plainBase64.slice(0, 4), plainBase64.slice(4)])), EVENTS);
   });
 
   it('base64 matches Node\'s for every byte value and length', () => {
@@ -150,7 +220,7 @@ describe('standalone report HTML', () => {
     assert.ok(html.includes('<!DOCTYPE html>'));
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'nothing loaded from elsewhere');
     assert.ok(!/\bsrc=/i.test(html), 'no external script');
-    assert.strictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events).length, 25);
+    assert.strictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events, columnPieces(html)).length, 25);
 
     const truncated = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-truncated.cotrace'), '-o', out], { encoding: 'utf8' });
     assert.strictEqual(truncated.status, 0);
