@@ -4,8 +4,8 @@
  * second) while the program runs, and `finished` at the end. Events go in the columnar form of eventColumns.ts, at
  * most `BATCH_EVENTS` per message, one message per turn of the host's event loop, so the host stays responsive and the
  * page folds one piece while the next is posted. Pieces that are whole batches of the session's `EventStore` are sent
- * as stored (a loaded trace needs no encoding); the newest events are encoded as they are sent. Clicks in the page come back as `openSite`, the time
- * cursor as `cursorChanged`. When the bundle is missing, a script-free text page lists the tasks instead.
+ * as stored (a loaded trace needs no encoding); the newest events are encoded as they are sent. Clicks in the page
+ * come back as `openSite`, the time cursor as `cursorChanged`. When the bundle is missing, a script-free text page lists the tasks instead.
  *
  * The same class serves the standalone timeline (which follows the latest run) and the `.cotrace` editor (one trace).
  */
@@ -319,15 +319,15 @@ export class TimelinePanel implements vscode.Disposable {
     }
   }
 
-  /**
-   * Events that can be sent now: all of a run's; of a trace file still loading, only its whole stored batches, so
-   * each piece is one of them as stored (the rest follows as it is read).
-   */
   /** Why a trace file could not be read whole, when it turned out unreadable part way: shown rather than what was read. */
   private loadError(session: TraceSession): string | undefined {
     return session.origin === 'file' && !session.loading ? session.error : undefined;
   }
 
+  /**
+   * Events that can be sent now: all of a run's; of a trace file still loading, only its whole stored batches, so
+   * each piece is one of them as stored (the rest follows as it is read).
+   */
   private available(session: TraceSession): number {
     return session.loading ? session.events.stored : session.events.length;
   }
