@@ -33,13 +33,13 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-/** When the trace of `file` becomes the shown one: the session, and whether it was still loading then. */
-function showing(a: CoroutineTraceApi, file: string): Promise<{ session: TraceSession; loading: boolean; events: number }> {
+/** When the trace of `file` becomes the shown one: its session. */
+function showing(a: CoroutineTraceApi, file: string): Promise<{ session: TraceSession }> {
   return new Promise((resolve) => {
     const sub = a.hub.onDidChangeCurrent((session) => {
       if (session?.tracePath !== file) return;
       sub.dispose();
-      resolve({ session, loading: session.loading, events: session.events.length });
+      resolve({ session });
     });
   });
 }
@@ -171,11 +171,12 @@ describe('Coroutine Trace extension', function () {
     const text = [trace.header, ...trace.events].map((x: unknown) => JSON.stringify(x)).join('\n') + '\n';
     const file = tempProgram('big.cotrace', text);
     assert.ok(fs.statSync(file).size > 8 * 1024 * 1024, `${fs.statSync(file).size} bytes`);
-    // The editor opens once the header is read, and its trace becomes the shown one while the rest still loads.
+    // The editor opens once the header is read and shows the trace as it loads: how far the load has got by then
+    // depends on how quickly the editor opens (here about half way; in a cold code-server, near the end), so only
+    // the outcome is checked here; the loader's tests check that the session is handed out while it loads.
     const atShow = showing(a, file);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'coroutineTrace.traceViewer');
-    const { session: shown, loading, events } = await atShow;
-    assert.ok(loading && events < trace.events.length, `shown with ${events} of ${trace.events.length} events read`);
+    const { session: shown } = await atShow;
     const session = await waitFor('the big trace to be read whole', () => (shown.loading ? undefined : shown), 60_000);
     assert.strictEqual(session.origin, 'file');
     assert.strictEqual(session.error, undefined);
@@ -197,13 +198,12 @@ describe('Coroutine Trace extension', function () {
     const { syntheticTrace } = require(path.join(ROOT, 'bench', 'webview-synthetic.js'));
     const trace = syntheticTrace({ tasks: 3000, events: 300_000 });
     const lines = [trace.header, ...trace.events].map((x: unknown) => JSON.stringify(x));
-    // Near the end, so the load fails well after the editor has opened (it opens about half way through).
+    // Near the end: the load fails after the editor has opened, or (on a slow machine) just before.
     lines.splice(300_000, 0, '{"t": 1, "type"');
     const file = tempProgram('broken-big.cotrace', lines.join('\n') + '\n');
     const atShow = showing(a, file);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'coroutineTrace.traceViewer');
-    const { session: shown, loading, events } = await atShow;
-    assert.ok(loading, `shown while it loads (${events} events read then, error ${shown.error})`);
+    const { session: shown } = await atShow;
     await waitFor('the load to fail', () => !shown.loading, 60_000);
     assert.match(shown.error ?? '', /^broken-big\.cotrace is not a readable coroutine trace: line 300001: not valid JSON/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
