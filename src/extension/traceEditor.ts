@@ -20,6 +20,8 @@ export class TraceDocument implements vscode.CustomDocument {
   cancelled = false;
   /** Settles once the file is read whole, or could not be (then `error` says why). Never rejects. */
   loaded: Promise<void> = Promise.resolve();
+  /** Closed: a load still under way stops at its next slice. */
+  disposed = false;
   /** What lives as long as the document (its warnings in the Problems panel). */
   private readonly owned: vscode.Disposable[] = [];
 
@@ -29,8 +31,9 @@ export class TraceDocument implements vscode.CustomDocument {
     this.owned.push(disposable);
   }
 
-  /** Closed: the file was read whole, so only what it showed goes. */
+  /** Closed: what it showed goes, and the file stops loading if it still was. */
   dispose(): void {
+    this.disposed = true;
     for (const d of this.owned.splice(0)) d.dispose();
   }
 }
@@ -67,6 +70,7 @@ function startLoading(uri: vscode.Uri, options: LoadOptions): { document: TraceD
     try {
       await loadTraceBytes(bytes, {
         ...options,
+        isCancelled: () => document.disposed || (options.isCancelled?.() ?? false),
         tracePath: uri.scheme === 'file' ? uri.fsPath : undefined,
         maxEvents: readSettings(uri).maxEvents,
         onSession: (session) => {
