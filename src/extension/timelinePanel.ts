@@ -283,6 +283,7 @@ export class TimelinePanel implements vscode.Disposable {
       header: session.header,
       events: session.events.encoded(0, first),
       live: session.live,
+      loading: session.loading,
     });
     this.sent = first;
     this.sendPieces();

@@ -33,6 +33,11 @@ export interface SnapshotMessage {
   events: EventColumns;
   /** True while the program still runs (more `events` will follow). */
   live: boolean;
+  /**
+   * A finished run whose trace file is still being read: more `events` follow, as they are read, then `finished`.
+   * The webview waits for `finished` before it takes the trace as loaded, however long the pauses between them.
+   */
+  loading?: boolean;
 }
 
 /** Events appended to the trace, in order. */

@@ -111,6 +111,8 @@ export class TimelineApp {
   private loadFoldMs = 0;
   /** The host said `finished` after the current snapshot. */
   private finishedSeen = false;
+  /** The current snapshot is of a trace file still being read (`SnapshotMessage.loading`): wait for `finished`. */
+  private awaitingFinished = false;
   /** Measured cost of folding one event (a running average), for sizing the pieces. */
   private msPerEvent = 0.002;
   /** How long the last frame took (layout + draw). */
@@ -323,6 +325,7 @@ export class TimelineApp {
       this.loadStartedAt = performance.now();
       this.loadFoldMs = 0;
       this.finishedSeen = false;
+      this.awaitingFinished = message.loading === true;
       this.stats.completeDrawAt = null;
       this.stats.firstDrawAt = null;
     }
@@ -368,7 +371,7 @@ export class TimelineApp {
     // (the report hands a big trace over in pieces).
     if (this.loadStartedAt !== null && this.inbox.empty) {
       if (this.session.live || this.finishedSeen) this.loadDone(done);
-      else {
+      else if (!this.awaitingFinished) {
         // A host that never says `finished` after a finished trace: done when nothing more comes for a moment.
         const pumps = this.stats.messageMs.length;
         window.setTimeout(() => {

@@ -514,6 +514,21 @@ describe('timeline in headless Chromium', function () {
     assert.ok(Math.abs(after.pxPerMs - zoom) < 1e-9, 'zoom restored');
     assert.strictEqual(after.cursor, 1234, 'cursor restored');
 
+    // A finished trace without `finished` from its host is taken as loaded once nothing more comes for a moment...
+    const complete = (): Promise<number | null> => page.evaluate(() => window.coroutineTraceTimeline!.stats.completeDrawAt);
+    await send({ type: 'snapshot', header, events: events.slice(0, split), live: false });
+    await page.waitForFunction(() => window.coroutineTraceTimeline!.stats.completeDrawAt != null, undefined, { timeout: 10_000 });
+    // ...but one whose file is still being read (`loading`) only at `finished`, however long the pauses between pieces.
+    await send({ type: 'snapshot', header, events: events.slice(0, split), live: false, loading: true });
+    await page.waitForTimeout(1000);
+    assert.strictEqual(await complete(), null, 'a loading trace is not taken as loaded before finished');
+    await send({ type: 'events', events: events.slice(split) });
+    await page.waitForTimeout(500);
+    assert.strictEqual(await complete(), null, 'nor after a piece');
+    await send({ type: 'finished' });
+    await page.waitForFunction(() => window.coroutineTraceTimeline!.stats.completeDrawAt != null, undefined, { timeout: 10_000 });
+    assert.strictEqual(await page.evaluate(() => window.coroutineTraceTimeline!.scene().model.eventCount), events.length);
+
     // The empty state.
     await send({ type: 'empty', message: 'No tasks were recorded.' });
     await page.locator('.ct-empty').filter({ hasText: 'No tasks were recorded.' }).waitFor();
