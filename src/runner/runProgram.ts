@@ -26,7 +26,7 @@ import { ModelBuilder, TraceModel } from '../model/model';
 import { analyzeTrace } from '../model/diagnostics';
 
 /** Above this many events the whole-run diagnostics are skipped (the runtime's own warnings are still there). */
-export const DEFAULT_MAX_ANALYZED_EVENTS = 1_000_000;
+export const DEFAULT_MAX_ANALYZED_EVENTS = 2_000_000;
 
 const WARNING_CODE = EventCode.warning;
 /** The trace file gets the encoded lines in pieces of at least this many bytes. */
