@@ -264,13 +264,7 @@ export class TimelinePanel implements vscode.Disposable {
       return;
     }
     this.snapshotSent = true;
-    const failed = this.loadError(session);
-    if (session.hasNoTasks || failed !== undefined) {
-      this.sent = session.events.length;
-      this.post({ type: MessageType.Empty, message: failed ?? NO_TASKS_MESSAGE });
-      this.finishedSent = true;
-      return;
-    }
+    if (this.endedInMessage(session)) return;
     if (session.loading && session.events.stored === 0) {
       // A trace file still being read: the first piece follows once it is read (`sessionChanged`).
       this.snapshotSent = false;
@@ -320,9 +314,17 @@ export class TimelinePanel implements vscode.Disposable {
     }
   }
 
-  /** Why a trace file could not be read whole, when it turned out unreadable part way: shown rather than what was read. */
-  private loadError(session: TraceSession): string | undefined {
-    return session.origin === 'file' && !session.loading ? session.error : undefined;
+  /**
+   * A finished session that shows a message instead of a timeline: no tasks were recorded, or the trace file turned
+   * out unreadable part way (why is shown rather than what was read). Posts it and returns true.
+   */
+  private endedInMessage(session: TraceSession): boolean {
+    const failed = session.origin === 'file' && !session.loading ? session.error : undefined;
+    if (!session.hasNoTasks && failed === undefined) return false;
+    this.sent = session.events.length;
+    this.post({ type: MessageType.Empty, message: failed ?? NO_TASKS_MESSAGE });
+    this.finishedSent = true;
+    return true;
   }
 
   /**
@@ -352,13 +354,7 @@ export class TimelinePanel implements vscode.Disposable {
       return;
     }
     if (this.finishedSent) return;
-    const failed = this.loadError(session);
-    if (session.hasNoTasks || failed !== undefined) {
-      this.sent = session.events.length;
-      this.post({ type: MessageType.Empty, message: failed ?? NO_TASKS_MESSAGE });
-      this.finishedSent = true;
-      return;
-    }
+    if (this.endedInMessage(session)) return;
     // The rest of the events, then `finished`.
     this.sendPieces();
   }

@@ -99,30 +99,27 @@ export async function openTraceFile(uri: vscode.Uri, whole = false): Promise<Tra
   } catch {
     // The load says why it cannot be read.
   }
-  let started: { document: TraceDocument; opened: Promise<void> };
-  if (size < PROGRESS_FILE_BYTES) {
-    started = startLoading(uri, {});
-  } else {
+  // A big file's notification lasts as long as its load; its Cancel button and percentage are wired in when it shows.
+  let token: vscode.CancellationToken | undefined;
+  let report: ((percent: number) => void) | undefined;
+  const started = startLoading(uri, {
+    isCancelled: () => token?.isCancellationRequested ?? false,
+    onProgress: (fraction) => report?.(Math.floor(fraction * 100)),
+  });
+  if (size >= PROGRESS_FILE_BYTES) {
     const name = path.basename(uri.fsPath || uri.path);
-    let resolveStarted!: (s: typeof started) => void;
-    const starting = new Promise<typeof started>((resolve) => (resolveStarted = resolve));
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Coroutine Trace: opening ${name}`, cancellable: true },
-      (progress, token) => {
+      (progress, cancellation) => {
+        token = cancellation;
         let reported = 0;
-        const s = startLoading(uri, {
-          isCancelled: () => token.isCancellationRequested,
-          onProgress: (fraction) => {
-            const percent = Math.floor(fraction * 100);
-            if (percent > reported) progress.report({ increment: percent - reported, message: `${percent}%` });
-            reported = Math.max(reported, percent);
-          },
-        });
-        resolveStarted(s);
-        return s.document.loaded;
+        report = (percent) => {
+          if (percent > reported) progress.report({ increment: percent - reported, message: `${percent}%` });
+          reported = Math.max(reported, percent);
+        };
+        return started.document.loaded;
       },
     );
-    started = await starting;
   }
   await (whole ? started.document.loaded : started.opened);
   return started.document;
