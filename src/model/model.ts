@@ -6,6 +6,7 @@
  * them.
  */
 import { SUSPEND_KINDS } from '../contract/wire';
+import { LanesJson, MODEL_LANES_FORMAT, MODEL_LANES_VERSION, ModelLanes } from './modelLanes';
 import {
   ErrorInfo,
   OutputEvent,
@@ -222,6 +223,8 @@ export class ModelBuilder {
   private pinned = -1;
   /** Per slot id, the segments a lane made for that task has room for (see `expectSegments`). */
   private expected: Int32Array | null = null;
+  /** Made by `fromLanes`: the anomalies of the whole trace are listed already, so folding the rest finds none anew. */
+  private anomaliesKnown = false;
 
   constructor(header: TraceHeader) {
     this.m = {
@@ -237,6 +240,73 @@ export class ModelBuilder {
       runFinished: null,
       eventCount: 0,
     };
+  }
+
+  /**
+   * The builder that folding a finished trace's lifecycle events gives (see src/model/modelLanes.ts), with the other
+   * events still to fold (`add`), in order. Throws when `lanes` is inconsistent.
+   */
+  static fromLanes(header: TraceHeader, lanes: ModelLanes): ModelBuilder {
+    if (lanes.format !== MODEL_LANES_FORMAT || lanes.version > MODEL_LANES_VERSION) {
+      throw new Error(`unknown model lanes (version ${String(lanes.version)})`);
+    }
+    const builder = new ModelBuilder(header);
+    const m = builder.m;
+    const store = builder.store;
+    const parsed = JSON.parse(lanes.json) as LanesJson;
+    const { objects, tasks } = parsed;
+    const { refs, sleeps, segments } = lanes;
+    const object = (k: number): unknown => {
+      if (k === -1) return undefined;
+      if (!(k >= 0 && k < objects.length)) throw new Error(`model lanes: no object ${k}`);
+      return objects[k];
+    };
+    for (let at = 0; at < refs.length; at += 3) {
+      const r = refs[at];
+      let reason: unknown;
+      if (r <= -2) {
+        const k = -2 - r;
+        if (!(k * 2 + 1 < sleeps.length)) throw new Error(`model lanes: no sleep ${k}`);
+        reason = store.addSleep(sleeps[k * 2], sleeps[k * 2 + 1]);
+      } else reason = object(r);
+      store.addRef(reason, (object(refs[at + 1]) ?? null) as SourceSite | null, object(refs[at + 2]) as WakeCause | undefined);
+    }
+    const refCount = refs.length / 3;
+    let base = 0;
+    for (const t of tasks) {
+      const n = t.segments;
+      if (!(Number.isInteger(n) && n >= 0 && base + n * STRIDE <= segments.length)) throw new Error('model lanes: the segments are cut');
+      for (let i = 0; i < n; i++) {
+        const r = segments[base + i * STRIDE + 2];
+        if (!(r === -1 || (Number.isInteger(r) && r >= 0 && r < refCount))) throw new Error(`model lanes: no ref ${r}`);
+      }
+      const lane = new SegmentColumns(store, 0);
+      lane.adopt(segments, base, n);
+      base += n * STRIDE;
+      const task = new TaskRecord(t.id, t.name, t.parent, t.site, t.createdAt, lane);
+      if (t.coroutine !== undefined) task.coroutine = t.coroutine;
+      if (t.startedAt !== undefined) task.startedAt = t.startedAt;
+      if (t.endedAt !== undefined) task.endedAt = t.endedAt;
+      task.state = t.state;
+      task.children = t.children;
+      task.cancelRequests = t.cancelRequests;
+      if (t.end !== undefined) {
+        if (t.end.state === 'cancelled' && t.end.request !== undefined) t.end.request = last(t.cancelRequests) ?? t.end.request;
+        task.end = t.end;
+      }
+      m.tasks.push(task);
+      m.taskById.set(task.id, task);
+      if (isSlot(task.id)) {
+        while (builder.slots.length < task.id) builder.slots.push(undefined);
+        builder.slots[task.id] = task;
+      }
+    }
+    if (base !== segments.length) throw new Error('model lanes: segments left over');
+    m.anomalies.push(...parsed.anomalies);
+    builder.anomaliesKnown = true;
+    m.eventCount = lanes.events;
+    m.endTime = store.endTime = lanes.endTime;
+    return builder;
   }
 
   add(event: TraceEvent): void {
@@ -462,6 +532,7 @@ export class ModelBuilder {
   }
 
   private anomaly(t: number, index: number, message: string): void {
+    if (this.anomaliesKnown) return;
     const list = this.m.anomalies;
     // In event order (folded out of order, an event may come after a later one's anomaly).
     let at = list.length;
@@ -668,6 +739,11 @@ export class LaneStore {
     return r;
   }
 
+  /** Refs appended so far. */
+  get refsLength(): number {
+    return this.refCount;
+  }
+
   /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. */
   ref(r: number, slot: number): unknown {
     return this.refChunks[r >>> REF_CHUNK_BITS][(r & (REF_CHUNK - 1)) * 3 + slot];
@@ -732,7 +808,7 @@ export class SegmentColumns {
    * in place of its reason, the number of its `seconds, until` in the store (most suspensions are sleeps, each with
    * its own deadline: as numbers they are not objects to allocate and collect).
    */
-  private readonly store: LaneStore;
+  readonly store: LaneStore;
   /** `list()`'s objects, made on first use and extended as segments are added. */
   private cache: Segment[] | null = null;
 
@@ -743,6 +819,22 @@ export class SegmentColumns {
     this.data = store.buffer;
     this.base = store.offset;
     this.capacity = capacity;
+  }
+
+  /**
+   * Makes this (empty) lane the `length` segments already in `data` from `base`, whose refs are already in the store
+   * (`ModelBuilder.fromLanes`). A segment pushed later moves the lane to a region of its store, as a full lane does.
+   */
+  adopt(data: Float64Array, base: number, length: number): void {
+    this.data = data;
+    this.base = base;
+    this.length = length;
+    this.capacity = length;
+  }
+
+  /** The number of the ref of segment `i` in the store (-1: it has none). */
+  refOf(i: number): number {
+    return this.data[this.base + i * STRIDE + 2];
   }
 
   /** A lane of `segments` (which must touch end to start), for tests and tools. */
@@ -760,7 +852,7 @@ export class SegmentColumns {
   /** Moves the lane to a region twice as big. */
   private grow(): void {
     const store = this.store;
-    const capacity = this.capacity * 2;
+    const capacity = Math.max(FIRST_CAPACITY, this.capacity * 2);
     store.take(capacity * STRIDE);
     const data = store.buffer;
     const base = store.offset;

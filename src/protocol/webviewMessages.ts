@@ -10,6 +10,7 @@
  */
 import type { SourceSite, TraceHeader } from '../contract/trace';
 import type { EventColumns } from './eventColumns';
+import type { ModelLanes } from '../model/modelLanes';
 
 export const enum MessageType {
   // host → webview
@@ -38,6 +39,12 @@ export interface SnapshotMessage {
    * The webview waits for `finished` before it takes the trace as loaded, however long the pauses between them.
    */
   loading?: boolean;
+  /**
+   * A finished trace's tasks and lanes as the host's model holds them (src/model/modelLanes.ts): `events` and the
+   * `events` messages after it then hold only the events that are not about a task's life, and the webview folds
+   * just those. Only with `live` false and no `loading`.
+   */
+  lanes?: ModelLanes;
 }
 
 /** Events appended to the trace, in order. */

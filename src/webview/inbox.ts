@@ -71,7 +71,9 @@ export class MessageInbox {
     if (head.handedOut >= reader.count) this.queue.shift();
     // The first piece of a snapshot is the snapshot (it resets the view); the rest are deltas.
     if (message.type === MessageType.Snapshot && first) {
-      return { type: MessageType.Snapshot, header: message.header, events, live: message.live };
+      const snapshot: SessionMessage = { type: MessageType.Snapshot, header: message.header, events, live: message.live };
+      if (message.lanes !== undefined) snapshot.lanes = message.lanes;
+      return snapshot;
     }
     return { type: MessageType.Events, events };
   }

@@ -6,7 +6,8 @@
  */
 import type { OutputEvent, SourceSite, TraceEvent, TraceHeader, WarningEvent } from '../contract/trace';
 import { assertNever } from '../contract/trace';
-import { ModelBuilder, TraceModel, isSlot } from '../model/model';
+import { ModelBuilder, TraceModel, codeReasonKind, isSlot } from '../model/model';
+import type { ModelLanes } from '../model/modelLanes';
 import type { EventColumnsReader } from '../protocol/eventColumns';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
 import { ColumnFoldTarget, foldColumns } from './columnFold';
@@ -27,7 +28,7 @@ export type SessionEvents = readonly TraceEvent[] | ColumnPiece;
 
 /** A host message as the inbox hands it to the session, a piece at a time. */
 export type SessionMessage =
-  | { type: MessageType.Snapshot; header: TraceHeader; events: SessionEvents; live: boolean }
+  | { type: MessageType.Snapshot; header: TraceHeader; events: SessionEvents; live: boolean; lanes?: ModelLanes }
   | { type: MessageType.Events; events: SessionEvents }
   | Exclude<HostToWebviewMessage, SnapshotMessage | EventsMessage>;
 
@@ -72,6 +73,8 @@ export class TraceSession implements ColumnFoldTarget {
   private cancelled = new TouchedTasks();
   /** Per folded piece: the site objects seen, and the one kept for each (see `canonicalSite`). */
   private canonical = new Map<SourceSite, SourceSite>();
+  /** The tasks and lanes came folded (`lanes` in the snapshot): the events to fold are the others, in order. */
+  private prebuilt = false;
   /** True while the host says more events will come. */
   live = false;
   /** Why there is nothing to show (`empty` message), when there is nothing. */
@@ -130,6 +133,9 @@ export class TraceSession implements ColumnFoldTarget {
     switch (message.type) {
       case MessageType.Snapshot:
         this.reset(message.header, message.live);
+        if (message.lanes !== undefined && !this.adoptLanes(message.header, message.lanes, message.events)) {
+          return { kind: 'reset' };
+        }
         this.append(message.events);
         return { kind: 'reset' };
       case MessageType.Events: {
@@ -168,7 +174,37 @@ export class TraceSession implements ColumnFoldTarget {
     this.awaitingSegments = [];
   }
 
+  /**
+   * Takes the tasks and lanes of a finished trace as folded by the host (see src/model/modelLanes.ts); the edge index
+   * is told of every wait for tasks and every cancelled task in them, as a fold would have told it. False when they
+   * cannot be read (the inbox is told, for a piece of a batch; events given as objects throw).
+   */
+  private adoptLanes(header: TraceHeader, lanes: ModelLanes, events: SessionEvents): boolean {
+    let builder: ModelBuilder;
+    try {
+      builder = ModelBuilder.fromLanes(header, lanes);
+    } catch (err) {
+      if (isEventArray(events)) throw err;
+      events.failed(err);
+      return false;
+    }
+    this.builder = builder;
+    this.current = builder.model();
+    this.prebuilt = true;
+    for (const task of this.current.tasks) {
+      const lane = task.lane;
+      for (let i = 0; i < lane.length; i++) {
+        const kind = codeReasonKind(lane.code(i));
+        if (kind === 'task' || kind === 'gather' || kind === 'wait' || kind === 'asCompleted') this.awaitingSegment(task.id, i);
+      }
+      if (task.cancelRequests.length > 0) this.cancelled.add(task.id);
+    }
+    this.stale = true;
+    return true;
+  }
+
   private reset(header: TraceHeader, live: boolean): void {
+    this.prebuilt = false;
     this.builder = new ModelBuilder(header);
     this.current = this.builder.model();
     this.stale = false;
@@ -191,7 +227,7 @@ export class TraceSession implements ColumnFoldTarget {
     } else {
       try {
         // A whole trace (not a live run) is folded grouped by task: the view of it is a progress view until the end.
-        foldColumns(events.reader, events.length, this.builder!, this, !this.live);
+        foldColumns(events.reader, events.length, this.builder!, this, !this.live && !this.prebuilt);
       } catch (err) {
         // What was folded stays until the inbox's empty message (it queues one saying why) replaces it.
         events.failed(err);
