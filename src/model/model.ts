@@ -253,7 +253,10 @@ export class ModelBuilder {
     const builder = new ModelBuilder(header);
     const m = builder.m;
     const store = builder.store;
-    const parsed = JSON.parse(lanes.json) as LanesJson;
+    const parsed = typeof lanes.json === 'string' ? (JSON.parse(lanes.json) as LanesJson) : lanes.json;
+    if (!Array.isArray(parsed?.tasks) || !Array.isArray(parsed.objects) || !Array.isArray(parsed.anomalies)) {
+      throw new Error('model lanes: no tasks');
+    }
     const { objects, tasks } = parsed;
     const { refs, sleeps, segments } = lanes;
     const object = (k: number): unknown => {

@@ -27,8 +27,8 @@ export interface ModelLanes {
   events: number;
   /** The trace's end (`TraceModel.endTime`). */
   endTime: number;
-  /** JSON of `LanesJson`. */
-  json: string;
+  /** `LanesJson` as JSON text (cheap to post), or parsed already (the report's page reads it with the rest). */
+  json: string | LanesJson;
   /** `start, code, ref` per segment: the tasks' lanes one after the other, in the order of `LanesJson.tasks`. */
   segments: Float64Array;
   /**
@@ -75,33 +75,41 @@ export function isLifecycleEvent(event: TraceEvent): boolean {
  * The tasks and lanes of `model`, which is finished (nothing more will be folded into it), to travel with the
  * trace's `otherEvents` events that are not lifecycle events.
  */
-export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelLanes {
+export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelLanes & { json: string } {
+  // Counted first, so each column is made once at its size: big arrays made and dropped bring on full collections,
+  // which walk everything the host holds.
   let segmentCount = 0;
-  for (const task of model.tasks) segmentCount += task.lane.length;
+  let refTotal = 0;
+  let sleepTotal = 0;
+  for (const task of model.tasks) {
+    const lane = task.lane;
+    segmentCount += lane.length;
+    for (let i = 0; i < lane.length; i++) {
+      const r = lane.refOf(i);
+      if (r < 0) continue;
+      refTotal++;
+      const reason = lane.store.ref(r, 0);
+      if (typeof reason === 'number' || sleepReason(reason) !== undefined) sleepTotal++;
+    }
+  }
   const segments = new Float64Array(segmentCount * 3);
-  let refs: Float64Array<ArrayBuffer> = new Float64Array(Math.max(64, segmentCount * 3));
-  let sleeps: Float64Array<ArrayBuffer> = new Float64Array(64);
+  let refs: Float64Array<ArrayBuffer> = new Float64Array(refTotal * 3);
+  let sleeps: Float64Array<ArrayBuffer> = new Float64Array(sleepTotal * 2);
   let refCount = 0;
   let sleepCount = 0;
   const objects: unknown[] = [];
-  const byObject = new Map<unknown, number>();
-  const byText = new Map<string, number>();
-  // Objects the fold shares (sites, reasons of one batch) are looked up once; equal ones that are not shared (each
-  // parsed event has its own) by their JSON text.
-  const intern = (value: unknown): number => {
+  const index = new ObjectIndex(objects);
+  // Per slot (reason, site, wake), the last object met and its index: the fold shares objects (sites, the reasons of
+  // one batch) and a task's refs repeat, so most lookups stop here.
+  const lastObject: unknown[] = [undefined, undefined, undefined];
+  const lastIndex = [-1, -1, -1];
+  const intern = (value: unknown, slot: number): number => {
     if (value === undefined || value === null) return -1;
-    let index = byObject.get(value);
-    if (index === undefined) {
-      const text = JSON.stringify(value);
-      index = byText.get(text);
-      if (index === undefined) {
-        index = objects.length;
-        objects.push(value);
-        byText.set(text, index);
-      }
-      byObject.set(value, index);
-    }
-    return index;
+    if (value === lastObject[slot]) return lastIndex[slot];
+    const i = index.of(value as Record<string, unknown>);
+    lastObject[slot] = value;
+    lastIndex[slot] = i;
+    return i;
   };
   const tasks: LaneTask[] = [];
   let at = 0;
@@ -124,10 +132,10 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
           sleeps[sleepCount * 2] = typeof sleep === 'number' ? store.sleep(sleep, 0) : sleep.seconds;
           sleeps[sleepCount * 2 + 1] = typeof sleep === 'number' ? store.sleep(sleep, 1) : sleep.until;
           reasonIndex = -2 - sleepCount++;
-        } else reasonIndex = intern(reason);
+        } else reasonIndex = intern(reason, 0);
         refs[refCount * 3] = reasonIndex;
-        refs[refCount * 3 + 1] = intern(store.ref(r, 1));
-        refs[refCount * 3 + 2] = intern(store.ref(r, 2));
+        refs[refCount * 3 + 1] = intern(store.ref(r, 1), 1);
+        refs[refCount * 3 + 2] = intern(store.ref(r, 2), 2);
         segments[at + 2] = refCount++;
       }
       at += 3;
@@ -142,8 +150,8 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
     endTime: model.endTime,
     json: JSON.stringify(json),
     segments,
-    refs: refs.slice(0, refCount * 3),
-    sleeps: sleeps.slice(0, sleepCount * 2),
+    refs: refs.length === refCount * 3 ? refs : refs.slice(0, refCount * 3),
+    sleeps: sleeps.length === sleepCount * 2 ? sleeps : sleeps.slice(0, sleepCount * 2),
   };
 }
 
@@ -164,6 +172,73 @@ function laneTask(task: TaskInfo): LaneTask {
   if (task.endedAt !== undefined) out.endedAt = task.endedAt;
   if (task.end !== undefined) out.end = task.end;
   return out;
+}
+
+/**
+ * Numbers equal objects the same: sites, reasons and wake causes, which the model does not share when it was folded
+ * from parsed events (each has its own). The common shapes are looked up by numbers (strings built per object, or
+ * JSON.stringify, made so much garbage in a heap holding a million events that the collector took most of a second);
+ * anything else by its JSON.
+ */
+class ObjectIndex {
+  private readonly sites = new Map<string, Map<number, number>>();
+  /** Per kind, `{kind, target}` / `{kind, by}` / `{kind, resource}` by the number, and `{kind}`. */
+  private readonly byTarget = new Map<string, Map<number, number>>();
+  private readonly byBy = new Map<string, Map<number, number>>();
+  private readonly byResource = new Map<string, Map<number, number>>();
+  private readonly byKind = new Map<string, number>();
+  private readonly byJson = new Map<string, number>();
+
+  constructor(private readonly objects: unknown[]) {}
+
+  of(v: Record<string, unknown>): number {
+    let keys = 0;
+    for (const key in v) {
+      void key;
+      keys++;
+    }
+    const kind = v.kind;
+    if (keys === 3 && typeof v.file === 'string' && isSmall(v.line) && isSmall(v.column)) {
+      return this.inMap(this.sites, v.file, (v.line as number) * 65536 + (v.column as number), v);
+    }
+    if (typeof kind === 'string') {
+      if (keys === 1) {
+        let i = this.byKind.get(kind);
+        if (i === undefined) this.byKind.set(kind, (i = this.add(v)));
+        return i;
+      }
+      if (keys === 2 && isId(v.target)) return this.inMap(this.byTarget, kind, v.target as number, v);
+      if (keys === 2 && isId(v.by)) return this.inMap(this.byBy, kind, v.by as number, v);
+      if (keys === 2 && isId(v.resource)) return this.inMap(this.byResource, kind, v.resource as number, v);
+    }
+    const text = JSON.stringify(v);
+    let i = this.byJson.get(text);
+    if (i === undefined) this.byJson.set(text, (i = this.add(v)));
+    return i;
+  }
+
+  private inMap(maps: Map<string, Map<number, number>>, name: string, key: number, v: unknown): number {
+    let map = maps.get(name);
+    if (map === undefined) maps.set(name, (map = new Map()));
+    let i = map.get(key);
+    if (i === undefined) map.set(key, (i = this.add(v)));
+    return i;
+  }
+
+  private add(v: unknown): number {
+    this.objects.push(v);
+    return this.objects.length - 1;
+  }
+}
+
+/** A line or column that fits the sites' numeric key. */
+function isSmall(n: unknown): boolean {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 16384;
+}
+
+/** A task or resource id kept as a number key (a small integer). */
+function isId(n: unknown): boolean {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 2 ** 30;
 }
 
 /** A `sleep` reason with just its two numbers (what a sleep read back as numbers gives), else undefined. */
@@ -190,7 +265,7 @@ export function isModelLanes(value: unknown): value is ModelLanes {
     typeof v === 'object' &&
     v !== null &&
     v.format === MODEL_LANES_FORMAT &&
-    typeof v.json === 'string' &&
+    (typeof v.json === 'string' || (typeof v.json === 'object' && v.json !== null)) &&
     Number.isInteger(v.events) &&
     typeof v.endTime === 'number' &&
     v.segments instanceof Float64Array &&

@@ -236,3 +236,41 @@ function readColumn(
   previous[c] = p;
   return q;
 }
+
+/**
+ * Packs rows of `stride` numbers (`values`, row after row) as `packNumbers` packs events of one shape, without the
+ * shape numbers: in blocks of `BLOCK_EVENTS` rows, column by column, each value a step from its column's previous one.
+ * For the model's lanes in the report (src/model/modelLanes.ts).
+ */
+export function packColumns(values: ArrayLike<number>, stride: number): Uint8Array {
+  if (!(Number.isInteger(stride) && stride > 0) || values.length % stride !== 0) throw new Error(`not rows of ${stride} values`);
+  const rows = values.length / stride;
+  const writer = new Writer(Math.max(64, values.length * 2), stride);
+  for (let r0 = 0; r0 < rows; r0 += BLOCK_EVENTS) {
+    const n = Math.min(BLOCK_EVENTS, rows - r0);
+    for (let c = 0; c < stride; c++) {
+      for (let j = 0, at = r0 * stride + c; j < n; j++, at += stride) writer.put(c, values[at]);
+    }
+  }
+  return writer.bytes.slice(0, writer.length);
+}
+
+/** The `length` values packed in `bytes` by `packColumns` with `stride`. Throws when the bytes do not hold exactly that. */
+export function unpackColumns(bytes: Uint8Array, stride: number, length: number): Float64Array {
+  if (!(Number.isInteger(stride) && stride > 0 && Number.isInteger(length) && length >= 0) || length % stride !== 0) {
+    throw new Error(`not rows of ${stride} values`);
+  }
+  const out = new Float64Array(length);
+  const rows = length / stride;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const places = new Int32Array(Math.min(rows, BLOCK_EVENTS));
+  for (let j = 0; j < places.length; j++) places[j] = j * stride;
+  const previous = new Float64Array(stride);
+  let q = 0;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK_EVENTS) {
+    const n = Math.min(BLOCK_EVENTS, rows - r0);
+    for (let c = 0; c < stride; c++) q = readColumn(bytes, view, q, n, out, places, 0, r0 * stride + c, previous, c);
+  }
+  if (q !== bytes.length) throw new Error(`${bytes.length - q} bytes after the last packed number`);
+  return out;
+}

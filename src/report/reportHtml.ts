@@ -17,8 +17,10 @@
  * gzip function (`zlib.gzipSync`).
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
+import { buildModel } from '../model/model';
+import { LanesJson, ModelLanes, encodeModelLanes, isLifecycleEvent } from '../model/modelLanes';
 import { EventColumns, encodeEventColumns } from '../protocol/eventColumns';
-import { packNumbers } from '../protocol/packedNumbers';
+import { packColumns, packNumbers } from '../protocol/packedNumbers';
 
 export interface ReportTrace {
   header: TraceHeader;
@@ -40,6 +42,11 @@ export interface ReportOptions {
   gzip?: (bytes: Uint8Array) => Uint8Array;
   /** Size of the packed number column, in bytes, from which `gzip` is used. Default 1,000,000. */
   gzipAbove?: number;
+  /**
+   * Embed the model's tasks and lanes (src/model/modelLanes.ts) and only the other events, so the page does not fold
+   * the lifecycle events again (default); false embeds every event, for the page to fold.
+   */
+  lanes?: boolean;
 }
 
 /**
@@ -50,12 +57,27 @@ export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
   flatGzip: boolean;
   /** How many values `flat` has. */
   flatLength: number;
+  /** With `lanes`: how many of the column's bytes (after inflating) are `flat`'s; the lanes' columns follow. */
+  flatBytes?: number;
+}
+
+/**
+ * The model's lanes as embedded: their three number columns packed (`packColumns`) after the events' in the column
+ * element, each given as `[values, bytes]`; the JSON as it is.
+ */
+export interface EmbeddedLanes extends Omit<ModelLanes, 'segments' | 'refs' | 'sleeps' | 'json'> {
+  json: LanesJson;
+  segments: [number, number];
+  refs: [number, number];
+  sleeps: [number, number];
 }
 
 /** What the data block holds. */
 export interface ReportData {
   header: TraceHeader;
+  /** With `lanes`, only the events that are not lifecycle events. */
   events: EmbeddedEvents;
+  lanes?: EmbeddedLanes;
   truncated?: boolean;
 }
 
@@ -80,10 +102,35 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('the nonce must be base64 or hex characters');
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
-  const { flat, ...rest } = encodeEventColumns(trace.events);
-  const bytes = packNumbers(flat, rest.shapes);
-  const flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000);
-  const data: ReportData = { header: trace.header, events: { ...rest, flatGzip, flatLength: flat.length } };
+  let events = trace.events;
+  let lanes: ReturnType<typeof encodeModelLanes> | undefined;
+  if (options.lanes !== false) {
+    events = trace.events.filter((e) => !isLifecycleEvent(e));
+    lanes = encodeModelLanes(buildModel(trace.header, trace.events), events.length);
+  }
+  const { flat, ...rest } = encodeEventColumns(events);
+  let bytes = packNumbers(flat, rest.shapes);
+  const data: ReportData = { header: trace.header, events: { ...rest, flatGzip: false, flatLength: flat.length } };
+  if (lanes !== undefined) {
+    // A segment's ref is the next one when it has one (the lanes number them in order): the column says only which
+    // have one (a byte each, where the numbers took 3-4), and the page numbers them again.
+    const flags = lanes.segments.slice();
+    for (let at = 2; at < flags.length; at += 3) flags[at] = flags[at] >= 0 ? 1 : -1;
+    const segments = packColumns(flags, 3);
+    const refs = packColumns(lanes.refs, 3);
+    const sleeps = packColumns(lanes.sleeps, 2);
+    data.events.flatBytes = bytes.length;
+    const { json, ...numbers } = lanes;
+    data.lanes = {
+      ...numbers,
+      json: JSON.parse(json) as LanesJson,
+      segments: [lanes.segments.length, segments.length],
+      refs: [lanes.refs.length, refs.length],
+      sleeps: [lanes.sleeps.length, sleeps.length],
+    };
+    bytes = concatenated([bytes, segments, refs, sleeps]);
+  }
+  const flatGzip = (data.events.flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000));
   const flatBase64 = toBase64(flatGzip ? options.gzip!(bytes) : bytes);
   if (trace.truncated) data.truncated = true;
   const csp = [
@@ -167,6 +214,16 @@ export function escapeHtmlText(text: string): string {
 
 export function escapeHtmlAttribute(text: string): string {
   return escapeHtmlText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function concatenated(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** Base64 of bytes, in pieces (no Buffer here: this module is pure). */

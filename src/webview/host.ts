@@ -4,8 +4,9 @@
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
 import { EVENT_COLUMNS_FORMAT, EventColumns } from '../protocol/eventColumns';
-import { unpackNumbers } from '../protocol/packedNumbers';
-import type { EmbeddedEvents, ReportData as EmbeddedReportData } from '../report/reportHtml';
+import { unpackColumns, unpackNumbers } from '../protocol/packedNumbers';
+import type { EmbeddedEvents, EmbeddedLanes, ReportData as EmbeddedReportData } from '../report/reportHtml';
+import { MODEL_LANES_FORMAT, ModelLanes } from '../model/modelLanes';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -108,10 +109,10 @@ export class ReportHost implements WebviewHost {
     this.data = null;
     const header = data.header;
     const send = (m: HostToWebviewMessage): void => this.handler?.(m);
-    embeddedColumns(data.events, data.flatBase64).then(
-      (events) => {
+    embeddedColumns(data.events, data.flatBase64, data.lanes).then(
+      ({ events, lanes }) => {
         performance.mark('coroutine-trace:report-decoded');
-        send({ type: MessageType.Snapshot, header, events, live: false });
+        send(lanes ? { type: MessageType.Snapshot, header, events, live: false, lanes } : { type: MessageType.Snapshot, header, events, live: false });
         send({ type: MessageType.Finished });
       },
       (err: unknown) => send({ type: MessageType.Empty, message: `The report's data cannot be read: ${String(err)}` }),
@@ -167,8 +168,12 @@ function templateTexts(doc: Document, id: string): string[] {
 /**
  * The embedded events as a batch: the number column back from its pieces of base64 (and gzip) and unpacked.
  */
-export async function embeddedColumns(embedded: EmbeddedEvents, flatBase64: readonly string[]): Promise<EventColumns> {
-  const { flatGzip, flatLength, ...rest } = embedded;
+export async function embeddedColumns(
+  embedded: EmbeddedEvents,
+  flatBase64: readonly string[],
+  embeddedLanes?: EmbeddedLanes,
+): Promise<{ events: EventColumns; lanes?: ModelLanes }> {
+  const { flatGzip, flatLength, flatBytes, ...rest } = embedded;
   const pieces = flatBase64.map(fromBase64);
   performance.mark('coroutine-trace:report-base64-decoded');
   let bytes: Uint8Array;
@@ -180,9 +185,32 @@ export async function embeddedColumns(embedded: EmbeddedEvents, flatBase64: read
     performance.mark('coroutine-trace:report-inflated');
   } else bytes = concatenated(pieces);
   if (!Array.isArray(rest.shapes) || !Number.isInteger(rest.count)) throw new Error('the report has no trace data');
-  const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
+  let lanes: ModelLanes | undefined;
+  let eventBytes = bytes;
+  if (embeddedLanes !== undefined) {
+    if (!Number.isInteger(flatBytes) || flatBytes! > bytes.length) throw new Error('the report has no trace data');
+    eventBytes = bytes.subarray(0, flatBytes);
+    let at = flatBytes!;
+    const column = ([values, length]: [number, number], stride: number): Float64Array => {
+      if (!(Number.isInteger(length) && length >= 0 && at + length <= bytes.length)) throw new Error('the lanes are cut');
+      const out = unpackColumns(bytes.subarray(at, at + length), stride, values);
+      at += length;
+      return out;
+    };
+    const segments = column(embeddedLanes.segments, 3);
+    const refs = column(embeddedLanes.refs, 3);
+    // The report marks which segments have a ref (1, else -1): they are numbered in order (see reportHtml.ts).
+    let ref = 0;
+    for (let k = 2; k < segments.length; k += 3) segments[k] = segments[k] > 0 ? ref++ : -1;
+    if (ref !== refs.length / 3) throw new Error('the lanes’ refs do not match their segments');
+    const sleeps = column(embeddedLanes.sleeps, 2);
+    if (at !== bytes.length) throw new Error('the report has bytes after its lanes');
+    lanes = { ...embeddedLanes, format: MODEL_LANES_FORMAT, segments, refs, sleeps };
+  }
+  const flat = unpackNumbers(eventBytes, rest.shapes, rest.count, flatLength);
   performance.mark('coroutine-trace:report-unpacked');
-  return { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
+  const events: EventColumns = { ...rest, format: EVENT_COLUMNS_FORMAT, flat };
+  return lanes ? { events, lanes } : { events };
 }
 
 /**

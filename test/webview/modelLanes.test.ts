@@ -10,7 +10,7 @@ import { TraceSession } from '../../src/webview/session';
 import { edgeKey, rng, snapshotOf, syntheticTrace, trace } from './fixtures';
 
 /** A finished trace as a host with its model sends it: the lanes, and the other events in batches. */
-function lanesOf(header: TraceHeader, events: readonly TraceEvent[]): { lanes: ModelLanes; others: TraceEvent[]; whole: TraceModel } {
+function lanesOf(header: TraceHeader, events: readonly TraceEvent[]): { lanes: ModelLanes & { json: string }; others: TraceEvent[]; whole: TraceModel } {
   const whole = buildModel(header, events);
   const others = events.filter((e) => !isLifecycleEvent(e));
   return { lanes: encodeModelLanes(whole, others.length), others, whole };

@@ -7,9 +7,11 @@ import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EVENT_COLUMNS_FORMAT, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
 import { packNumbers, unpackNumbers } from '../../src/protocol/packedNumbers';
+import { isLifecycleEvent } from '../../src/model/modelLanes';
 import {
   EmbeddedEvents,
   REPORT_COLUMN_ID,
+  ReportData,
   REPORT_DATA_ID,
   TEXT_PIECE,
   jsonForHtml,
@@ -20,7 +22,11 @@ import {
 } from '../../src/report/reportHtml';
 import { REPORT_COLUMN_ELEMENT_ID, REPORT_DATA_ELEMENT_ID, embeddedColumns, gunzip } from '../../src/webview/host';
 import { defaultViewState, sanitizeViewState } from '../../src/webview/viewState';
-import { HEADER, ROOT, TRACES, site, trace } from './fixtures';
+import { HEADER, ROOT, TRACES, edgeKey, site, snapshotOf, syntheticTrace, trace } from './fixtures';
+import { buildModel, edges } from '../../src/model/model';
+import { MessageType } from '../../src/protocol/webviewMessages';
+import { MessageInbox } from '../../src/webview/inbox';
+import { TraceSession } from '../../src/webview/session';
 
 const HOSTILE = '</script><script>window.pwned = 1</script><!-- & </SCRIPT >';
 
@@ -63,12 +69,18 @@ function columnPieces(html: string): string[] {
 
 /** The embedded events back, as the report's page reads them (here with Node's zlib). */
 function decodeEmbedded(embedded: EmbeddedEvents, pieces: string[]): TraceEvent[] {
-  const { flatGzip, flatLength, ...rest } = embedded;
+  const { flatGzip, flatLength, flatBytes, ...rest } = embedded;
   for (const piece of pieces) assert.match(piece, /^[A-Za-z0-9+/]*={0,2}$/);
   let bytes: Uint8Array = Buffer.from(pieces.join(''), 'base64');
   if (flatGzip) bytes = zlib.gunzipSync(bytes);
+  if (flatBytes !== undefined) bytes = bytes.subarray(0, flatBytes);
   const flat = unpackNumbers(bytes, rest.shapes, rest.count, flatLength);
   return decodeEventColumns({ ...rest, format: EVENT_COLUMNS_FORMAT, flat });
+}
+
+/** The events a report embeds as events: with the model's lanes, those that are not lifecycle events. */
+function embeddedOf(data: { lanes?: unknown }, events: TraceEvent[]): TraceEvent[] {
+  return data.lanes ? events.filter((e) => !isLifecycleEvent(e)) : events;
 }
 
 describe('standalone report HTML', () => {
@@ -79,7 +91,7 @@ describe('standalone report HTML', () => {
     const text = dataBlock(html);
     assert.ok(!text.includes('<'), 'no < at all inside the block');
     const data = JSON.parse(text);
-    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), EVENTS);
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), embeddedOf(data, EVENTS));
     assert.strictEqual(data.events.flatGzip, false);
     assert.strictEqual(data.header.program, `/p/${HOSTILE}.ts`);
     // Exactly one script element: the bundle.
@@ -105,7 +117,7 @@ describe('standalone report HTML', () => {
     assert.strictEqual(html.match(/<script/gi)!.length, 1);
     const data = JSON.parse(text);
     assert.strictEqual(data.events.flatGzip, true);
-    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), embeddedOf(data, events));
     assert.deepStrictEqual(data.header, header);
   });
 
@@ -128,11 +140,11 @@ describe('standalone report HTML', () => {
     const big = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 0 });
     const data = JSON.parse(dataBlock(big));
     assert.strictEqual(data.events.flatGzip, true);
-    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(big)), EVENTS);
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(big)), embeddedOf(data, EVENTS));
     const smallHtml = reportHtml({ header: HEADER, events: EVENTS }, '', { nonce: 'n', gzip, gzipAbove: 1e6 });
     const small = JSON.parse(dataBlock(smallHtml));
     assert.strictEqual(small.events.flatGzip, false, 'small traces stay uncompressed');
-    assert.deepStrictEqual(decodeEmbedded(small.events, columnPieces(smallHtml)), EVENTS);
+    assert.deepStrictEqual(decodeEmbedded(small.events, columnPieces(smallHtml)), embeddedOf(small, EVENTS));
     const emptyHtml = reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n', gzip, gzipAbove: 0 });
     assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(emptyHtml)).events, columnPieces(emptyHtml)), []);
     const noneHtml = reportHtml({ header: HEADER, events: [] }, '', { nonce: 'n' });
@@ -154,7 +166,7 @@ describe('standalone report HTML', () => {
     for (const shift of ['', 'x']) {
       const html = Buffer.from(reportHtml({ header: { ...HEADER, program: `/p/${shift}.ts` }, events }, '', { nonce: 'n' }), 'utf8').toString('utf8');
       const data = JSON.parse(dataBlock(html));
-      assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), events);
+      assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), embeddedOf(data, events));
     }
   });
 
@@ -162,10 +174,11 @@ describe('standalone report HTML', () => {
     const events: TraceEvent[] = [];
     for (let i = 0; i < 40_000; i++) events.push({ t: i * 1.37, type: 'task.started', task: (i * 7919) % 100_003 });
     for (const gzip of [undefined, (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes, { level: 0 })]) {
-      const html = reportHtml({ header: HEADER, events }, '', { nonce: 'n', gzip, gzipAbove: 0 });
+      const html = reportHtml({ header: HEADER, events }, '', { nonce: 'n', gzip, gzipAbove: 0, lanes: false });
       const pieces = columnPieces(html);
       assert.ok(pieces.length >= 2, `${pieces.length} pieces`);
-      assert.deepStrictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events, pieces), events);
+      const data = JSON.parse(dataBlock(html));
+      assert.deepStrictEqual(decodeEmbedded(data.events, pieces), embeddedOf(data, events));
     }
   });
 
@@ -181,13 +194,42 @@ describe('standalone report HTML', () => {
     const packed = packNumbers(flat, rest.shapes);
     const embedded = { ...rest, flatGzip: true, flatLength: flat.length };
     const base64 = toBase64(zlib.gzipSync(packed));
-    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded, [base64])), EVENTS);
+    assert.deepStrictEqual(decodeEventColumns((await embeddedColumns(embedded, [base64])).events), EVENTS);
     // In pieces, as the report embeds a big column: each decoded on its own and written to the stream in turn.
     const pieces = [base64.slice(0, 8), base64.slice(8, 16), base64.slice(16)];
-    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(embedded, pieces)), EVENTS);
+    assert.deepStrictEqual(decodeEventColumns((await embeddedColumns(embedded, pieces)).events), EVENTS);
     const plain = { ...rest, flatGzip: false, flatLength: flat.length };
     const plainBase64 = toBase64(packed);
-    assert.deepStrictEqual(decodeEventColumns(await embeddedColumns(plain, [plainBase64.slice(0, 4), plainBase64.slice(4)])), EVENTS);
+    assert.deepStrictEqual(decodeEventColumns((await embeddedColumns(plain, [plainBase64.slice(0, 4), plainBase64.slice(4)])).events), EVENTS);
+  });
+
+  it('embeds the model’s lanes, which the page reads back into the model of the whole trace', async () => {
+    const { header, events } = syntheticTrace({ tasks: 300, events: 40_000, seed: 41 });
+    const whole = buildModel(header, events);
+    for (const gzip of [undefined, (bytes: Uint8Array): Uint8Array => zlib.gzipSync(bytes)]) {
+      const html = reportHtml({ header, events }, '', { nonce: 'n', gzip, gzipAbove: 0 });
+      const data = JSON.parse(dataBlock(html)) as ReportData;
+      assert.ok(data.lanes && data.lanes.segments[0] > 0, 'lanes embedded');
+      assert.strictEqual(data.events.count, events.filter((e) => !isLifecycleEvent(e)).length, 'only the other events');
+      const { events: others, lanes } = await embeddedColumns(data.events, columnPieces(html), data.lanes);
+      const session = new TraceSession();
+      const inbox = new MessageInbox();
+      inbox.push({ type: MessageType.Snapshot, header, events: others, live: false, lanes });
+      let next;
+      while ((next = inbox.next(3000))) session.handle(next);
+      assert.deepStrictEqual(snapshotOf(session.model!), snapshotOf(whole));
+      assert.deepStrictEqual(session.edges.all().map(edgeKey).sort(), edges(whole).map(edgeKey).sort());
+      // A column cut short, or with bytes after the lanes, is an error the page shows, not a wrong model.
+      const bytes = Buffer.from(columnPieces(html).join(''), 'base64');
+      const plain = gzip ? zlib.gunzipSync(bytes) : bytes;
+      for (const bad of [plain.subarray(0, plain.length - 1), Buffer.concat([plain, Buffer.from([0])])]) {
+        await assert.rejects(embeddedColumns({ ...data.events, flatGzip: false }, [toBase64(bad)], data.lanes), /cut|after/);
+      }
+    }
+    // Every event, for the page to fold, on request.
+    const all = JSON.parse(dataBlock(reportHtml({ header, events: EVENTS }, '', { nonce: 'n', lanes: false })));
+    assert.strictEqual(all.lanes, undefined);
+    assert.strictEqual(all.events.count, EVENTS.length);
   });
 
   it('base64 matches Node\'s for every byte value and length', () => {
@@ -220,7 +262,9 @@ describe('standalone report HTML', () => {
     assert.ok(html.includes('<!DOCTYPE html>'));
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'nothing loaded from elsewhere');
     assert.ok(!/\bsrc=/i.test(html), 'no external script');
-    assert.strictEqual(decodeEmbedded(JSON.parse(dataBlock(html)).events, columnPieces(html)).length, 25);
+    const data = JSON.parse(dataBlock(html));
+    assert.ok(data.lanes, 'the tasks come as the model\'s lanes');
+    assert.deepStrictEqual(decodeEmbedded(data.events, columnPieces(html)), embeddedOf(data, trace('06-runtime-tasks.cotrace').events));
 
     const truncated = spawnSync(process.execPath, [cli, 'report', path.join(TRACES, '06-truncated.cotrace'), '-o', out], { encoding: 'utf8' });
     assert.strictEqual(truncated.status, 0);
