@@ -54,6 +54,8 @@ export class TimelinePanel implements vscode.Disposable {
   private finishedSent = false;
   /** The page has this session's snapshot, so deltas apply. */
   private snapshotSent = false;
+  /** The snapshot carried the model's lanes: `sent` counts the session's other events (`others`), not all of them. */
+  private lanesSent = false;
   private pendingReveal: number | undefined;
   /** A timer that sends the next piece of a big trace. */
   private pieceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -253,6 +255,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.finishedSent = false;
     this.snapshotSent = false;
     this.sent = 0;
+    this.lanesSent = false;
     if (!session || !session.header) {
       this.post({
         type: MessageType.Empty,
@@ -271,14 +274,21 @@ export class TimelinePanel implements vscode.Disposable {
       this.post({ type: MessageType.Empty, message: 'Loading the trace…' });
       return;
     }
+    const lanes = session.lanes;
+    // A finished trace goes as its model's lanes and the other events, which is all the page then folds.
+    this.lanesSent = lanes !== undefined;
     const first = Math.min(this.available(session), PIECE_EVENTS);
-    this.post({
-      type: MessageType.Snapshot,
-      header: session.header,
-      events: session.events.encoded(0, first),
-      live: session.live,
-      loading: session.loading,
-    });
+    if (lanes !== undefined) {
+      this.post({ type: MessageType.Snapshot, header: session.header, events: session.others.encoded(0, first), live: false, lanes });
+    } else {
+      this.post({
+        type: MessageType.Snapshot,
+        header: session.header,
+        events: session.events.encoded(0, first),
+        live: session.live,
+        loading: session.loading,
+      });
+    }
     this.sent = first;
     this.sendPieces();
     if (this.pendingReveal !== undefined) {
@@ -298,7 +308,8 @@ export class TimelinePanel implements vscode.Disposable {
     const available = this.available(session);
     if (this.sent < available) {
       const to = Math.min(available, this.sent + PIECE_EVENTS);
-      this.post({ type: MessageType.Events, events: session.events.encoded(this.sent, to) });
+      const source = this.lanesSent ? session.others : session.events;
+      this.post({ type: MessageType.Events, events: source.encoded(this.sent, to) });
       this.sent = to;
     }
     if (this.sent < available) {
@@ -332,6 +343,7 @@ export class TimelinePanel implements vscode.Disposable {
    * each piece is one of them as stored (the rest follows as it is read).
    */
   private available(session: TraceSession): number {
+    if (this.lanesSent) return session.others.length;
     return session.loading ? session.events.stored : session.events.length;
   }
 

@@ -1,6 +1,9 @@
 import * as assert from 'assert';
 import { TraceSession } from '../../src/extension/pure/traceSession';
 import { parseFixture } from '../model/fixtures';
+import { ModelBuilder, buildModel } from '../../src/model/model';
+import { isLifecycleEvent } from '../../src/model/modelLanes';
+import { snapshotOf } from '../webview/fixtures';
 
 describe('extension/pure/traceSession', () => {
   it('folds a live run as events arrive, and tells listeners', () => {
@@ -34,6 +37,31 @@ describe('extension/pure/traceSession', () => {
     assert.strictEqual(session.model()!.tasks.length, 4);
     assert.strictEqual(session.hasNoTasks, false);
     assert.ok(session.eventsOf(4).length >= 5);
+  });
+
+  it('has its model’s lanes and its other events for the timeline once finished, not while it grows', () => {
+    const { header, events } = parseFixture('08-queue-handoff.cotrace');
+    const session = TraceSession.ofFile(header, {});
+    session.addEvents(events.slice(0, 40));
+    assert.strictEqual(session.lanes, undefined, 'not while loading');
+    session.addEvents(events.slice(40));
+    session.finish();
+    const others = events.filter((e) => !isLifecycleEvent(e));
+    assert.ok(others.length > 0 && others.length < events.length);
+    assert.deepStrictEqual(session.others.slice(0, session.others.length), others);
+    const lanes = session.lanes!;
+    assert.strictEqual(lanes.events, events.length - others.length);
+    // The webview's builder from them, with the other events folded, is the model of the whole trace.
+    const builder = ModelBuilder.fromLanes(header, lanes);
+    for (const e of others) builder.add(e);
+    assert.deepStrictEqual(snapshotOf(builder.model()), snapshotOf(buildModel(header, events)));
+    // A run still going has none.
+    const live = new TraceSession({ origin: 'run', program: header.program });
+    live.setHeader(header);
+    live.addEvents(events);
+    assert.strictEqual(live.lanes, undefined);
+    live.finish();
+    assert.ok(live.lanes);
   });
 
   it('keeps at most maxEvents for the views, and always the run.finished', () => {

@@ -5,6 +5,7 @@
  */
 import { TraceEvent, TraceHeader } from '../../contract/trace';
 import { ModelBuilder, TraceModel } from '../../model/model';
+import { ModelLanes, encodeModelLanes, isLifecycleEvent } from '../../model/modelLanes';
 import { EventStore } from './eventStore';
 
 export type SessionOrigin = 'run' | 'file';
@@ -33,6 +34,11 @@ export class TraceSession {
   tracePath: string | undefined;
   /** Events kept for the views, in trace order (mostly encoded, see `EventStore`). */
   readonly events = new EventStore();
+  /**
+   * Of those, the ones that are not about a task's life (`isLifecycleEvent`): what the timeline of a finished trace is
+   * sent beside the model's lanes (`lanes`).
+   */
+  readonly others = new EventStore();
   /** Events not kept because of `maxEvents` (0: the views show the whole trace). */
   omittedEvents = 0;
   /** Bumped on every change, so consumers can tell whether they are up to date. */
@@ -49,6 +55,7 @@ export class TraceSession {
   private readonly maxEvents: number;
   private readonly listeners = new Set<SessionListener>();
   private modelCache: { version: number; model: TraceModel } | undefined;
+  private lanesValue: ModelLanes | undefined;
 
   constructor(options: TraceSessionOptions) {
     this.origin = options.origin;
@@ -118,6 +125,7 @@ export class TraceSession {
         continue;
       }
       this.events.push(event);
+      if (!isLifecycleEvent(event)) this.others.push(event);
       this.builder?.add(event);
     }
     this.changed();
@@ -127,7 +135,15 @@ export class TraceSession {
     if (error !== undefined) this.error = error;
     this.liveValue = false;
     this.loadingValue = false;
+    // Encoded once, now: a timeline opened on the finished trace is sent them rather than every event to fold.
+    const model = this.model();
+    if (model !== undefined && this.lanesValue === undefined) this.lanesValue = encodeModelLanes(model, this.others.length);
     this.changed();
+  }
+
+  /** The finished trace's tasks and lanes (src/model/modelLanes.ts); undefined while it grows or without a header. */
+  get lanes(): ModelLanes | undefined {
+    return this.growing ? undefined : this.lanesValue;
   }
 
   /** The model so far; undefined before the header arrived. Cached per version. */
