@@ -297,12 +297,7 @@ export class ModelBuilder {
         if (t.end.state === 'cancelled' && t.end.request !== undefined) t.end.request = last(t.cancelRequests) ?? t.end.request;
         task.end = t.end;
       }
-      m.tasks.push(task);
-      m.taskById.set(task.id, task);
-      if (isSlot(task.id)) {
-        while (builder.slots.length < task.id) builder.slots.push(undefined);
-        builder.slots[task.id] = task;
-      }
+      builder.register(task);
     }
     if (base !== segments.length) throw new Error('model lanes: segments left over');
     m.anomalies.push(...parsed.anomalies);
@@ -330,12 +325,7 @@ export class ModelBuilder {
         const task = new TaskRecord(event.task, event.name, event.parent, event.site, event.t, this.newLane(event.task));
         task.lane.push(event.t, 'pending', undefined, event.site);
         if (event.coroutine !== undefined) task.coroutine = event.coroutine;
-        m.tasks.push(task);
-        m.taskById.set(task.id, task);
-        if (isSlot(task.id)) {
-          while (this.slots.length < task.id) this.slots.push(undefined);
-          this.slots[task.id] = task;
-        }
+        this.register(task);
         if (event.parent !== null) {
           const parent = m.taskById.get(event.parent);
           if (parent) parent.children.push(task.id);
@@ -467,6 +457,17 @@ export class ModelBuilder {
    */
   expectSegments(counts: Int32Array): void {
     this.expected = counts;
+  }
+
+  /** Adds a new task to the model's lists (in creation order) and to the slots. */
+  private register(task: TaskRecord): void {
+    const m = this.m;
+    m.tasks.push(task);
+    m.taskById.set(task.id, task);
+    if (isSlot(task.id)) {
+      while (this.slots.length < task.id) this.slots.push(undefined);
+      this.slots[task.id] = task;
+    }
   }
 
   private newLane(id: number): SegmentColumns {

@@ -14,8 +14,8 @@
  * folds them as it would have (tests fold both ways and compare). Only for a finished trace: a live one grows, and is
  * folded event by event. Pure.
  */
-import type { CancelRequest, TaskEnd, TaskInfo, TaskState, TraceAnomaly, TraceModel } from './model';
-import type { SourceSite, TraceEvent } from '../contract/trace';
+import type { TaskInfo, TraceAnomaly, TraceModel } from './model';
+import type { TraceEvent } from '../contract/trace';
 
 export const MODEL_LANES_FORMAT = 'coroutine-trace-model-lanes';
 export const MODEL_LANES_VERSION = 1;
@@ -40,24 +40,14 @@ export interface ModelLanes {
   sleeps: Float64Array;
 }
 
-/** One task as `ModelLanes` carries it: `TaskInfo` without its lane, with its number of segments. */
-export interface LaneTask {
-  id: number;
-  name: string;
-  coroutine?: string;
-  parent: number | null;
-  children: number[];
-  site: SourceSite | null;
-  createdAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  state: TaskState;
-  /** A cancelled task's `end.request` is its last cancel request (the same object once read). */
-  end?: TaskEnd;
-  cancelRequests: CancelRequest[];
+/**
+ * One task as `ModelLanes` carries it: `TaskInfo` without its lane, with its number of segments. A cancelled task's
+ * `end.request` is its last cancel request (the same object once read).
+ */
+export type LaneTask = Omit<TaskInfo, 'lane' | 'segments'> & {
   /** How many segments its lane has. */
   segments: number;
-}
+};
 
 export interface LanesJson {
   tasks: LaneTask[];
@@ -93,8 +83,8 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
     }
   }
   const segments = new Float64Array(segmentCount * 3);
-  let refs: Float64Array<ArrayBuffer> = new Float64Array(refTotal * 3);
-  let sleeps: Float64Array<ArrayBuffer> = new Float64Array(sleepTotal * 2);
+  const refs = new Float64Array(refTotal * 3);
+  const sleeps = new Float64Array(sleepTotal * 2);
   let refCount = 0;
   let sleepCount = 0;
   const objects: unknown[] = [];
@@ -122,13 +112,11 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
       segments[at + 1] = lane.code(i);
       if (r < 0) segments[at + 2] = -1;
       else {
-        if (refCount * 3 + 3 > refs.length) refs = grown(refs);
         const reason = store.ref(r, 0);
         let reasonIndex: number;
         // A sleep's reason (each with its own deadline) goes as numbers, whether the fold kept it so or as an object.
         const sleep = typeof reason === 'number' ? reason : sleepReason(reason);
         if (sleep !== undefined) {
-          if (sleepCount * 2 + 2 > sleeps.length) sleeps = grown(sleeps);
           sleeps[sleepCount * 2] = typeof sleep === 'number' ? store.sleep(sleep, 0) : sleep.seconds;
           sleeps[sleepCount * 2 + 1] = typeof sleep === 'number' ? store.sleep(sleep, 1) : sleep.until;
           reasonIndex = -2 - sleepCount++;
@@ -150,8 +138,8 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
     endTime: model.endTime,
     json: JSON.stringify(json),
     segments,
-    refs: refs.length === refCount * 3 ? refs : refs.slice(0, refCount * 3),
-    sleeps: sleeps.length === sleepCount * 2 ? sleeps : sleeps.slice(0, sleepCount * 2),
+    refs,
+    sleeps,
   };
 }
 
@@ -250,12 +238,6 @@ function sleepReason(reason: unknown): { seconds: number; until: number } | unde
   let keys = 0;
   for (const key in r) keys++;
   return keys === 3 ? (r as { seconds: number; until: number }) : undefined;
-}
-
-function grown(array: Float64Array): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(array.length * 2);
-  out.set(array);
-  return out;
 }
 
 /** True for a value that looks like `ModelLanes` (its arrays and counts; `fromLanes` checks the rest). */

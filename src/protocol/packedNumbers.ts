@@ -274,3 +274,15 @@ export function unpackColumns(bytes: Uint8Array, stride: number, length: number)
   if (q !== bytes.length) throw new Error(`${bytes.length - q} bytes after the last packed number`);
   return out;
 }
+
+/** The bytes of `pieces` one after the other (the piece itself when there is one). */
+export function concatenated(pieces: readonly Uint8Array[], total = pieces.reduce((sum, piece) => sum + piece.length, 0)): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}

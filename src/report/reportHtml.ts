@@ -20,7 +20,7 @@ import type { TraceEvent, TraceHeader } from '../contract/trace';
 import { buildModel } from '../model/model';
 import { LanesJson, ModelLanes, encodeModelLanes, isLifecycleEvent } from '../model/modelLanes';
 import { EventColumns, encodeEventColumns } from '../protocol/eventColumns';
-import { packColumns, packNumbers } from '../protocol/packedNumbers';
+import { concatenated, packColumns, packNumbers } from '../protocol/packedNumbers';
 
 export interface ReportTrace {
   header: TraceHeader;
@@ -214,16 +214,6 @@ export function escapeHtmlText(text: string): string {
 
 export function escapeHtmlAttribute(text: string): string {
   return escapeHtmlText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-function concatenated(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Base64 of bytes, in pieces (no Buffer here: this module is pure). */

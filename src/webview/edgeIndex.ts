@@ -5,7 +5,7 @@
  * kinds the user turned off. Pure.
  */
 import type { QueuePutEvent } from '../contract/trace';
-import type { SuspendReason } from '../contract/trace';
+import type { SuspendKind, SuspendReason } from '../contract/trace';
 import {
   AwaitEdge,
   CancelEdge,
@@ -24,7 +24,11 @@ import {
 
 /** Whether `awaitedTasks(reason)` can be non-empty. */
 export function awaitsTasks(reason: SuspendReason): boolean {
-  const kind = reason.kind;
+  return awaitsTaskKind(reason.kind);
+}
+
+/** Whether a reason of this kind waits for tasks (`awaitsTasks`), from a segment's kind (`codeReasonKind`). */
+export function awaitsTaskKind(kind: SuspendKind | undefined): boolean {
   return kind === 'task' || kind === 'gather' || kind === 'wait' || kind === 'asCompleted';
 }
 

@@ -4,7 +4,7 @@
  * host's part with the trace embedded in the page, and shows `file:line` where VS Code would open an editor.
  */
 import { EVENT_COLUMNS_FORMAT, EventColumns } from '../protocol/eventColumns';
-import { unpackColumns, unpackNumbers } from '../protocol/packedNumbers';
+import { concatenated, unpackColumns, unpackNumbers } from '../protocol/packedNumbers';
 import type { EmbeddedEvents, EmbeddedLanes, ReportData as EmbeddedReportData } from '../report/reportHtml';
 import { MODEL_LANES_FORMAT, ModelLanes } from '../model/modelLanes';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
@@ -236,18 +236,6 @@ export async function gunzip(input: Uint8Array | readonly Uint8Array[]): Promise
   }
   await written;
   return concatenated(chunks, total);
-}
-
-/** The bytes of `pieces` one after the other (the piece itself when there is one). */
-function concatenated(pieces: readonly Uint8Array[], total = pieces.reduce((sum, piece) => sum + piece.length, 0)): Uint8Array {
-  if (pieces.length === 1) return pieces[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
 
 /** Bytes from base64: natively where the browser can (Uint8Array.fromBase64, several times quicker). */

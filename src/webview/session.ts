@@ -11,7 +11,7 @@ import type { ModelLanes } from '../model/modelLanes';
 import type { EventColumnsReader } from '../protocol/eventColumns';
 import { EventsMessage, HostToWebviewMessage, MessageType, SnapshotMessage } from '../protocol/webviewMessages';
 import { ColumnFoldTarget, foldColumns } from './columnFold';
-import { EdgeIndex, awaitsTasks } from './edgeIndex';
+import { EdgeIndex, awaitsTaskKind, awaitsTasks } from './edgeIndex';
 
 /**
  * The next `length` events of a columnar batch, still encoded: the session folds them straight from the columns
@@ -194,8 +194,7 @@ export class TraceSession implements ColumnFoldTarget {
     for (const task of this.current.tasks) {
       const lane = task.lane;
       for (let i = 0; i < lane.length; i++) {
-        const kind = codeReasonKind(lane.code(i));
-        if (kind === 'task' || kind === 'gather' || kind === 'wait' || kind === 'asCompleted') this.awaitingSegment(task.id, i);
+        if (awaitsTaskKind(codeReasonKind(lane.code(i)))) this.awaitingSegment(task.id, i);
       }
       if (task.cancelRequests.length > 0) this.cancelled.add(task.id);
     }
