@@ -6,7 +6,7 @@
  * them.
  */
 import { SUSPEND_KINDS } from '../contract/wire';
-import { LanesJson, MODEL_LANES_FORMAT, MODEL_LANES_VERSION, ModelLanes } from './modelLanes';
+import { LanesJson, MODEL_LANES_FORMAT, MODEL_LANES_VERSION, ModelLanes, TASK_FIELDS, TaskField } from './modelLanes';
 import {
   ErrorInfo,
   OutputEvent,
@@ -247,56 +247,88 @@ export class ModelBuilder {
    * events still to fold (`add`), in order. Throws when `lanes` is inconsistent.
    */
   static fromLanes(header: TraceHeader, lanes: ModelLanes): ModelBuilder {
-    if (lanes.format !== MODEL_LANES_FORMAT || lanes.version > MODEL_LANES_VERSION) {
+    if (lanes.format !== MODEL_LANES_FORMAT || lanes.version !== MODEL_LANES_VERSION) {
       throw new Error(`unknown model lanes (version ${String(lanes.version)})`);
     }
     const builder = new ModelBuilder(header);
     const m = builder.m;
     const store = builder.store;
     const parsed = typeof lanes.json === 'string' ? (JSON.parse(lanes.json) as LanesJson) : lanes.json;
-    if (!Array.isArray(parsed?.tasks) || !Array.isArray(parsed.objects) || !Array.isArray(parsed.anomalies)) {
-      throw new Error('model lanes: no tasks');
+    const { tasks: numbers, segments } = lanes;
+    const count = numbers.length / TASK_FIELDS;
+    if (
+      !Number.isInteger(count) ||
+      !Array.isArray(parsed?.names) ||
+      parsed.names.length !== count ||
+      !Array.isArray(parsed.ends) ||
+      parsed.ends.length !== count ||
+      !Array.isArray(parsed.cancels) ||
+      !Array.isArray(parsed.objects) ||
+      !Array.isArray(parsed.anomalies)
+    ) {
+      throw new Error('model lanes: the tasks do not match');
     }
-    const { objects, tasks } = parsed;
-    const { refs, sleeps, segments } = lanes;
+    const { names, ends, objects } = parsed;
+    store.adoptRefs(lanes.refs, objects, lanes.sleeps);
+    const refCount = lanes.refs.length / 3;
+    const cancels: Array<CancelRequest[] | undefined> = new Array(count);
+    for (const entry of parsed.cancels) {
+      if (!(Array.isArray(entry) && Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < count && Array.isArray(entry[1]))) {
+        throw new Error('model lanes: a cancel request of no task');
+      }
+      cancels[entry[0]] = entry[1];
+    }
     const object = (k: number): unknown => {
-      if (k === -1) return undefined;
-      if (!(k >= 0 && k < objects.length)) throw new Error(`model lanes: no object ${k}`);
+      if (k === -1) return null;
+      if (!(Number.isInteger(k) && k >= 0 && k < objects.length)) throw new Error(`model lanes: no object ${k}`);
       return objects[k];
     };
-    for (let at = 0; at < refs.length; at += 3) {
-      const r = refs[at];
-      let reason: unknown;
-      if (r <= -2) {
-        const k = -2 - r;
-        if (!(k * 2 + 1 < sleeps.length)) throw new Error(`model lanes: no sleep ${k}`);
-        reason = store.addSleep(sleeps[k * 2], sleeps[k * 2 + 1]);
-      } else reason = object(r);
-      store.addRef(reason, (object(refs[at + 1]) ?? null) as SourceSite | null, object(refs[at + 2]) as WakeCause | undefined);
-    }
-    const refCount = refs.length / 3;
     let base = 0;
-    for (const t of tasks) {
-      const n = t.segments;
+    for (let t = 0; t < count; t++) {
+      const f = t * TASK_FIELDS;
+      const id = numbers[f + TaskField.id];
+      const n = numbers[f + TaskField.segments];
+      const state = SEGMENT_STATES[numbers[f + TaskField.state]];
       if (!(Number.isInteger(n) && n >= 0 && base + n * STRIDE <= segments.length)) throw new Error('model lanes: the segments are cut');
-      for (let i = 0; i < n; i++) {
-        const r = segments[base + i * STRIDE + 2];
+      if (state === undefined || m.taskById.has(id)) throw new Error(`model lanes: task ${id} is not one task`);
+      // Every ref a segment names must exist: reading one that does not would show a wrong model, not an error.
+      for (let at = base + 2, end = base + n * STRIDE; at < end; at += STRIDE) {
+        const r = segments[at];
         if (!(r === -1 || (Number.isInteger(r) && r >= 0 && r < refCount))) throw new Error(`model lanes: no ref ${r}`);
       }
       const lane = new SegmentColumns(store, 0);
       lane.adopt(segments, base, n);
       base += n * STRIDE;
-      const task = new TaskRecord(t.id, t.name, t.parent, t.site, t.createdAt, lane);
-      if (t.coroutine !== undefined) task.coroutine = t.coroutine;
-      if (t.startedAt !== undefined) task.startedAt = t.startedAt;
-      if (t.endedAt !== undefined) task.endedAt = t.endedAt;
-      task.state = t.state;
-      task.children = t.children;
-      task.cancelRequests = t.cancelRequests;
-      if (t.end !== undefined) {
-        if (t.end.state === 'cancelled' && t.end.request !== undefined) t.end.request = last(t.cancelRequests) ?? t.end.request;
-        task.end = t.end;
+      const parent = numbers[f + TaskField.parent];
+      const task = new TaskRecord(
+        id,
+        String(names[t]),
+        Number.isNaN(parent) ? null : parent,
+        object(numbers[f + TaskField.site]) as SourceSite | null,
+        numbers[f + TaskField.createdAt],
+        lane,
+      );
+      const coroutine = numbers[f + TaskField.coroutine];
+      if (coroutine !== -1) task.coroutine = String(object(coroutine));
+      const startedAt = numbers[f + TaskField.startedAt];
+      if (!Number.isNaN(startedAt)) task.startedAt = startedAt;
+      task.state = state;
+      task.cancelRequests = cancels[t] ?? [];
+      const endedAt = numbers[f + TaskField.endedAt];
+      if (!Number.isNaN(endedAt)) {
+        task.endedAt = endedAt;
+        const value = ends[t];
+        if (state === 'done') task.end = { state, t: endedAt, result: String(value) };
+        else if (state === 'failed') task.end = { state, t: endedAt, error: value as ErrorInfo };
+        else if (state === 'cancelled') {
+          const end: TaskEnd = { state, t: endedAt, message: value as string | null };
+          const request = last(task.cancelRequests);
+          if (request) end.request = request;
+          task.end = end;
+        } else throw new Error(`model lanes: task ${id} ended ${state}`);
       }
+      // Its parent's children: as task.created lists them, when the parent was there before it.
+      if (task.parent !== null) m.taskById.get(task.parent)?.children.push(id);
       builder.register(task);
     }
     if (base !== segments.length) throw new Error('model lanes: segments left over');
@@ -721,16 +753,51 @@ export class LaneStore {
   private refCount = 0;
   private readonly sleepChunks: Float64Array[] = [];
   private sleepCount = 0;
+  /*
+   * Refs and sleeps taken over from a finished model's lanes (`adoptRefs`): refs numbered below `refBase` are read from
+   * `adopted` (indexes into `objects`, see `ModelLanes.refs`), sleeps below `sleepBase` from `adoptedSleeps`. The ones
+   * added later are numbered on from there.
+   */
+  private refBase = 0;
+  private adopted: Float64Array | null = null;
+  private objects: unknown[] = [];
+  private sleepBase = 0;
+  private adoptedSleeps: Float64Array | null = null;
+
+  /**
+   * Takes over the refs and sleeps of a finished model's lanes (`ModelLanes.refs`, `objects`, `sleeps`) as refs and
+   * sleeps numbered from 0, without making an object per ref: they are read from the columns. Only on a store that has
+   * none yet; the store then owns `refs` and `objects` (a wake set later is written into them). Throws when a ref
+   * names an object or a sleep that is not there.
+   */
+  adoptRefs(refs: Float64Array, objects: unknown[], sleeps: Float64Array): void {
+    if (this.refCount !== 0 || this.sleepCount !== 0) throw new Error('refs can only be taken over by an empty store');
+    if (refs.length % 3 !== 0 || sleeps.length % 2 !== 0) throw new Error('model lanes: the refs are cut');
+    const objectCount = objects.length;
+    const sleepCount = sleeps.length / 2;
+    for (let at = 0; at < refs.length; at++) {
+      const v = refs[at];
+      if (v === -1 || (v >= 0 && v < objectCount && Number.isInteger(v))) continue;
+      if (at % 3 === 0 && v <= -2 && -2 - v < sleepCount && Number.isInteger(v)) continue;
+      throw new Error(v <= -2 ? `model lanes: no sleep ${-2 - v}` : `model lanes: no object ${v}`);
+    }
+    this.adopted = refs;
+    this.objects = objects;
+    this.adoptedSleeps = sleeps;
+    this.refCount = this.refBase = refs.length / 3;
+    this.sleepCount = this.sleepBase = sleepCount;
+  }
 
   /** Appends a ref; returns its number. */
   addRef(reason: unknown, site: SourceSite | null, wake: WakeCause | undefined): number {
     const r = this.refCount++;
-    const at = (r & (REF_CHUNK - 1)) * 3;
+    const i = r - this.refBase;
+    const at = (i & (REF_CHUNK - 1)) * 3;
     let refs = this.refs;
     // Arrays made at their size (pushed to, they would be copied as they grow): the first starts small (a model of a
     // few segments) and doubles up to `REF_CHUNK` refs, the others are made whole.
     if (at === 0) {
-      refs = this.refs = new Array<unknown>(Math.min(REF_CHUNK, Math.max(FIRST_REFS, r)) * 3);
+      refs = this.refs = new Array<unknown>(Math.min(REF_CHUNK, Math.max(FIRST_REFS, i)) * 3);
       this.refChunks.push(refs);
     } else if (at >= refs.length) {
       const grown = new Array<unknown>(Math.min(REF_CHUNK * 3, refs.length * 2));
@@ -748,20 +815,34 @@ export class LaneStore {
     return this.refCount;
   }
 
-  /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. */
+  /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. A sleep's reason is the sleep's number. */
   ref(r: number, slot: number): unknown {
-    return this.refChunks[r >>> REF_CHUNK_BITS][(r & (REF_CHUNK - 1)) * 3 + slot];
+    const i = r - this.refBase;
+    if (i < 0) {
+      const v = this.adopted![r * 3 + slot];
+      if (v >= 0) return this.objects[v];
+      if (v === -1) return slot === 1 ? null : undefined;
+      return -2 - v;
+    }
+    return this.refChunks[i >>> REF_CHUNK_BITS][(i & (REF_CHUNK - 1)) * 3 + slot];
   }
 
   setWake(r: number, wake: WakeCause): void {
-    this.refChunks[r >>> REF_CHUNK_BITS][(r & (REF_CHUNK - 1)) * 3 + 2] = wake;
+    const i = r - this.refBase;
+    if (i < 0) {
+      this.objects.push(wake);
+      this.adopted![r * 3 + 2] = this.objects.length - 1;
+      return;
+    }
+    this.refChunks[i >>> REF_CHUNK_BITS][(i & (REF_CHUNK - 1)) * 3 + 2] = wake;
   }
 
   /** Appends a sleep's `seconds, until`; returns its number. */
   addSleep(seconds: number, until: number): number {
     const k = this.sleepCount++;
-    const at = (k & (SLEEP_CHUNK - 1)) * 2;
-    if (at === 0) this.sleepChunks.push(new Float64Array(Math.min(SLEEP_CHUNK, Math.max(FIRST_SLEEPS, k)) * 2));
+    const i = k - this.sleepBase;
+    const at = (i & (SLEEP_CHUNK - 1)) * 2;
+    if (at === 0) this.sleepChunks.push(new Float64Array(Math.min(SLEEP_CHUNK, Math.max(FIRST_SLEEPS, i)) * 2));
     let chunk = this.sleepChunks[this.sleepChunks.length - 1];
     if (at >= chunk.length) {
       // The first chunk starts small (a model of a few sleeps) and doubles up to `SLEEP_CHUNK` sleeps.
@@ -776,7 +857,9 @@ export class LaneStore {
 
   /** The seconds (`part` 0) or the deadline (1) of sleep `k`. */
   sleep(k: number, part: number): number {
-    return this.sleepChunks[k >>> SLEEP_CHUNK_BITS][(k & (SLEEP_CHUNK - 1)) * 2 + part];
+    const i = k - this.sleepBase;
+    if (i < 0) return this.adoptedSleeps![k * 2 + part];
+    return this.sleepChunks[i >>> SLEEP_CHUNK_BITS][(i & (SLEEP_CHUNK - 1)) * 2 + part];
   }
 }
 

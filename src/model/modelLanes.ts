@@ -4,21 +4,43 @@
  * main thread); the model of a finished trace is already folded where the trace was read (the extension host, the
  * `report` command), and its lanes are a few columns of numbers. So a finished trace travels as:
  *
- * - `ModelLanes`: every task (its fields as JSON) and its segments (the lanes' columns as they are, `start, code,
- *   ref` per segment, lanes one after the other), the refs' suspend reasons, sites and wake causes (each distinct one
- *   once, in a JSON table, the refs as indexes into it) and the sleeps' `seconds, until` as numbers;
+ * - `ModelLanes`: every task's numbers as a column (`TASK_FIELDS` per task) and its other fields (name, how it ended,
+ *   cancel requests) in a little JSON; its segments (the lanes' columns as they are, `start, code, ref` per segment,
+ *   lanes one after the other); the refs' suspend reasons, sites and wake causes (each distinct one once, in a JSON
+ *   table, the refs as indexes into it) and the sleeps' `seconds, until` as numbers;
  * - the events that are not about a task's life (`isLifecycleEvent`: resources, queue operations, output, warnings,
  *   `run.finished`), as a batch the viewer folds as usual.
  *
  * `ModelBuilder.fromLanes` makes the builder that folding the whole trace gives, with those events still to fold; it
- * folds them as it would have (tests fold both ways and compare). Only for a finished trace: a live one grows, and is
- * folded event by event. Pure.
+ * folds them as it would have (tests fold both ways and compare). Taking lanes over costs about what reading them
+ * does: the refs stay indexes into the table until read (`LaneStore.adoptRefs`), and the JSON holds no object per
+ * task (a JSON object per task, with its site and its end, took 45 ms of a million-event trace's load to parse). Only
+ * for a finished trace: a live one grows, and is folded event by event. Pure.
  */
-import type { TaskInfo, TraceAnomaly, TraceModel } from './model';
+import type { CancelRequest, TaskInfo, TraceAnomaly, TraceModel } from './model';
+import { SEGMENT_STATES } from './model';
 import type { TraceEvent } from '../contract/trace';
 
 export const MODEL_LANES_FORMAT = 'coroutine-trace-model-lanes';
-export const MODEL_LANES_VERSION = 1;
+export const MODEL_LANES_VERSION = 2;
+
+/**
+ * Numbers per task in `ModelLanes.tasks`, at these offsets. `parent`, `startedAt` and `endedAt` are NaN when missing
+ * (null, never ran, has not ended); `site` and `coroutine` are indexes into `LanesJson.objects` or -1; `state` is the
+ * index of the task's state in `SEGMENT_STATES`; `segments` the number of its segments.
+ */
+export const TASK_FIELDS = 9;
+export const TaskField = {
+  id: 0,
+  parent: 1,
+  site: 2,
+  createdAt: 3,
+  startedAt: 4,
+  endedAt: 5,
+  state: 6,
+  segments: 7,
+  coroutine: 8,
+} as const;
 
 export interface ModelLanes {
   format: typeof MODEL_LANES_FORMAT;
@@ -29,7 +51,9 @@ export interface ModelLanes {
   endTime: number;
   /** `LanesJson` as JSON text (cheap to post), or parsed already (the report's page reads it with the rest). */
   json: string | LanesJson;
-  /** `start, code, ref` per segment: the tasks' lanes one after the other, in the order of `LanesJson.tasks`. */
+  /** `TASK_FIELDS` numbers per task, in the model's order (creation order). */
+  tasks: Float64Array;
+  /** `start, code, ref` per segment: the tasks' lanes one after the other, in the order of `tasks`. */
   segments: Float64Array;
   /**
    * `reason, site, wake` per ref, in the order the segments number them: an index into `LanesJson.objects`, or -1 for
@@ -41,17 +65,21 @@ export interface ModelLanes {
 }
 
 /**
- * One task as `ModelLanes` carries it: `TaskInfo` without its lane, with its number of segments. A cancelled task's
- * `end.request` is its last cancel request (the same object once read).
+ * What of the tasks is not a number. A task's children are not carried: they are the tasks after it that name it as
+ * their parent, in order (what the fold lists). A task that ended ended at its `endedAt` in its state, and a cancelled
+ * task's last cancel request is the one its end names.
  */
-export type LaneTask = Omit<TaskInfo, 'lane' | 'segments'> & {
-  /** How many segments its lane has. */
-  segments: number;
-};
-
 export interface LanesJson {
-  tasks: LaneTask[];
-  /** The suspend reasons, sites and wake causes the refs point at, each distinct one once. */
+  /** Per task, its name. */
+  names: string[];
+  /**
+   * Per task, what its end carries besides its state and time: a done task's result, a failed one's error, a cancelled
+   * one's message; 0 for a task that has not ended.
+   */
+  ends: unknown[];
+  /** `[index of the task, its cancel requests]` for each task that has any. */
+  cancels: Array<[number, CancelRequest[]]>;
+  /** The suspend reasons, sites and wake causes the refs point at, and the tasks' sites and coroutine names. */
   objects: unknown[];
   anomalies: TraceAnomaly[];
 }
@@ -85,14 +113,15 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
   const segments = new Float64Array(segmentCount * 3);
   const refs = new Float64Array(refTotal * 3);
   const sleeps = new Float64Array(sleepTotal * 2);
+  const taskColumn = new Float64Array(model.tasks.length * TASK_FIELDS);
   let refCount = 0;
   let sleepCount = 0;
   const objects: unknown[] = [];
   const index = new ObjectIndex(objects);
-  // Per slot (reason, site, wake), the last object met and its index: the fold shares objects (sites, the reasons of
-  // one batch) and a task's refs repeat, so most lookups stop here.
-  const lastObject: unknown[] = [undefined, undefined, undefined];
-  const lastIndex = [-1, -1, -1];
+  // Per slot (reason, site, wake, the task's site), the last object met and its index: the fold shares objects (sites,
+  // the reasons of one batch) and a task's refs repeat, so most lookups stop here.
+  const lastObject: unknown[] = [undefined, undefined, undefined, undefined];
+  const lastIndex = [-1, -1, -1, -1];
   const intern = (value: unknown, slot: number): number => {
     if (value === undefined || value === null) return -1;
     if (value === lastObject[slot]) return lastIndex[slot];
@@ -101,8 +130,9 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
     lastIndex[slot] = i;
     return i;
   };
-  const tasks: LaneTask[] = [];
+  const json: LanesJson = { names: [], ends: [], cancels: [], objects, anomalies: model.anomalies };
   let at = 0;
+  let t = 0;
   for (const task of model.tasks) {
     const lane = task.lane;
     const store = lane.store;
@@ -128,38 +158,41 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
       }
       at += 3;
     }
-    tasks.push(laneTask(task));
+    const k = t * TASK_FIELDS;
+    taskColumn[k + TaskField.id] = task.id;
+    taskColumn[k + TaskField.parent] = task.parent ?? NaN;
+    taskColumn[k + TaskField.site] = intern(task.site, 3);
+    taskColumn[k + TaskField.createdAt] = task.createdAt;
+    taskColumn[k + TaskField.startedAt] = task.startedAt ?? NaN;
+    taskColumn[k + TaskField.endedAt] = task.endedAt ?? NaN;
+    taskColumn[k + TaskField.state] = SEGMENT_STATES.indexOf(task.state);
+    taskColumn[k + TaskField.segments] = lane.length;
+    taskColumn[k + TaskField.coroutine] = task.coroutine === undefined ? -1 : index.ofString(task.coroutine);
+    json.names.push(task.name);
+    json.ends.push(endValue(task));
+    if (task.cancelRequests.length > 0) json.cancels.push([t, task.cancelRequests]);
+    t++;
   }
-  const json: LanesJson = { tasks, objects, anomalies: model.anomalies };
   return {
     format: MODEL_LANES_FORMAT,
     version: MODEL_LANES_VERSION,
     events: model.eventCount - otherEvents,
     endTime: model.endTime,
     json: JSON.stringify(json),
+    tasks: taskColumn,
     segments,
     refs,
     sleeps,
   };
 }
 
-function laneTask(task: TaskInfo): LaneTask {
-  const out: LaneTask = {
-    id: task.id,
-    name: task.name,
-    parent: task.parent,
-    children: task.children,
-    site: task.site,
-    createdAt: task.createdAt,
-    state: task.state,
-    cancelRequests: task.cancelRequests,
-    segments: task.lane.length,
-  };
-  if (task.coroutine !== undefined) out.coroutine = task.coroutine;
-  if (task.startedAt !== undefined) out.startedAt = task.startedAt;
-  if (task.endedAt !== undefined) out.endedAt = task.endedAt;
-  if (task.end !== undefined) out.end = task.end;
-  return out;
+/** What `LanesJson.ends` carries for `task`. */
+function endValue(task: TaskInfo): unknown {
+  const end = task.end;
+  if (end === undefined) return 0;
+  if (end.state === 'done') return end.result;
+  if (end.state === 'failed') return end.error;
+  return end.message;
 }
 
 /**
@@ -176,8 +209,15 @@ class ObjectIndex {
   private readonly byResource = new Map<string, Map<number, number>>();
   private readonly byKind = new Map<string, number>();
   private readonly byJson = new Map<string, number>();
+  private readonly strings = new Map<string, number>();
 
   constructor(private readonly objects: unknown[]) {}
+
+  ofString(text: string): number {
+    let i = this.strings.get(text);
+    if (i === undefined) this.strings.set(text, (i = this.add(text)));
+    return i;
+  }
 
   of(v: Record<string, unknown>): number {
     let keys = 0;
@@ -250,6 +290,7 @@ export function isModelLanes(value: unknown): value is ModelLanes {
     (typeof v.json === 'string' || (typeof v.json === 'object' && v.json !== null)) &&
     Number.isInteger(v.events) &&
     typeof v.endTime === 'number' &&
+    v.tasks instanceof Float64Array &&
     v.segments instanceof Float64Array &&
     v.refs instanceof Float64Array &&
     v.sleeps instanceof Float64Array

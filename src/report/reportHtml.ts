@@ -18,7 +18,7 @@
  */
 import type { TraceEvent, TraceHeader } from '../contract/trace';
 import { buildModel } from '../model/model';
-import { LanesJson, ModelLanes, encodeModelLanes, isLifecycleEvent } from '../model/modelLanes';
+import { LanesJson, ModelLanes, TASK_FIELDS, encodeModelLanes, isLifecycleEvent } from '../model/modelLanes';
 import { EventColumns, encodeEventColumns } from '../protocol/eventColumns';
 import { concatenated, packColumns, packNumbers } from '../protocol/packedNumbers';
 
@@ -62,11 +62,12 @@ export interface EmbeddedEvents extends Omit<EventColumns, 'flat'> {
 }
 
 /**
- * The model's lanes as embedded: their three number columns packed (`packColumns`) after the events' in the column
+ * The model's lanes as embedded: their four number columns packed (`packColumns`) after the events' in the column
  * element, each given as `[values, bytes]`; the JSON as it is.
  */
-export interface EmbeddedLanes extends Omit<ModelLanes, 'segments' | 'refs' | 'sleeps' | 'json'> {
+export interface EmbeddedLanes extends Omit<ModelLanes, 'tasks' | 'segments' | 'refs' | 'sleeps' | 'json'> {
   json: LanesJson;
+  tasks: [number, number];
   segments: [number, number];
   refs: [number, number];
   sleeps: [number, number];
@@ -116,6 +117,7 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
     // have one (a byte each, where the numbers took 3-4), and the page numbers them again.
     const flags = lanes.segments.slice();
     for (let at = 2; at < flags.length; at += 3) flags[at] = flags[at] >= 0 ? 1 : -1;
+    const tasks = packColumns(lanes.tasks, TASK_FIELDS);
     const segments = packColumns(flags, 3);
     const refs = packColumns(lanes.refs, 3);
     const sleeps = packColumns(lanes.sleeps, 2);
@@ -124,11 +126,12 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
     data.lanes = {
       ...numbers,
       json: JSON.parse(json) as LanesJson,
+      tasks: [lanes.tasks.length, tasks.length],
       segments: [lanes.segments.length, segments.length],
       refs: [lanes.refs.length, refs.length],
       sleeps: [lanes.sleeps.length, sleeps.length],
     };
-    bytes = concatenated([bytes, segments, refs, sleeps]);
+    bytes = concatenated([bytes, tasks, segments, refs, sleeps]);
   }
   const flatGzip = (data.events.flatGzip = options.gzip !== undefined && bytes.length > (options.gzipAbove ?? 1_000_000));
   const flatBase64 = toBase64(flatGzip ? options.gzip!(bytes) : bytes);

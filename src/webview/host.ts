@@ -6,7 +6,7 @@
 import { EVENT_COLUMNS_FORMAT, EventColumns } from '../protocol/eventColumns';
 import { concatenated, unpackColumns, unpackNumbers } from '../protocol/packedNumbers';
 import type { EmbeddedEvents, EmbeddedLanes, ReportData as EmbeddedReportData } from '../report/reportHtml';
-import { MODEL_LANES_FORMAT, ModelLanes } from '../model/modelLanes';
+import { MODEL_LANES_FORMAT, ModelLanes, TASK_FIELDS } from '../model/modelLanes';
 import { HostToWebviewMessage, MessageType, WebviewToHostMessage } from '../protocol/webviewMessages';
 
 export interface WebviewHost {
@@ -197,6 +197,7 @@ export async function embeddedColumns(
       at += length;
       return out;
     };
+    const tasks = column(embeddedLanes.tasks, TASK_FIELDS);
     const segments = column(embeddedLanes.segments, 3);
     const refs = column(embeddedLanes.refs, 3);
     // The report marks which segments have a ref (1, else -1): they are numbered in order (see reportHtml.ts).
@@ -205,7 +206,7 @@ export async function embeddedColumns(
     if (ref !== refs.length / 3) throw new Error('the lanes’ refs do not match their segments');
     const sleeps = column(embeddedLanes.sleeps, 2);
     if (at !== bytes.length) throw new Error('the report has bytes after its lanes');
-    lanes = { ...embeddedLanes, format: MODEL_LANES_FORMAT, segments, refs, sleeps };
+    lanes = { ...embeddedLanes, format: MODEL_LANES_FORMAT, tasks, segments, refs, sleeps };
   }
   const flat = unpackNumbers(eventBytes, rest.shapes, rest.count, flatLength);
   performance.mark('coroutine-trace:report-unpacked');

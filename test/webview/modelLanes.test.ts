@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as v8 from 'v8';
 import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
-import { ModelBuilder, SegmentColumns, TraceModel, buildModel, edges } from '../../src/model/model';
-import { ModelLanes, encodeModelLanes, isLifecycleEvent, isModelLanes } from '../../src/model/modelLanes';
+import { ModelBuilder, SEGMENT_STATES, SegmentColumns, TraceModel, buildModel, edges } from '../../src/model/model';
+import { LanesJson, ModelLanes, TASK_FIELDS, TaskField, encodeModelLanes, isLifecycleEvent, isModelLanes } from '../../src/model/modelLanes';
 import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { MessageInbox } from '../../src/webview/inbox';
@@ -90,11 +90,26 @@ describe('a finished trace sent as its model’s lanes', () => {
     const { lanes, others } = lanesOf(header, events);
     const badRef = lanes.segments.slice();
     badRef[badRef.length - 1] = lanes.refs.length; // a ref past the end
+    const json = JSON.parse(lanes.json) as LanesJson;
+    const withTask = (field: number, value: number, task = 2): Float64Array => {
+      const tasks = lanes.tasks.slice();
+      tasks[task * TASK_FIELDS + field] = value;
+      return tasks;
+    };
+    const runningState = SEGMENT_STATES.indexOf('running');
     for (const [bad, why] of [
       [{ ...lanes, segments: lanes.segments.slice(0, lanes.segments.length - 3) }, /segments are cut/],
       [{ ...lanes, segments: badRef }, /no ref/],
       [{ ...lanes, refs: Float64Array.from(lanes.refs, (r, i) => (i === 1 ? 1e6 : r)) }, /no object 1000000/],
       [{ ...lanes, json: '{' }, /JSON/],
+      [{ ...lanes, refs: Float64Array.from(lanes.refs, (r) => (r <= -2 ? -2 - lanes.sleeps.length : r)) }, /no sleep/],
+      [{ ...lanes, json: JSON.stringify({ ...json, names: json.names.slice(1) }) }, /tasks do not match/],
+      [{ ...lanes, tasks: lanes.tasks.slice(0, lanes.tasks.length - 1) }, /tasks do not match/],
+      [{ ...lanes, tasks: withTask(TaskField.id, lanes.tasks[TASK_FIELDS + TaskField.id]) }, /is not one task/],
+      [{ ...lanes, tasks: withTask(TaskField.state, 99) }, /is not one task/],
+      [{ ...lanes, tasks: withTask(TaskField.state, runningState, 1).map((v, i) => (i === TASK_FIELDS + TaskField.endedAt ? 5 : v)) }, /ended running/],
+      [{ ...lanes, tasks: withTask(TaskField.site, json.objects.length + 5) }, /no object/],
+      [{ ...lanes, json: JSON.stringify({ ...json, cancels: [[1e6, []]] }) }, /cancel request of no task/],
       [{ ...lanes, version: 99 }, /unknown model lanes/],
     ] as Array<[ModelLanes, RegExp]>) {
       const inbox = new MessageInbox();
