@@ -225,6 +225,16 @@ export class ModelBuilder {
   private expected: Int32Array | null = null;
   /** Made by `fromLanes`: the anomalies of the whole trace are listed already, so folding the rest finds none anew. */
   private anomaliesKnown = false;
+  /** Lanes being taken over (`takeOver`): their parsed JSON, and how far it has got (task, segment, checked refs). */
+  private takeover: {
+    lanes: ModelLanes;
+    json: LanesJson;
+    cancels: Array<CancelRequest[] | undefined>;
+    count: number;
+    next: number;
+    base: number;
+    refsChecked: number;
+  } | null = null;
 
   constructor(header: TraceHeader) {
     this.m = {
@@ -247,15 +257,25 @@ export class ModelBuilder {
    * events still to fold (`add`), in order. Throws when `lanes` is inconsistent.
    */
   static fromLanes(header: TraceHeader, lanes: ModelLanes): ModelBuilder {
+    const builder = ModelBuilder.takeOver(header, lanes);
+    builder.takeOverTasks(Infinity);
+    return builder;
+  }
+
+  /**
+   * A builder that takes `lanes` over a few tasks at a time (`takeOverTasks`), so that a viewer can take a million
+   * events' lanes over in short slices: its model has the trace's end, event count and anomalies at once, and the
+   * tasks as they are taken over. Nothing may be folded into it before every task is in. Throws when `lanes` is
+   * inconsistent (and so may each `takeOverTasks`).
+   */
+  static takeOver(header: TraceHeader, lanes: ModelLanes): ModelBuilder {
     if (lanes.format !== MODEL_LANES_FORMAT || lanes.version !== MODEL_LANES_VERSION) {
       throw new Error(`unknown model lanes (version ${String(lanes.version)})`);
     }
     const builder = new ModelBuilder(header);
     const m = builder.m;
-    const store = builder.store;
     const parsed = typeof lanes.json === 'string' ? (JSON.parse(lanes.json) as LanesJson) : lanes.json;
-    const { tasks: numbers, segments } = lanes;
-    const count = numbers.length / TASK_FIELDS;
+    const count = lanes.tasks.length / TASK_FIELDS;
     if (
       !Number.isInteger(count) ||
       !Array.isArray(parsed?.names) ||
@@ -268,9 +288,7 @@ export class ModelBuilder {
     ) {
       throw new Error('model lanes: the tasks do not match');
     }
-    const { names, ends, objects } = parsed;
-    store.adoptRefs(lanes.refs, objects, lanes.sleeps);
-    const refCount = lanes.refs.length / 3;
+    builder.store.adoptRefs(lanes.refs, parsed.objects, lanes.sleeps);
     const cancels: Array<CancelRequest[] | undefined> = new Array(count);
     for (const entry of parsed.cancels) {
       if (!(Array.isArray(entry) && Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < count && Array.isArray(entry[1]))) {
@@ -278,13 +296,40 @@ export class ModelBuilder {
       }
       cancels[entry[0]] = entry[1];
     }
+    m.anomalies.push(...parsed.anomalies);
+    builder.anomaliesKnown = true;
+    m.eventCount = lanes.events;
+    m.endTime = builder.store.endTime = lanes.endTime;
+    builder.takeover = { lanes, json: parsed, cancels, count, next: 0, base: 0, refsChecked: 0 };
+    builder.takeOverTasks(0);
+    return builder;
+  }
+
+  /** How many tasks of the lanes being taken over (`takeOver`) are not in yet. */
+  get tasksToTakeOver(): number {
+    const takeover = this.takeover;
+    return takeover === null ? 0 : takeover.count - takeover.next;
+  }
+
+  /** Takes over the next `max` tasks of the lanes (`takeOver`) at most, in order. Throws when they are inconsistent. */
+  takeOverTasks(max: number): void {
+    const takeover = this.takeover;
+    if (takeover === null) return;
+    const { lanes, json, cancels, count } = takeover;
+    const { tasks: numbers, segments } = lanes;
+    const { names, ends, objects } = json;
+    const m = this.m;
+    const store = this.store;
+    const refCount = lanes.refs.length / 3;
     const object = (k: number): unknown => {
       if (k === -1) return null;
       if (!(Number.isInteger(k) && k >= 0 && k < objects.length)) throw new Error(`model lanes: no object ${k}`);
       return objects[k];
     };
-    let base = 0;
-    for (let t = 0; t < count; t++) {
+    let base = takeover.base;
+    let refsTo = takeover.refsChecked;
+    const stop = Math.min(count, takeover.next + max);
+    for (let t = takeover.next; t < stop; t++) {
       const f = t * TASK_FIELDS;
       const id = numbers[f + TaskField.id];
       const n = numbers[f + TaskField.segments];
@@ -294,7 +339,9 @@ export class ModelBuilder {
       // Every ref a segment names must exist: reading one that does not would show a wrong model, not an error.
       for (let at = base + 2, end = base + n * STRIDE; at < end; at += STRIDE) {
         const r = segments[at];
-        if (!(r === -1 || (Number.isInteger(r) && r >= 0 && r < refCount))) throw new Error(`model lanes: no ref ${r}`);
+        if (r === -1) continue;
+        if (!(Number.isInteger(r) && r >= 0 && r < refCount)) throw new Error(`model lanes: no ref ${r}`);
+        if (r >= refsTo) refsTo = r + 1;
       }
       const lane = new SegmentColumns(store, 0);
       lane.adopt(segments, base, n);
@@ -329,14 +376,17 @@ export class ModelBuilder {
       }
       // Its parent's children: as task.created lists them, when the parent was there before it.
       if (task.parent !== null) m.taskById.get(task.parent)?.children.push(id);
-      builder.register(task);
+      this.register(task);
     }
-    if (base !== segments.length) throw new Error('model lanes: segments left over');
-    m.anomalies.push(...parsed.anomalies);
-    builder.anomaliesKnown = true;
-    m.eventCount = lanes.events;
-    m.endTime = store.endTime = lanes.endTime;
-    return builder;
+    // The refs these tasks' segments name (the lanes number them in order, so each is checked once).
+    store.checkRefs(takeover.refsChecked, refsTo);
+    takeover.refsChecked = refsTo;
+    takeover.base = base;
+    takeover.next = stop;
+    if (stop === count) {
+      if (base !== segments.length) throw new Error('model lanes: segments left over');
+      this.takeover = null;
+    }
   }
 
   add(event: TraceEvent): void {
@@ -767,25 +817,31 @@ export class LaneStore {
   /**
    * Takes over the refs and sleeps of a finished model's lanes (`ModelLanes.refs`, `objects`, `sleeps`) as refs and
    * sleeps numbered from 0, without making an object per ref: they are read from the columns. Only on a store that has
-   * none yet; the store then owns `refs` and `objects` (a wake set later is written into them). Throws when a ref
-   * names an object or a sleep that is not there.
+   * none yet; the store then owns `refs` and `objects` (a wake set later is written into them). The refs are checked
+   * as the segments that name them are taken over (`checkRefs`).
    */
   adoptRefs(refs: Float64Array, objects: unknown[], sleeps: Float64Array): void {
     if (this.refCount !== 0 || this.sleepCount !== 0) throw new Error('refs can only be taken over by an empty store');
     if (refs.length % 3 !== 0 || sleeps.length % 2 !== 0) throw new Error('model lanes: the refs are cut');
-    const objectCount = objects.length;
-    const sleepCount = sleeps.length / 2;
-    for (let at = 0; at < refs.length; at++) {
+    this.adopted = refs;
+    this.objects = objects;
+    this.adoptedSleeps = sleeps;
+    this.refCount = this.refBase = refs.length / 3;
+    this.sleepCount = this.sleepBase = sleeps.length / 2;
+  }
+
+  /** Throws unless the refs taken over numbered `from` to `to` (excluded) name objects and sleeps that are there. */
+  checkRefs(from: number, to: number): void {
+    const refs = this.adopted;
+    if (refs === null) return;
+    const objectCount = this.objects.length;
+    const sleepCount = this.sleepBase;
+    for (let at = from * 3, end = Math.min(to, this.refBase) * 3; at < end; at++) {
       const v = refs[at];
       if (v === -1 || (v >= 0 && v < objectCount && Number.isInteger(v))) continue;
       if (at % 3 === 0 && v <= -2 && -2 - v < sleepCount && Number.isInteger(v)) continue;
       throw new Error(v <= -2 ? `model lanes: no sleep ${-2 - v}` : `model lanes: no object ${v}`);
     }
-    this.adopted = refs;
-    this.objects = objects;
-    this.adoptedSleeps = sleeps;
-    this.refCount = this.refBase = refs.length / 3;
-    this.sleepCount = this.sleepBase = sleepCount;
   }
 
   /** Appends a ref; returns its number. */

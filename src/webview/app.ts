@@ -13,7 +13,7 @@ import type { WebviewHost } from './host';
 import { Hit, hitTest, siteOfHit } from './hitTest';
 import { ARROW_KINDS, INDENT } from './scene';
 import { LaneLayout, extendLayout, layoutLanes, taskLabel } from './layout';
-import { MessageInbox } from './inbox';
+import { MessageInbox, lanesSegments } from './inbox';
 import { LaneItem, itemAt, itemHit, itemSpan, laneItems, stepItem } from './navigation';
 import { TimelineRenderer } from './renderer';
 import {
@@ -115,6 +115,8 @@ export class TimelineApp {
   private awaitingFinished = false;
   /** Measured cost of folding one event (a running average), for sizing the pieces. */
   private msPerEvent = 0.002;
+  /** The same for a segment of lanes taken over (see inbox.ts). */
+  private msPerSegment = 0.0004;
   /** How long the last frame took (layout + draw). */
   private lastFrameMs = 0;
   private state: ViewState;
@@ -351,17 +353,24 @@ export class TimelineApp {
     for (;;) {
       const now = performance.now();
       if (now >= deadline) break;
-      // Size each piece to what fits in the rest of the slice, from the cost per event measured so far.
-      const fits = Math.min(MAX_PIECE, Math.max(MIN_PIECE, (deadline - now) / this.msPerEvent));
-      piece = this.inbox.next(fits);
+      // Size each piece to what fits in the rest of the slice, from the costs per event and per segment of lanes
+      // taken over measured so far.
+      const left = deadline - now;
+      const fits = Math.min(MAX_PIECE, Math.max(MIN_PIECE, left / this.msPerEvent));
+      const segmentsFit = Math.min(MAX_PIECE * 8, Math.max(MIN_PIECE, left / this.msPerSegment));
+      piece = this.inbox.next(fits, segmentsFit);
       if (piece === undefined) break;
       const before = performance.now();
       this.apply(this.session.handle(piece));
+      // The edges of what the piece folded, now (counted in its cost): left to the next frame, a slice's worth or
+      // hundreds of slices' worth would make it long.
+      this.session.indexEdges();
+      const ms = performance.now() - before;
+      const segments = lanesSegments(piece);
       const count = 'events' in piece ? piece.events.length : 0;
-      if (count >= MIN_PIECE) this.msPerEvent = 0.7 * this.msPerEvent + 0.3 * ((performance.now() - before) / count);
+      if (segments >= MIN_PIECE) this.msPerSegment = 0.7 * this.msPerSegment + 0.3 * (ms / segments);
+      else if (count >= MIN_PIECE) this.msPerEvent = 0.7 * this.msPerEvent + 0.3 * (ms / count);
     }
-    // Edges of what this slice folded, now: left to the next frame, hundreds of slices' worth would make it long.
-    this.session.indexEdges();
     const done = performance.now();
     this.stats.messageMs.push(done - started);
     if (this.stats.messageMs.length > 100_000) this.stats.messageMs.splice(0, 50_000);

@@ -26,9 +26,27 @@ export interface ColumnPiece {
 /** Events as the session takes them: objects (tests, tools), or a piece of a columnar batch (the inbox). */
 export type SessionEvents = readonly TraceEvent[] | ColumnPiece;
 
-/** A host message as the inbox hands it to the session, a piece at a time. */
+/**
+ * The next `tasks` tasks of a snapshot's lanes to take over (`segments` segments). `failed` is told when they cannot be
+ * read.
+ */
+export interface LanesPiece {
+  readonly tasks: number;
+  readonly segments: number;
+  failed(err: unknown): void;
+}
+
+/** The type of the pieces that take a snapshot's lanes over after its first. */
+export const TAKE_OVER = 'takeOver';
+
+/**
+ * A host message as the inbox hands it to the session, a piece at a time. A snapshot with lanes comes with the first
+ * piece of them (`takeOver`; without it, all of them are taken over at once), the rest as `TAKE_OVER` pieces, and
+ * then its events.
+ */
 export type SessionMessage =
-  | { type: MessageType.Snapshot; header: TraceHeader; events: SessionEvents; live: boolean; lanes?: ModelLanes }
+  | { type: MessageType.Snapshot; header: TraceHeader; events: SessionEvents; live: boolean; lanes?: ModelLanes; takeOver?: LanesPiece }
+  | { type: typeof TAKE_OVER; piece: LanesPiece }
   | { type: MessageType.Events; events: SessionEvents }
   | Exclude<HostToWebviewMessage, SnapshotMessage | EventsMessage>;
 
@@ -133,11 +151,26 @@ export class TraceSession implements ColumnFoldTarget {
     switch (message.type) {
       case MessageType.Snapshot:
         this.reset(message.header, message.live);
-        if (message.lanes !== undefined && !this.adoptLanes(message.header, message.lanes, message.events)) {
-          return { kind: 'reset' };
+        if (message.lanes !== undefined) {
+          const piece = message.takeOver ?? wholeLanes(message.events);
+          try {
+            this.builder = ModelBuilder.takeOver(message.header, message.lanes);
+          } catch (err) {
+            piece.failed(err);
+            return { kind: 'reset' };
+          }
+          this.current = this.builder.model();
+          this.prebuilt = true;
+          this.takeOver(piece);
         }
         this.append(message.events);
         return { kind: 'reset' };
+      case TAKE_OVER: {
+        if (!this.builder) return { kind: 'none' };
+        const before = this.current!.tasks.length;
+        this.takeOver(message.piece);
+        return { kind: 'append', newTasks: this.current!.tasks.length !== before, count: 0 };
+      }
       case MessageType.Events: {
         if (!this.builder) return { kind: 'none' };
         const before = this.current!.tasks.length; // the task list grows in place
@@ -175,23 +208,22 @@ export class TraceSession implements ColumnFoldTarget {
   }
 
   /**
-   * Takes the tasks and lanes of a finished trace as folded by the host (see src/model/modelLanes.ts); the edge index
-   * is told of every wait for tasks and every cancelled task in them, as a fold would have told it. False when they
-   * cannot be read (the inbox is told, for a piece of a batch; events given as objects throw).
+   * Takes the next tasks of a finished trace's lanes over (as folded by the host, see src/model/modelLanes.ts); the
+   * edge index is told of every wait for tasks and every cancelled task in them, as a fold would have told it. When
+   * they cannot be read, the piece is told (events given as objects throw).
    */
-  private adoptLanes(header: TraceHeader, lanes: ModelLanes, events: SessionEvents): boolean {
-    let builder: ModelBuilder;
+  private takeOver(piece: LanesPiece): void {
+    const builder = this.builder!;
+    const tasks = this.current!.tasks;
+    const from = tasks.length;
     try {
-      builder = ModelBuilder.fromLanes(header, lanes);
+      builder.takeOverTasks(piece.tasks);
     } catch (err) {
-      if (isEventArray(events)) throw err;
-      events.failed(err);
-      return false;
+      piece.failed(err);
+      return;
     }
-    this.builder = builder;
-    this.current = builder.model();
-    this.prebuilt = true;
-    for (const task of this.current.tasks) {
+    for (let t = from; t < tasks.length; t++) {
+      const task = tasks[t];
       const lane = task.lane;
       for (let i = 0; i < lane.length; i++) {
         if (awaitsTaskKind(codeReasonKind(lane.code(i)))) this.awaitingSegment(task.id, i);
@@ -199,7 +231,6 @@ export class TraceSession implements ColumnFoldTarget {
       if (task.cancelRequests.length > 0) this.cancelled.add(task.id);
     }
     this.stale = true;
-    return true;
   }
 
   private reset(header: TraceHeader, live: boolean): void {
@@ -314,6 +345,18 @@ export class TraceSession implements ColumnFoldTarget {
     }
     return marks;
   }
+}
+
+/** All the lanes' tasks at once, for a snapshot handed over whole (not by the inbox): a failure throws. */
+function wholeLanes(events: SessionEvents): LanesPiece {
+  return {
+    tasks: Infinity,
+    segments: 0,
+    failed: (err) => {
+      if (isEventArray(events)) throw err;
+      events.failed(err);
+    },
+  };
 }
 
 function isEventArray(events: SessionEvents): events is readonly TraceEvent[] {

@@ -5,8 +5,8 @@ import { ModelBuilder, SEGMENT_STATES, SegmentColumns, TraceModel, buildModel, e
 import { LanesJson, ModelLanes, TASK_FIELDS, TaskField, encodeModelLanes, isLifecycleEvent, isModelLanes } from '../../src/model/modelLanes';
 import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
-import { MessageInbox } from '../../src/webview/inbox';
-import { TraceSession } from '../../src/webview/session';
+import { MessageInbox, lanesSegments } from '../../src/webview/inbox';
+import { TAKE_OVER, TraceSession } from '../../src/webview/session';
 import { edgeKey, rng, snapshotOf, syntheticTrace, trace } from './fixtures';
 
 /** A finished trace as a host with its model sends it: the lanes, and the other events in batches. */
@@ -51,6 +51,48 @@ describe('a finished trace sent as its model’s lanes', () => {
     for (const [batch, piece] of [[others.length, 5000], [2000, 333]]) {
       assertSame(showLanes(header, lanes, others, batch, piece), whole, `batches of ${batch}`);
     }
+  });
+
+  it('is handed out as its tasks a few at a time, then its events; the model grows by whole tasks', () => {
+    const { header, events } = syntheticTrace({ tasks: 300, events: 30_000, seed: 35 });
+    const { lanes, others, whole } = lanesOf(header, events);
+    const inbox = new MessageInbox();
+    inbox.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(others), live: false, lanes });
+    inbox.push({ type: MessageType.Finished });
+    const session = new TraceSession();
+    const kinds: string[] = [];
+    const taskCounts: number[] = [];
+    let next;
+    while ((next = inbox.next(500, 2000))) {
+      kinds.push(String(next.type));
+      if (next.type === TAKE_OVER || next.type === MessageType.Snapshot) {
+        // About 2000 segments (the last task makes it more), or one task that alone has more.
+        const piece = next.type === TAKE_OVER ? next.piece : next.takeOver!;
+        assert.strictEqual(lanesSegments(next), piece.segments);
+        assert.ok(piece.segments <= 2000 + 300 || piece.tasks === 1, `a piece of ${piece.segments}`);
+      } else assert.strictEqual(lanesSegments(next), 0);
+      session.handle(next);
+      if (next.type !== MessageType.Finished) taskCounts.push(session.model!.tasks.length);
+    }
+    const takeOvers = kinds.filter((k) => k === TAKE_OVER).length;
+    assert.strictEqual(kinds[0], MessageType.Snapshot);
+    assert.ok(takeOvers >= 10, `${takeOvers} pieces of lanes`);
+    assert.deepStrictEqual(kinds.slice(1, 1 + takeOvers), Array(takeOvers).fill(TAKE_OVER), 'the lanes come before the events');
+    assert.deepStrictEqual(taskCounts.slice(0, takeOvers + 1), taskCounts.slice(0, takeOvers + 1).slice().sort((a, b) => a - b));
+    assert.strictEqual(taskCounts[takeOvers], whole.tasks.length);
+    assert.strictEqual(kinds[kinds.length - 1], MessageType.Finished);
+    assertSame(session, whole, 'in pieces');
+
+    // No tasks at all: still a snapshot (it resets the view), then the events.
+    const empty = lanesOf(header, others);
+    const inbox2 = new MessageInbox();
+    inbox2.push({ type: MessageType.Snapshot, header, events: encodeEventColumns(others), live: false, lanes: empty.lanes });
+    const first = inbox2.next(500)!;
+    assert.strictEqual(first.type, MessageType.Snapshot);
+    const session2 = new TraceSession();
+    session2.handle(first);
+    while ((next = inbox2.next(500))) session2.handle(next);
+    assertSame(session2, empty.whole, 'no tasks');
   });
 
   it('keeps the anomalies and the event count of the whole fold', () => {
