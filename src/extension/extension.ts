@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import * as zlib from 'zlib';
 import type { SourceSite } from '../contract/trace';
 import { buildModel } from '../model/model';
 import { parseTrace } from '../model/traceFileReader';
@@ -251,7 +252,12 @@ export async function writeExport(session: TraceSession, format: ExportFormat, t
   let text: string;
   if (format === 'html') {
     const js = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')));
-    text = reportHtml(trace, js);
+    // A session's own events come folded already (its lanes, made when it finished): no second fold of the trace.
+    const lanes = whole ? undefined : session.lanes;
+    text = reportHtml(trace, js, {
+      gzip: (bytes) => zlib.gzipSync(bytes),
+      folded: lanes === undefined ? undefined : { lanes, others: session.others.slice() },
+    });
   } else {
     text = JSON.stringify(toChromeTrace(whole ? buildModel(trace.header, trace.events) : model));
   }

@@ -47,6 +47,11 @@ export interface ReportOptions {
    * the lifecycle events again (default); false embeds every event, for the page to fold.
    */
   lanes?: boolean;
+  /**
+   * The trace already folded by the caller: its model's lanes (`encodeModelLanes`) and its events that are not
+   * lifecycle events, in order, so the report does not fold it again (the extension's sessions keep both).
+   */
+  folded?: { lanes: ModelLanes; others: readonly TraceEvent[] };
 }
 
 /**
@@ -104,8 +109,10 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
   const program = trace.header.program.split(/[\\/]/).pop() ?? trace.header.program;
   const title = options.title ?? `Coroutine Trace: ${program}`;
   let events = trace.events;
-  let lanes: ReturnType<typeof encodeModelLanes> | undefined;
-  if (options.lanes !== false) {
+  let lanes: ModelLanes | undefined;
+  if (options.lanes !== false && options.folded !== undefined) {
+    ({ lanes, others: events } = options.folded);
+  } else if (options.lanes !== false) {
     events = trace.events.filter((e) => !isLifecycleEvent(e));
     lanes = encodeModelLanes(buildModel(trace.header, trace.events), events.length);
   }
@@ -125,7 +132,7 @@ export function reportHtml(trace: ReportTrace, webviewJs: string, options: Repor
     const { json, ...numbers } = lanes;
     data.lanes = {
       ...numbers,
-      json: JSON.parse(json) as LanesJson,
+      json: typeof json === 'string' ? (JSON.parse(json) as LanesJson) : json,
       tasks: [lanes.tasks.length, tasks.length],
       segments: [lanes.segments.length, segments.length],
       refs: [lanes.refs.length, refs.length],

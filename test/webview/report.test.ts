@@ -7,7 +7,7 @@ import * as zlib from 'zlib';
 import type { TraceEvent } from '../../src/contract/trace';
 import { EVENT_COLUMNS_FORMAT, decodeEventColumns, encodeEventColumns } from '../../src/protocol/eventColumns';
 import { packNumbers, unpackNumbers } from '../../src/protocol/packedNumbers';
-import { isLifecycleEvent } from '../../src/model/modelLanes';
+import { encodeModelLanes, isLifecycleEvent } from '../../src/model/modelLanes';
 import {
   EmbeddedEvents,
   REPORT_COLUMN_ID,
@@ -226,6 +226,10 @@ describe('standalone report HTML', () => {
         await assert.rejects(embeddedColumns({ ...data.events, flatGzip: false }, [toBase64(bad)], data.lanes), /cut|after/);
       }
     }
+    // Lanes folded already (as the extension's sessions keep them) give the same page as folding the trace.
+    const others = events.filter((e) => !isLifecycleEvent(e));
+    const folded = { lanes: encodeModelLanes(whole, others.length), others };
+    assert.strictEqual(reportHtml({ header, events }, '', { nonce: 'n', folded }), reportHtml({ header, events }, '', { nonce: 'n' }));
     // Every event, for the page to fold, on request.
     const all = JSON.parse(dataBlock(reportHtml({ header, events: EVENTS }, '', { nonce: 'n', lanes: false })));
     assert.strictEqual(all.lanes, undefined);

@@ -256,6 +256,8 @@ describe('Coroutine Trace extension', function () {
     const page = fs.readFileSync(html.fsPath, 'utf8');
     assert.ok(page.startsWith('<!DOCTYPE html>'));
     assert.ok(page.includes('worker_3'));
+    // The run's model travels folded (the session's lanes), its tasks' names in the lanes' JSON.
+    assert.match(page, /"lanes":\{"format":"coroutine-trace-model-lanes".*"names":\[[^\]]*"worker_3"/s);
   });
 
   it('names a missing source file instead of failing', async () => {
