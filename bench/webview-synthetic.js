@@ -83,7 +83,8 @@ function syntheticTrace({ tasks = 10_000, events: targetEvents = 1_000_000, seed
       let at = site(50 + (c % 20));
       if (r < 0.7) {
         const seconds = Math.round(random() * meanCycle * 1.6) / 1000;
-        reason = { kind: 'sleep', seconds, until: t + seconds * 1000 };
+        // The deadline in whole microseconds, as the runtime writes it.
+        reason = { kind: 'sleep', seconds, until: Math.round((t + seconds * 1000) * 1000) / 1000 };
         cause = { kind: 'timer' };
       } else if (r < 0.85) {
         reason = { kind: 'queue.get', resource: 1 };
