@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import { TraceSession } from '../../src/extension/pure/traceSession';
 import { parseFixture } from '../model/fixtures';
 import { ModelBuilder, buildModel } from '../../src/model/model';
-import { isLifecycleEvent } from '../../src/model/modelLanes';
-import { snapshotOf } from '../webview/fixtures';
+import { encodeModelLanes, isLifecycleEvent } from '../../src/model/modelLanes';
+import { snapshotOf, syntheticTrace } from '../webview/fixtures';
 
 describe('extension/pure/traceSession', () => {
   it('folds a live run as events arrive, and tells listeners', () => {
@@ -62,6 +62,25 @@ describe('extension/pure/traceSession', () => {
     assert.strictEqual(live.lanes, undefined);
     live.finish();
     assert.ok(live.lanes);
+  });
+
+  it('encodes a finished session’s lanes in slices after finishing, the same as at once', async () => {
+    const { header, events } = syntheticTrace({ tasks: 400, events: 60_000, seed: 51 });
+    const session = TraceSession.fromTrace(header, events, {});
+    assert.strictEqual(session.lanesReady, false, 'finish() only starts the encoding');
+    let turns = 0;
+    while (!session.lanesReady && turns < 10_000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    assert.ok(session.lanesReady, 'encoded without being asked');
+    const others = events.filter((e) => !isLifecycleEvent(e));
+    assert.deepStrictEqual(session.lanes, encodeModelLanes(buildModel(header, events), others.length));
+    // Asked for before the slices are done, the rest is done at once.
+    const early = TraceSession.fromTrace(header, events, {});
+    assert.strictEqual(early.lanesReady, false);
+    assert.deepStrictEqual(early.lanes, session.lanes);
+    assert.strictEqual(early.lanesReady, true);
   });
 
   it('keeps at most maxEvents for the views, and always the run.finished', () => {

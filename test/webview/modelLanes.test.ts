@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as v8 from 'v8';
 import type { TraceEvent, TraceHeader } from '../../src/contract/trace';
 import { ModelBuilder, SEGMENT_STATES, SegmentColumns, TraceModel, buildModel, edges } from '../../src/model/model';
-import { LanesJson, ModelLanes, TASK_FIELDS, TaskField, encodeModelLanes, isLifecycleEvent, isModelLanes } from '../../src/model/modelLanes';
+import { LanesEncoder, LanesJson, ModelLanes, TASK_FIELDS, TaskField, encodeModelLanes, isLifecycleEvent, isModelLanes } from '../../src/model/modelLanes';
 import { encodeEventColumns } from '../../src/protocol/eventColumns';
 import { MessageType } from '../../src/protocol/webviewMessages';
 import { MessageInbox, lanesSegments } from '../../src/webview/inbox';
@@ -93,6 +93,22 @@ describe('a finished trace sent as its model’s lanes', () => {
     session2.handle(first);
     while ((next = inbox2.next(500))) session2.handle(next);
     assertSame(session2, empty.whole, 'no tasks');
+  });
+
+  it('encodes the same lanes in steps of any size', () => {
+    const { header, events } = syntheticTrace({ tasks: 120, events: 12_000, seed: 36 });
+    const { lanes, others, whole } = lanesOf(header, events);
+    for (const size of [0, 1, 50, 777]) {
+      const encoder = new LanesEncoder(whole, others.length);
+      let steps = 0;
+      while (!encoder.step(size)) steps++;
+      assert.ok(steps > (size < 100 ? 100 : 10), `${steps} steps of ${size}`);
+      assert.deepStrictEqual(encoder.result, lanes, `steps of ${size}`);
+      assert.strictEqual(encoder.step(size), true, 'done stays done');
+    }
+    const none = new LanesEncoder(buildModel(header, []), 0);
+    assert.strictEqual(none.step(0) || none.step(0), true);
+    assert.strictEqual(none.result!.tasks.length, 0);
   });
 
   it('keeps the anomalies and the event count of the whole fold', () => {

@@ -5,10 +5,18 @@
  */
 import { TraceEvent, TraceHeader } from '../../contract/trace';
 import { ModelBuilder, TraceModel } from '../../model/model';
-import { ModelLanes, encodeModelLanes, isLifecycleEvent } from '../../model/modelLanes';
+import { LanesEncoder, ModelLanes, isLifecycleEvent } from '../../model/modelLanes';
 import { EventStore } from './eventStore';
 
 export type SessionOrigin = 'run' | 'file';
+
+/** How long each slice of encoding a finished session's lanes may take on the host's thread (ms). */
+const LANES_SLICE_MS = 8;
+/** Segments encoded between looks at the clock. */
+const LANES_STEP_SEGMENTS = 2000;
+/** Runs `work` after the events waiting now (Node's extension host; a timer elsewhere, as in the benchmark's worker). */
+const later: (work: () => void) => void =
+  typeof setImmediate === 'function' ? (work) => void setImmediate(work) : (work) => void setTimeout(work, 0);
 
 export interface TraceSessionOptions {
   origin: SessionOrigin;
@@ -55,7 +63,7 @@ export class TraceSession {
   private readonly maxEvents: number;
   private readonly listeners = new Set<SessionListener>();
   private modelCache: { version: number; model: TraceModel } | undefined;
-  private lanesValue: ModelLanes | undefined;
+  private lanesEncoder: LanesEncoder | undefined;
 
   constructor(options: TraceSessionOptions) {
     this.origin = options.origin;
@@ -135,15 +143,39 @@ export class TraceSession {
     if (error !== undefined) this.error = error;
     this.liveValue = false;
     this.loadingValue = false;
-    // Encoded once, now: a timeline opened on the finished trace is sent them rather than every event to fold.
+    // Encoded once, from now on, in slices between the host's other work (a million events' lanes take most of a
+    // second): a timeline opened on the finished trace is sent them rather than every event to fold.
     const model = this.model();
-    if (model !== undefined && this.lanesValue === undefined) this.lanesValue = encodeModelLanes(model, this.others.length);
+    if (model !== undefined && this.lanesEncoder === undefined) {
+      const encoder = (this.lanesEncoder = new LanesEncoder(model, this.others.length));
+      const slice = (): void => {
+        const until = performance.now() + LANES_SLICE_MS;
+        while (!encoder.step(LANES_STEP_SEGMENTS)) {
+          if (performance.now() >= until) {
+            later(slice);
+            return;
+          }
+        }
+      };
+      later(slice);
+    }
     this.changed();
   }
 
-  /** The finished trace's tasks and lanes (src/model/modelLanes.ts); undefined while it grows or without a header. */
+  /**
+   * The finished trace's tasks and lanes (src/model/modelLanes.ts); undefined while it grows or without a header.
+   * Read before the slices that encode them are done, the rest is done at once.
+   */
   get lanes(): ModelLanes | undefined {
-    return this.growing ? undefined : this.lanesValue;
+    const encoder = this.lanesEncoder;
+    if (this.growing || encoder === undefined) return undefined;
+    while (!encoder.step(Infinity));
+    return encoder.result;
+  }
+
+  /** The lanes are encoded (reading `lanes` costs nothing more). */
+  get lanesReady(): boolean {
+    return this.lanesEncoder?.result !== undefined;
   }
 
   /** The model so far; undefined before the header arrived. Cached per version. */
