@@ -6,7 +6,7 @@
  * them.
  */
 import { SUSPEND_KINDS } from '../contract/wire';
-import { LanesJson, MODEL_LANES_FORMAT, MODEL_LANES_VERSION, ModelLanes, TASK_FIELDS, TaskField } from './modelLanes';
+import { LanesJson, MODEL_LANES_FORMAT, MODEL_LANES_VERSION, ModelLanes, TASK_FIELDS, TaskField, isModelLanes } from './modelLanes';
 import {
   ErrorInfo,
   OutputEvent,
@@ -272,6 +272,7 @@ export class ModelBuilder {
     if (lanes.format !== MODEL_LANES_FORMAT || lanes.version !== MODEL_LANES_VERSION) {
       throw new Error(`unknown model lanes (version ${String(lanes.version)})`);
     }
+    if (!isModelLanes(lanes)) throw new Error('model lanes: a column or count is missing');
     const builder = new ModelBuilder(header);
     const m = builder.m;
     const parsed = typeof lanes.json === 'string' ? (JSON.parse(lanes.json) as LanesJson) : lanes.json;
