@@ -3,8 +3,9 @@
  * session a piece of at most `chunk` events at a time, still encoded (the session folds them straight from the
  * columns), so a big snapshot (a million events) or a burst of deltas is folded in short slices between frames
  * instead of one long task that freezes the page. A snapshot that brings its model's lanes (src/model/modelLanes.ts)
- * is handed out as the lanes' tasks a few at a time, then its events. Order is kept; a new `snapshot` or `empty` makes everything queued before it moot. A batch that cannot be
- * read replaces the trace with an `empty` message saying why. Pure.
+ * is handed out as the lanes' tasks a few at a time, then its events. Order is kept; a new `snapshot` or `empty`
+ * makes everything queued before it moot. A batch that cannot be read replaces the trace with an `empty` message
+ * saying why. Pure.
  */
 import { ModelLanes, TASK_FIELDS, TaskField } from '../model/modelLanes';
 import { EventColumnsReader } from '../protocol/eventColumns';
@@ -33,7 +34,10 @@ interface Queued {
   reader: EventColumnsReader | null;
   /** How many of its events were handed out in pieces. */
   handedOut: number;
-  /** For a snapshot with lanes: whether the snapshot itself was handed out, and how many of the lanes' tasks (the events come after all of them). */
+  /**
+   * For a snapshot with lanes: whether the snapshot itself was handed out, and how many of the lanes' tasks (its
+   * events come after all of them).
+   */
   lanesStarted: boolean;
   tasksOut: number;
 }
@@ -83,7 +87,9 @@ export class MessageInbox {
       return message as SessionMessage;
     }
     const lanes = message.type === MessageType.Snapshot ? message.lanes : undefined;
-    if (lanes !== undefined && (!head.lanesStarted || head.tasksOut < taskCount(lanes))) return this.takeOverPiece(head, lanes, maxSegments);
+    if (lanes !== undefined && (!head.lanesStarted || head.tasksOut < taskCount(lanes))) {
+      return this.takeOverPiece(head, lanes, maxSegments);
+    }
     const first = head.handedOut === 0 && lanes === undefined;
     const length = Math.min(reader.count - head.handedOut, Math.max(1, Math.floor(max)));
     head.handedOut += length;
@@ -117,7 +123,9 @@ export class MessageInbox {
     head.lanesStarted = true;
     const piece: LanesPiece = { tasks: to - from, segments, failed: (err) => this.unreadable(err) };
     const message = head.message as SnapshotMessage;
-    if (first) return { type: MessageType.Snapshot, header: message.header, events: [], live: message.live, lanes, takeOver: piece };
+    if (first) {
+      return { type: MessageType.Snapshot, header: message.header, events: [], live: message.live, lanes, takeOver: piece };
+    }
     return { type: TAKE_OVER, piece };
   }
 
