@@ -8,7 +8,7 @@
  * Skips (with the reason) only when no Chromium can be found; CI installs it.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -378,6 +378,39 @@ describe('timeline in headless Chromium', function () {
     assert.strictEqual(await table.locator('tbody tr').count(), 3);
     assert.match(await table.innerText(), /worker_2[^\n]*\n?[^]*sleeping 0 s to 2 s \(sleep 2 s\)/);
     await context.close();
+  });
+
+  it('runs the timeline benchmark end to end on a small trace (its figures are for `npm run bench`, not asserted)', async () => {
+    // Spawned asynchronously: the benchmark drives a Chromium of its own while this one stays open.
+    const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bench', 'webview-bench.js'), '--tasks', '60', '--events', '6000', '--live-rate', '5000', '--live-seconds', '1', '--json'],
+        { cwd: ROOT, env: { ...process.env, CHROMIUM_PATH: findChromium()! } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    assert.strictEqual(out.status, 0, out.stderr);
+    const r = JSON.parse(out.stdout);
+    assert.strictEqual(r.tasks, 60);
+    assert.ok(Math.abs(r.events - 6000) < 100, `${r.events} events`);
+    // The report's load laid out every task: `main` and the 60 it started.
+    assert.strictEqual(r.load.report.rows, 61);
+    for (const load of [r.load.report, r.load.snapshot, r.load.pieces]) {
+      const first = load.firstDraw ?? load.total;
+      assert.ok(Number.isFinite(first) && first > 0 && Number.isFinite(load.cpu) && load.cpu > 0, JSON.stringify(load));
+    }
+    assert.ok(r.frames.count > 10 && Number.isFinite(r.frames.cpuMedian), JSON.stringify(r.frames));
+    // Every live event reached the view, in both batch sizes.
+    for (const live of [r.live, r.liveSmall]) {
+      assert.strictEqual(live.sent, 5000);
+      assert.strictEqual(live.shown, live.sent);
+      assert.ok(Number.isFinite(live.behindP95), JSON.stringify(live));
+    }
   });
 
   it('cannot be broken out of by hostile task names', async () => {
