@@ -810,7 +810,7 @@ export class LaneStore {
    * added later are numbered on from there.
    */
   private refBase = 0;
-  private adopted: Float64Array | null = null;
+  private adopted: Int32Array | null = null;
   private objects: unknown[] = [];
   private sleepBase = 0;
   private adoptedSleeps: Float64Array | null = null;
@@ -821,7 +821,7 @@ export class LaneStore {
    * none yet; the store then owns `refs` and `objects` (a wake set later is written into them). The refs are checked
    * as the segments that name them are taken over (`checkRefs`).
    */
-  adoptRefs(refs: Float64Array, objects: unknown[], sleeps: Float64Array): void {
+  adoptRefs(refs: Int32Array, objects: unknown[], sleeps: Float64Array): void {
     if (this.refCount !== 0 || this.sleepCount !== 0) throw new Error('refs can only be taken over by an empty store');
     if (refs.length % 3 !== 0 || sleeps.length % 2 !== 0) throw new Error('model lanes: the refs are cut');
     this.adopted = refs;

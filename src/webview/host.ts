@@ -199,7 +199,13 @@ export async function embeddedColumns(
     };
     const tasks = column(embeddedLanes.tasks, TASK_FIELDS);
     const segments = column(embeddedLanes.segments, 3);
-    const refs = column(embeddedLanes.refs, 3);
+    const refValues = column(embeddedLanes.refs, 3);
+    const refs = new Int32Array(refValues.length);
+    for (let k = 0; k < refValues.length; k++) {
+      const v = refValues[k];
+      if ((v | 0) !== v) throw new Error('the lanes’ refs are not whole numbers');
+      refs[k] = v;
+    }
     // The report marks which segments have a ref (1, else -1): they are numbered in order (see reportHtml.ts).
     let ref = 0;
     for (let k = 2; k < segments.length; k += 3) segments[k] = segments[k] > 0 ? ref++ : -1;

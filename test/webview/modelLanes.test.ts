@@ -158,11 +158,11 @@ describe('a finished trace sent as its model’s lanes', () => {
     for (const [bad, why] of [
       [{ ...lanes, segments: lanes.segments.slice(0, lanes.segments.length - 3) }, /segments are cut/],
       [{ ...lanes, segments: badRef }, /no ref/],
-      [{ ...lanes, refs: Float64Array.from(lanes.refs, (r, i) => (i === 1 ? 1e6 : r)) }, /no object 1000000/],
+      [{ ...lanes, refs: Int32Array.from(lanes.refs, (r, i) => (i === 1 ? 1e6 : r)) }, /no object 1000000/],
       [{ ...lanes, json: '{' }, /JSON/],
       [{ ...lanes, tasks: undefined }, /a column or count is missing/],
       [{ ...lanes, refs: Array.from(lanes.refs) }, /a column or count is missing/],
-      [{ ...lanes, refs: Float64Array.from(lanes.refs, (r) => (r <= -2 ? -2 - lanes.sleeps.length : r)) }, /no sleep/],
+      [{ ...lanes, refs: Int32Array.from(lanes.refs, (r) => (r <= -2 ? -2 - lanes.sleeps.length : r)) }, /no sleep/],
       [{ ...lanes, json: JSON.stringify({ ...json, names: json.names.slice(1) }) }, /tasks do not match/],
       [{ ...lanes, tasks: lanes.tasks.slice(0, lanes.tasks.length - 1) }, /tasks do not match/],
       [{ ...lanes, tasks: withTask(TaskField.id, lanes.tasks[TASK_FIELDS + TaskField.id]) }, /is not one task/],
