@@ -102,7 +102,8 @@ export function encodeModelLanes(model: TraceModel, otherEvents: number): ModelL
 
 /**
  * Encodes a finished model's lanes a few tasks at a time (`step`), so a host can do it in slices between other work:
- * a million events' lanes take 0.3-0.9 s. The model must not change meanwhile.
+ * a million events' lanes take 0.3-0.9 s. What it encodes is the model as it was when the encoder was made (its tasks,
+ * their segments, its end and event count), even if events are folded into it meanwhile.
  */
 export class LanesEncoder {
   /** The lanes, once `step` has said it is done. */
@@ -128,24 +129,50 @@ export class LanesEncoder {
   private readonly lastObject: unknown[] = [undefined, undefined, undefined, undefined];
   private readonly lastIndex = [-1, -1, -1, -1];
   private readonly json: LanesJson;
+  /** The model as it was when the encoder was made: its tasks, their numbers of segments, its end and its count. */
+  private readonly tasks: readonly TaskInfo[];
+  private readonly lengths: Int32Array;
+  private readonly states: Int8Array;
+  private readonly started: Float64Array;
+  private readonly ends: Array<TaskInfo['end']>;
+  private readonly cancels: Int32Array;
+  /** Each task's last segment's wake cause (the only one a later `task.resumed` could set). */
+  private readonly lastWakes: unknown[];
+  private readonly endTime: number;
+  private readonly events: number;
 
-  constructor(
-    private readonly model: TraceModel,
-    private readonly otherEvents: number,
-  ) {
-    this.json = { names: [], ends: [], cancels: [], objects: this.objects, anomalies: model.anomalies };
+  constructor(model: TraceModel, otherEvents: number) {
+    const tasks = (this.tasks = model.tasks.slice());
+    this.lengths = new Int32Array(tasks.length);
+    this.states = new Int8Array(tasks.length);
+    this.started = new Float64Array(tasks.length);
+    this.ends = new Array(tasks.length);
+    this.cancels = new Int32Array(tasks.length);
+    this.lastWakes = new Array(tasks.length);
+    for (let t = 0; t < tasks.length; t++) {
+      const task = tasks[t];
+      this.lengths[t] = task.lane.length;
+      if (task.lane.length > 0) this.lastWakes[t] = task.lane.wake(task.lane.length - 1);
+      this.states[t] = SEGMENT_STATES.indexOf(task.state);
+      this.started[t] = task.startedAt ?? NaN;
+      this.ends[t] = task.end;
+      this.cancels[t] = task.cancelRequests.length;
+    }
+    this.endTime = model.endTime;
+    this.events = model.eventCount - otherEvents;
+    this.json = { names: [], ends: [], cancels: [], objects: this.objects, anomalies: model.anomalies.slice() };
   }
 
   /** Encodes about `maxSegments` more segments' worth (whole tasks, at least one); true once `result` is there. */
   step(maxSegments: number): boolean {
     if (this.result !== undefined) return true;
-    const tasks = this.model.tasks;
+    const tasks = this.tasks;
     let budget = Math.max(1, maxSegments);
     while (budget > 0 && this.task < tasks.length) {
-      const lane = tasks[this.task].lane;
-      if (this.counting) this.count(lane);
-      else this.fill(tasks[this.task], this.task);
-      budget -= lane.length + 1;
+      const n = this.lengths[this.task];
+      if (this.counting) this.count(tasks[this.task].lane, n);
+      else this.fill(tasks[this.task], this.task, n);
+      budget -= n + 1;
       this.task++;
     }
     if (this.task < tasks.length) return false;
@@ -161,8 +188,8 @@ export class LanesEncoder {
     this.result = {
       format: MODEL_LANES_FORMAT,
       version: MODEL_LANES_VERSION,
-      events: this.model.eventCount - this.otherEvents,
-      endTime: this.model.endTime,
+      events: this.events,
+      endTime: this.endTime,
       json: JSON.stringify(this.json),
       tasks: this.taskColumn,
       segments: this.segments,
@@ -172,9 +199,9 @@ export class LanesEncoder {
     return true;
   }
 
-  private count(lane: TaskInfo['lane']): void {
-    this.segmentCount += lane.length;
-    for (let i = 0; i < lane.length; i++) {
+  private count(lane: TaskInfo['lane'], n: number): void {
+    this.segmentCount += n;
+    for (let i = 0; i < n; i++) {
       const r = lane.refOf(i);
       if (r < 0) continue;
       this.refTotal++;
@@ -192,12 +219,13 @@ export class LanesEncoder {
     return i;
   }
 
-  private fill(task: TaskInfo, t: number): void {
+  private fill(task: TaskInfo, t: number, n: number): void {
     const { segments, refs, sleeps } = this;
     const lane = task.lane;
     const store = lane.store;
     let at = this.at;
-    for (let i = 0; i < lane.length; i++) {
+    const last = n - 1;
+    for (let i = 0; i < n; i++) {
       const r = lane.refOf(i);
       segments[at] = lane.start(i);
       segments[at + 1] = lane.code(i);
@@ -213,11 +241,11 @@ export class LanesEncoder {
           sleeps[k * 2 + 1] = typeof sleep === 'number' ? store.sleep(sleep, 1) : sleep.until;
           reasonIndex = -2 - k;
         } else reasonIndex = this.intern(reason, 0);
-        const n = this.refCount++;
-        refs[n * 3] = reasonIndex;
-        refs[n * 3 + 1] = this.intern(store.ref(r, 1), 1);
-        refs[n * 3 + 2] = this.intern(store.ref(r, 2), 2);
-        segments[at + 2] = n;
+        const ref = this.refCount++;
+        refs[ref * 3] = reasonIndex;
+        refs[ref * 3 + 1] = this.intern(store.ref(r, 1), 1);
+        refs[ref * 3 + 2] = this.intern(i === last ? this.lastWakes[t] : store.ref(r, 2), 2);
+        segments[at + 2] = ref;
       }
       at += 3;
     }
@@ -228,20 +256,21 @@ export class LanesEncoder {
     column[k + TaskField.parent] = task.parent ?? NaN;
     column[k + TaskField.site] = this.intern(task.site, 3);
     column[k + TaskField.createdAt] = task.createdAt;
-    column[k + TaskField.startedAt] = task.startedAt ?? NaN;
-    column[k + TaskField.endedAt] = task.endedAt ?? NaN;
-    column[k + TaskField.state] = SEGMENT_STATES.indexOf(task.state);
-    column[k + TaskField.segments] = lane.length;
+    const end = this.ends[t];
+    column[k + TaskField.startedAt] = this.started[t];
+    column[k + TaskField.endedAt] = end?.t ?? NaN;
+    column[k + TaskField.state] = this.states[t];
+    column[k + TaskField.segments] = n;
     column[k + TaskField.coroutine] = task.coroutine === undefined ? -1 : this.index.ofString(task.coroutine);
     this.json.names.push(task.name);
-    this.json.ends.push(endValue(task));
-    if (task.cancelRequests.length > 0) this.json.cancels.push([t, task.cancelRequests]);
+    this.json.ends.push(endValue(end));
+    const cancels = this.cancels[t];
+    if (cancels > 0) this.json.cancels.push([t, task.cancelRequests.slice(0, cancels)]);
   }
 }
 
-/** What `LanesJson.ends` carries for `task`. */
-function endValue(task: TaskInfo): unknown {
-  const end = task.end;
+/** What `LanesJson.ends` carries for a task that ended so (or has not ended). */
+function endValue(end: TaskInfo['end']): unknown {
   if (end === undefined) return 0;
   if (end.state === 'done') return end.result;
   if (end.state === 'failed') return end.error;

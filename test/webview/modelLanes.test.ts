@@ -95,7 +95,7 @@ describe('a finished trace sent as its model’s lanes', () => {
     assertSame(session2, empty.whole, 'no tasks');
   });
 
-  it('encodes the same lanes in steps of any size', () => {
+  it('encodes the same lanes in steps of any size, of the model as it was when it started', () => {
     const { header, events } = syntheticTrace({ tasks: 120, events: 12_000, seed: 36 });
     const { lanes, others, whole } = lanesOf(header, events);
     for (const size of [0, 1, 50, 777]) {
@@ -106,6 +106,16 @@ describe('a finished trace sent as its model’s lanes', () => {
       assert.deepStrictEqual(encoder.result, lanes, `steps of ${size}`);
       assert.strictEqual(encoder.step(size), true, 'done stays done');
     }
+    // Events folded into the model meanwhile change nothing: the lanes are of the model the encoder was made from.
+    const cut = Math.floor(events.length * 0.6);
+    const growing = new ModelBuilder(header);
+    for (const e of events.slice(0, cut)) growing.add(e);
+    const firstOthers = events.slice(0, cut).filter((e) => !isLifecycleEvent(e)).length;
+    const encoder = new LanesEncoder(growing.model(), firstOthers);
+    for (let k = 0; k < 5; k++) encoder.step(100);
+    for (const e of events.slice(cut)) growing.add(e);
+    while (!encoder.step(100));
+    assert.deepStrictEqual(encoder.result, encodeModelLanes(buildModel(header, events.slice(0, cut)), firstOthers));
     const none = new LanesEncoder(buildModel(header, []), 0);
     assert.strictEqual(none.step(0) || none.step(0), true);
     assert.strictEqual(none.result!.tasks.length, 0);
