@@ -306,12 +306,6 @@ export class ModelBuilder {
     return builder;
   }
 
-  /** How many tasks of the lanes being taken over (`takeOver`) are not in yet. */
-  get tasksToTakeOver(): number {
-    const takeover = this.takeover;
-    return takeover === null ? 0 : takeover.count - takeover.next;
-  }
-
   /** Takes over the next `max` tasks of the lanes (`takeOver`) at most, in order. Throws when they are inconsistent. */
   takeOverTasks(max: number): void {
     const takeover = this.takeover;
@@ -865,11 +859,6 @@ export class LaneStore {
     refs[at + 1] = site;
     refs[at + 2] = wake;
     return r;
-  }
-
-  /** Refs appended so far. */
-  get refsLength(): number {
-    return this.refCount;
   }
 
   /** Slot `slot` (0 reason, 1 site, 2 wake) of ref `r`. A sleep's reason is the sleep's number. */

@@ -59,6 +59,8 @@ const PUMP_SLICE_MS = 10;
 /** Bounds of one piece of a big message, in events. */
 const MIN_PIECE = 256;
 const MAX_PIECE = 50_000;
+/** Most segments of lanes taken over in one piece, as `MAX_PIECE` bounds the events folded in one. */
+const MAX_LANES_PIECE = MAX_PIECE * 8;
 /**
  * With more events than this waiting, frames are drawn only every `PROGRESS_FRAME_MS`, or less often when a frame is
  * costly (a re-layout of ten thousand new lanes): progress frames take at most a `1 / PROGRESS_SHARE` of the load.
@@ -357,7 +359,7 @@ export class TimelineApp {
       // taken over measured so far.
       const left = deadline - now;
       const fits = Math.min(MAX_PIECE, Math.max(MIN_PIECE, left / this.msPerEvent));
-      const segmentsFit = Math.min(MAX_PIECE * 8, Math.max(MIN_PIECE, left / this.msPerSegment));
+      const segmentsFit = Math.min(MAX_LANES_PIECE, Math.max(MIN_PIECE, left / this.msPerSegment));
       piece = this.inbox.next(fits, segmentsFit);
       if (piece === undefined) break;
       const before = performance.now();
