@@ -12,6 +12,8 @@ const bundles = [
   // The runtime users import, as ESM (bundled into traced programs by the runner) and CommonJS (plain `require`).
   { entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.mjs', format: 'esm', platform: 'node' },
   { entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js', format: 'cjs', platform: 'node' },
+  // Preloaded into traced programs by the runner (`node --require`): starts the trace's writer thread early.
+  { entryPoints: ['src/runtime/writerPreload.ts'], outfile: 'dist/writerPreload.cjs', format: 'cjs', platform: 'node' },
   // The command line.
   {
     entryPoints: ['src/cli/main.ts'],

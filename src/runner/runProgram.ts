@@ -112,6 +112,15 @@ export function findRuntimeEntry(): string {
   return found;
 }
 
+/**
+ * `--require` of the preload that starts the trace's writer thread before Node loads the program's bundle
+ * (`dist/writerPreload.cjs`, beside the runtime bundle; see runtime/writerPreload.ts), or nothing if it is not there.
+ */
+export function writerPreloadFlags(runtimeEntry: string): string[] {
+  const preload = path.join(path.dirname(runtimeEntry), 'writerPreload.cjs');
+  return fs.existsSync(preload) ? ['--require', preload] : [];
+}
+
 /** Bundles and starts `entryFile`. Build errors reject `result` with `ProgramBuildError`. */
 export function startProgram(entryFile: string, options: RunOptions = {}): RunningProgram {
   let child: ChildProcess | null = null;
@@ -130,7 +139,8 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
 
   const result = (async (): Promise<RunResult> => {
     const program = path.resolve(entryFile);
-    const bundle = await bundleProgram(program, { runtimeEntry: options.runtimeEntry ?? findRuntimeEntry() });
+    const runtimeEntry = options.runtimeEntry ?? findRuntimeEntry();
+    const bundle = await bundleProgram(program, { runtimeEntry });
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'coroutine-trace-'));
     const bundlePath = path.join(dir, path.basename(program).replace(/\.[cm]?[jt]sx?$/, '') + '.bundle.mjs');
     const mapText = JSON.stringify(bundle.map);
@@ -220,7 +230,8 @@ export function startProgram(entryFile: string, options: RunOptions = {}): Runni
     if (stopRequested) throw new Error('stopped before the program started');
     const stdio = options.stdio ?? 'inherit';
     const spool = tracing && (options.spool ?? !live) ? Spool.open(path.join(dir, 'events.bin')) : null;
-    child = spawn(options.nodePath ?? process.execPath, [...PROGRAM_NODE_FLAGS, bundlePath, ...(options.args ?? [])], {
+    const flags = tracing ? [...PROGRAM_NODE_FLAGS, ...writerPreloadFlags(runtimeEntry)] : PROGRAM_NODE_FLAGS;
+    child = spawn(options.nodePath ?? process.execPath, [...flags, bundlePath, ...(options.args ?? [])], {
       cwd: options.cwd ?? path.dirname(program),
       env: {
         ...process.env,

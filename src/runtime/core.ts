@@ -15,6 +15,7 @@ import { CancelledError, DeadlockError, InvalidStateError, RuntimeError } from '
 import type { Recorder } from './recorder';
 import { EventCode, SuspendCode, UNTIL_NOW, WakeCode, WarningCode } from '../contract/wire';
 import { PREVIEW_MAX, clipPreview } from '../contract/trace';
+import { WATCH_IN_STEP, WATCH_LONG, WATCH_READY, WATCH_STEP } from './stepWatch';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tracing hooks. `REC` is null when the program runs untraced: every recording site tests it first.
@@ -190,16 +191,7 @@ const MIN_SAMPLED_SLOW_STEP_MS = 25;
 /** At most this many steps between two clock readings. */
 const CLOCK_EVERY_MAX = 64;
 
-/**
- * The step watch (tracing only): an Int32Array shared with a thread that polls it (runtime/threadSink.ts). The loop
- * writes the number of the step under way and whether one is; the thread writes, for a step that has not ended after
- * a couple of polls, its number, so that the loop reads the clock exactly when that step ends.
- */
-export const WATCH_STEP = 0;
-export const WATCH_IN_STEP = 1;
-export const WATCH_LONG = 2;
-export const WATCH_READY = 3;
-export const WATCH_SLOTS = 4;
+/** The step watch (tracing only; its slots are described in stepWatch.ts). */
 let stepWatch: Int32Array | null = null;
 let startStepWatch: (() => void) | null = null;
 

@@ -22,7 +22,7 @@
  */
 import { MessageChannel, Worker } from 'worker_threads';
 import { FRAME_HEADER_BYTES, ROW_WIDTH } from '../contract/wire';
-import { WATCH_IN_STEP, WATCH_LONG, WATCH_READY, WATCH_SLOTS, WATCH_STEP } from './core';
+import { WATCH_IN_STEP, WATCH_LONG, WATCH_READY, WATCH_SLOTS, WATCH_STEP } from './stepWatch';
 import { FdSink } from './fdSink';
 import type { FrameSink } from './recorder';
 
@@ -159,14 +159,87 @@ interface Frame {
 
 const LENT_SCRATCH = -1;
 
+/**
+ * The writer thread and the memory it shares with the program's thread. `ThreadSink.start` makes one, unless the
+ * runner's preload (`writerPreload.ts`, loaded with `node --require` before the program's bundle) made it already:
+ * the thread then starts while Node loads and compiles the bundle, rather than beside the program's first
+ * milliseconds (on this machine a worker's start takes 30-90 ms of CPU, and W2 of `npm run bench` is over in about
+ * 100).
+ */
+export interface WriterThread {
+  readonly fd: number;
+  readonly maxQueuedBytes: number;
+  /** Row buffers the pool may hold (the length of `state`). */
+  readonly maxPool: number;
+  readonly ctrl: Int32Array;
+  readonly desc: Int32Array;
+  readonly state: Int32Array;
+  readonly watch: Int32Array;
+  /** Where the program's thread sends the writer the buffers it is to write from. */
+  readonly port: MessageChannel['port1'];
+  readonly worker: Worker | null;
+  /** True once the worker has exited or failed. */
+  gone: boolean;
+  /** Told (once) when the worker goes. */
+  onGone: (() => void) | null;
+}
+
+/** Where the preload leaves the writer thread it started, for `ThreadSink.start` to take. */
+export const EARLY_WRITER = Symbol.for('coroutine-trace.writer');
+
+/** Starts a writer thread on `fd` (`startWriter` false: the memory only, a writer that never comes, for tests). */
+export function startWriterThread(fd: number, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES, startWriter = true): WriterThread {
+  // Row buffers are about half a megabyte: the pool's bound in buffers, at least a few.
+  const maxPool = Math.max(4, Math.min(ONE_OFF_BASE - 1, Math.floor(maxQueuedBytes / (512 * 1024))));
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
+  const desc = new Int32Array(new SharedArrayBuffer(DESC_SLOTS * 3 * 4));
+  const state = new Int32Array(new SharedArrayBuffer(maxPool * 4));
+  const watch = new Int32Array(new SharedArrayBuffer(WATCH_SLOTS * 4));
+  watch[WATCH_LONG] = -1;
+  const channel = new MessageChannel();
+  channel.port1.unref();
+  let worker: Worker | null = null;
+  if (startWriter) {
+    worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: { ctrl: ctrl.buffer, desc: desc.buffer, state: state.buffer, watch: watch.buffer, port: channel.port2, fd },
+      transferList: [channel.port2],
+      stdout: false,
+      stderr: false,
+      // None of the program's Node options: no preload (the runner's `--require` of writerPreload.cjs would start a
+      // writer of the writer), no source maps to set up.
+      execArgv: [],
+    });
+    worker.unref();
+  }
+  const w: WriterThread = { fd, maxQueuedBytes, maxPool, ctrl, desc, state, watch, port: channel.port1, worker, gone: false, onGone: null };
+  const gone = (): void => {
+    if (w.gone) return;
+    w.gone = true;
+    w.onGone?.();
+  };
+  worker?.on('error', gone);
+  worker?.on('exit', gone);
+  return w;
+}
+
+/** The writer the preload started for `fd` with the same bound, taken (once); null if there is none. */
+function takeEarlyWriter(fd: number, maxQueuedBytes: number): WriterThread | null {
+  const g = globalThis as { [EARLY_WRITER]?: WriterThread };
+  const w = g[EARLY_WRITER];
+  if (w === undefined) return null;
+  delete g[EARLY_WRITER];
+  return w.fd === fd && w.maxQueuedBytes === maxQueuedBytes ? w : null;
+}
+
 export class ThreadSink implements FrameSink {
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
-  private readonly desc = new Int32Array(new SharedArrayBuffer(DESC_SLOTS * 3 * 4));
+  private readonly ctrl: Int32Array;
+  private readonly desc: Int32Array;
   private readonly state: Int32Array;
-  private readonly watch = new Int32Array(new SharedArrayBuffer(WATCH_SLOTS * 4));
+  private readonly watch: Int32Array;
   private readonly port: MessageChannel['port1'];
   private readonly createdAt = performance.now();
-  private worker: Worker | null = null;
+  private readonly worker: Worker | null;
   /** Set once the writer is gone (or never started): this thread writes from then on. */
   private direct: FdSink | null = null;
   private writerGone = false;
@@ -175,6 +248,8 @@ export class ThreadSink implements FrameSink {
   /** Row buffers by id; the writer frees one by zeroing its `state`. */
   private readonly pool: Pooled[] = [];
   private readonly maxPool: number;
+  private readonly fd: number;
+  private readonly maxQueuedBytes: number;
   /** The buffer lent to the recorder: a pool id, or `LENT_SCRATCH` (its rows will be dropped). */
   private lent = LENT_SCRATCH;
   private scratch: Float64Array | null = null;
@@ -185,10 +260,13 @@ export class ThreadSink implements FrameSink {
   private pending: Frame[] = [];
   /** Copied frames published and maybe not written yet, in order, with their descriptor's number. */
   private published: { index: number; id: number; buf: Uint8Array }[] = [];
+  /** True when the writer thread was started early, by the preload. */
+  readonly startedEarly: boolean;
 
   /**
-   * Starts the writer thread; null if threads are not available (the caller then writes directly). `startWriter:
-   * false` makes a sink whose writer never comes (for tests of the fallback).
+   * A sink on `fd`: its writer thread is the one the preload started for it if there is one, else one started now;
+   * null if threads are not available (the caller then writes directly). `startWriter: false` makes a sink whose
+   * writer never comes (for tests of the fallback).
    */
   static start(
     fd: number,
@@ -196,47 +274,37 @@ export class ThreadSink implements FrameSink {
     options: { startWriter?: boolean; writerStartGraceMs?: number } = {},
   ): ThreadSink | null {
     try {
-      return new ThreadSink(fd, maxQueuedBytes, options.startWriter !== false, options.writerStartGraceMs ?? WRITER_START_GRACE_MS);
+      const startWriter = options.startWriter !== false;
+      const early = startWriter ? takeEarlyWriter(fd, maxQueuedBytes) : null;
+      const writer = early ?? startWriterThread(fd, maxQueuedBytes, startWriter);
+      return new ThreadSink(writer, early !== null, options.writerStartGraceMs ?? WRITER_START_GRACE_MS);
     } catch {
       return null;
     }
   }
 
   private constructor(
-    private readonly fd: number,
-    private readonly maxQueuedBytes: number,
-    startWriter: boolean,
+    writer: WriterThread,
+    startedEarly: boolean,
     private readonly writerStartGraceMs: number,
   ) {
-    // Row buffers are about half a megabyte: the pool's bound in buffers, at least a few.
-    this.maxPool = Math.max(4, Math.min(ONE_OFF_BASE - 1, Math.floor(maxQueuedBytes / (512 * 1024))));
-    this.state = new Int32Array(new SharedArrayBuffer(this.maxPool * 4));
-    this.watch[WATCH_LONG] = -1;
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.port.unref();
-    if (!startWriter) return;
-    const worker = (this.worker = new Worker(WRITER_SOURCE, {
-      eval: true,
-      workerData: {
-        ctrl: this.ctrl.buffer,
-        desc: this.desc.buffer,
-        state: this.state.buffer,
-        watch: this.watch.buffer,
-        port: channel.port2,
-        fd,
-      },
-      transferList: [channel.port2],
-      stdout: false,
-      stderr: false,
-    }));
-    worker.unref();
-    const gone = (): void => {
+    this.fd = writer.fd;
+    this.maxQueuedBytes = writer.maxQueuedBytes;
+    this.maxPool = writer.maxPool;
+    this.ctrl = writer.ctrl;
+    this.desc = writer.desc;
+    this.state = writer.state;
+    this.watch = writer.watch;
+    this.port = writer.port;
+    this.worker = writer.worker;
+    this.startedEarly = startedEarly;
+    if (writer.worker === null) return;
+    writer.onGone = () => {
       this.writerGone = true;
       this.onWriterGone?.();
     };
-    worker.on('error', gone);
-    worker.on('exit', gone);
+    // Gone before this sink existed (the preload's thread failed to start): this thread writes from the start.
+    if (writer.gone) this.writerGone = true;
   }
 
   /** The step watch's shared array (`_setStepWatch`); nobody polls it before `startWatch`. */

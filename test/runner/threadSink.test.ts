@@ -12,7 +12,7 @@ import * as path from 'path';
 import { TraceEvent } from '../../src/contract/trace';
 import { EventCode, FRAME_HEADER_BYTES, ROW_WIDTH, WakeCode, WireDecoder } from '../../src/contract/wire';
 import { Recorder } from '../../src/runtime/recorder';
-import { ThreadSink } from '../../src/runtime/threadSink';
+import { EARLY_WRITER, ThreadSink, WriterThread, startWriterThread } from '../../src/runtime/threadSink';
 import { MemorySink } from '../memorySink';
 
 /** A FIFO whose reader is another process (`reader` gets the FIFO's path), opened for non-blocking writing. */
@@ -251,6 +251,47 @@ describe('runtime/threadSink', function () {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(p.dir, { recursive: true, force: true });
     assert.deepStrictEqual(events, expected);
+  });
+
+  it('takes the writer thread the preload started for its descriptor and bound, once, and sends through it the same', async () => {
+    const g = globalThis as { [EARLY_WRITER]?: WriterThread };
+    let early: WriterThread | undefined;
+    let taken: ThreadSink | undefined;
+    const start = (fd: number): ThreadSink => {
+      early = g[EARLY_WRITER] = startWriterThread(fd);
+      taken = ThreadSink.start(fd)!;
+      return taken;
+    };
+    const { expected, events, decoder } = await sendThroughPipe(1000, 20_000, start);
+    assert.strictEqual(taken!.startedEarly, true);
+    assert.strictEqual(g[EARLY_WRITER], undefined, 'the early writer is taken out of the global');
+    assert.ok(early!.worker !== null && early!.onGone !== null, 'the sink listens for the early writer going');
+    assert.deepStrictEqual(events, expected);
+    assert.strictEqual(decoder.stats.droppedEvents, 0);
+    // Its exit is noticed as the sink's own writer's would be.
+    let gone = 0;
+    taken!.onWriterGone = () => gone++;
+    await early!.worker!.terminate();
+    for (let i = 0; i < 100 && gone === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.strictEqual(gone, 1);
+  });
+
+  it('leaves a writer started for another descriptor or bound, and starts its own', async () => {
+    const g = globalThis as { [EARLY_WRITER]?: WriterThread };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-tsink-early-'));
+    const fd = fs.openSync(path.join(dir, 'events.bin'), 'w');
+    try {
+      for (const early of [startWriterThread(fd + 1000, undefined, false), startWriterThread(fd, 1 << 20, false)]) {
+        g[EARLY_WRITER] = early;
+        const sink = ThreadSink.start(fd)!;
+        assert.strictEqual(sink.startedEarly, false);
+        assert.strictEqual(g[EARLY_WRITER], undefined, 'a writer that does not fit is dropped, not left for later');
+        sink.drain(1000);
+      }
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('when the writer never starts, drain sends everything from the program thread, in order', async () => {
