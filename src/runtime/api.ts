@@ -14,6 +14,7 @@ import {
   Task,
   TaskOptions,
   TaskSource,
+  TimerHandle,
   _getRunningLoopOrNull,
   ownedFuture,
   _resetTaskCounter,
@@ -221,13 +222,13 @@ class SleepCoroutine<T> extends Coroutine<T> {
 
   /** The future a sleep of `seconds` > 0 stands for: a timer completes it; a task waiting on it is sleeping. */
   private timerFuture(loop: EventLoop, owner: Task<any> | null | undefined): Future<T> {
-    const fut = new Future<T>(loop);
+    const fut = new SleepFuture<T>(loop, this.value);
     fut._owner = owner;
     const when = loop.time() + this.seconds * 1000;
     fut._waitKind = SuspendCode.sleep;
     fut._waitD = this.seconds;
     fut._waitE = toMicros(when);
-    fut._timer = loop.callAt(when, setResultUnlessCancelled, { fut, value: this.value });
+    fut._timer = loop.callAt(when, wakeSleeper, fut);
     return fut;
   }
 
@@ -290,8 +291,28 @@ class YieldCoroutine extends SleepCoroutine<undefined> {
 const YIELD = new YieldCoroutine(0, undefined);
 _setYieldMarker(YIELD);
 
-function setResultUnlessCancelled<T>(x: { fut: Future<T>; value: T }): void {
-  if (!x.fut.done()) x.fut.setResult(x.value);
+/**
+ * The future of a `sleep` longer than 0: its timer completes it with the sleep's value; cancelling it cancels the
+ * timer. (The timer is a field of this kind of future only, not of every future and task.)
+ */
+class SleepFuture<T> extends Future<T> {
+  _timer: TimerHandle | null = null;
+  constructor(
+    loop: EventLoop,
+    readonly value: T,
+  ) {
+    super(loop);
+  }
+
+  override cancel(msg?: string | null): boolean {
+    if (!super.cancel(msg)) return false;
+    this._timer?.cancel();
+    return true;
+  }
+}
+
+function wakeSleeper<T>(fut: SleepFuture<T>): void {
+  if (!fut.done()) fut.setResult(fut.value);
 }
 
 /** Suspends the current task for `seconds` (a float, as in asyncio), then resolves with `result`. */

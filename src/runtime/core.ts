@@ -821,8 +821,7 @@ export class TaskList implements Iterable<Task<any>> {
   private last: Task<any> | null = null;
 
   add(t: Task<any>): void {
-    if (t._liveIn === this) return;
-    t._liveIn = this;
+    if (this.has(t)) return;
     t._livePrev = this.last;
     t._liveNext = null;
     if (this.last !== null) this.last._liveNext = t;
@@ -832,8 +831,7 @@ export class TaskList implements Iterable<Task<any>> {
   }
 
   delete(t: Task<any>): boolean {
-    if (t._liveIn !== this) return false;
-    t._liveIn = null;
+    if (!this.has(t)) return false;
     const prev = t._livePrev;
     const next = t._liveNext;
     if (prev !== null) prev._liveNext = next;
@@ -845,8 +843,9 @@ export class TaskList implements Iterable<Task<any>> {
     return true;
   }
 
+  /** A task is in at most one list (its loop's): in this one if it has a predecessor here or is the first. */
   has(t: Task<any>): boolean {
-    return t._liveIn === this;
+    return t._livePrev !== null ? t._loop.liveTasks === this : this.first === t;
   }
 
   *[Symbol.iterator](): Iterator<Task<any>> {
@@ -877,6 +876,23 @@ type DoneCallback<F> = (fut: F) => void;
 /** `Future._completedBy` of a future a timer completed (the callback of a timer runs outside any task). */
 const COMPLETED_BY_TIMER = -1;
 
+/**
+ * What cancelling a future or task leaves behind, kept apart because most never are: a program may hold a hundred
+ * thousand tasks, and each field on every one of them is copied by every young-generation collection they survive.
+ */
+class CancelState {
+  /** The message of the last `cancel()`. */
+  message: string | null = null;
+  /** The `CancelledError` it finished with. */
+  error: CancelledError | null = null;
+  /** Tasks: cancellation requests not taken back (asyncio's `cancelling()`). */
+  requests = 0;
+  /** Tasks: the site of the last `cancel()` call. */
+  site = 0;
+  /** Tasks: a `CancelledError` was thrown in and the task has not ended since (for swallowed cancellations). */
+  delivered = false;
+}
+
 /** A `then()` registration that is not a task suspending (code outside any task awaiting a future). */
 class PlainWaiter {
   constructor(
@@ -896,8 +912,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _state = PENDING;
   _result: T | undefined = undefined;
   _exception: unknown = undefined;
-  _cancelMessage: string | null = null;
-  _cancelledError: CancelledError | null = null;
+  /** What cancelling it left (its message, error, requests...): none until it is cancelled (see `CancelState`). */
+  _cx: CancelState | null = null;
   /** True once somebody looked at the exception (for "exception never retrieved"). */
   _retrieved = false;
   /** Who is told on completion: none, one (the usual case: no array), or several in order. */
@@ -909,8 +925,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _waitE = 0;
   /** Who completed it, for the woken task's `cause`. */
   _completedBy = 0;
-  /** Timer to cancel when this future is cancelled (sleep). */
-  _timer: TimerHandle | null = null;
   /**
    * For futures the runtime makes for one task to await (waiters of queues, locks, waitFor...): that task (`null`:
    * made outside any task). Only it suspends on this future. `undefined`: anyone may await it.
@@ -952,6 +966,22 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this._state === FAILED ? this._exception : null;
   }
 
+  /** The message of the last `cancel()` (null: none given, or never cancelled). */
+  get _cancelMessage(): string | null {
+    return this._cx !== null ? this._cx.message : null;
+  }
+  set _cancelMessage(message: string | null) {
+    (this._cx ??= new CancelState()).message = message;
+  }
+
+  /** The `CancelledError` it finished with, once it did (tasks). */
+  get _cancelledError(): CancelledError | null {
+    return this._cx !== null ? this._cx.error : null;
+  }
+  set _cancelledError(error: CancelledError | null) {
+    (this._cx ??= new CancelState()).error = error;
+  }
+
   _makeCancelledError(): CancelledError {
     return this._cancelledError ?? new CancelledError(this._cancelMessage);
   }
@@ -980,7 +1010,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;
     this._cancelMessage = msg ?? null;
-    if (this._timer !== null) this._timer.cancel();
     this._scheduleCallbacks();
     return true;
   }
@@ -1301,7 +1330,6 @@ export class Task<T = unknown> extends Future<T> {
   private _name: string | null;
   _futWaiter: Future<any> | null = null;
   _mustCancel = false;
-  _numCancelsRequested = 0;
   /** What the loop does when this task's turn in the ready queue comes, and with what. */
   _resume = Resume.None;
   /** With `_resume`: the future that completed (Wake), or the value to send (Send). */
@@ -1310,21 +1338,19 @@ export class Task<T = unknown> extends Future<T> {
   _awaitTarget: unknown = NO_TARGET;
   /** True once the task ran bundled (instrumented) code: from then on only announced awaits suspend it. */
   _instrumented = false;
-  /** A CancelledError was thrown into the coroutine and it has not ended since (for swallowed cancellations). */
-  _cancelDelivered = false;
-  /** Site of the last `cancel()` call on this task. */
-  _cancelSite = 0;
   /** The resolve/reject functions of the `await` the task is suspended at. */
   _onF: ((v: any) => void) | null = null;
   _onR: ((e: any) => void) | null = null;
-  /** What the task runs; dropped once it started (its arguments need not live as long as the task). */
-  private source: Coroutine<T> | (() => PromiseLike<T> | T) | PromiseLike<T> | null;
   /** Links of `EventLoop.liveTasks`. */
-  _liveIn: TaskList | null = null;
   _livePrev: Task<any> | null = null;
   _liveNext: Task<any> | null = null;
-  /** The generator the task drives (generator coroutines, see `_genStep`), and those awaiting it inline. */
-  private _gen: Generator<unknown, unknown, unknown> | null = null;
+  /**
+   * Until its first step, what the task runs (a `TaskSource`); then the generator it drives (generator coroutines,
+   * see `_genStep`), or null. One field for both: the source is dropped once the task starts (its arguments need not
+   * live as long as the task).
+   */
+  private _body: TaskSource<T> | Generator<unknown, unknown, unknown> | null;
+  /** The generators awaiting `_body`'s inline, outermost first. */
   private _genStack: Generator<unknown, unknown, unknown>[] | null = null;
 
   constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {
@@ -1337,7 +1363,7 @@ export class Task<T = unknown> extends Future<T> {
     this._waitD = this.id;
     let eager = false;
     let coroName = '';
-    this.source = source;
+    this._body = source;
     if (source instanceof Coroutine || typeof source === 'function') {
       coroName = source.name;
     } else if (isGenerator(source)) {
@@ -1381,6 +1407,30 @@ export class Task<T = unknown> extends Future<T> {
     }
     l._scheduleTaskStart(this);
     if (l.current === null) l.wake();
+  }
+
+  /** Cancellation requests not taken back (asyncio's `cancelling()`). */
+  get _numCancelsRequested(): number {
+    return this._cx !== null ? this._cx.requests : 0;
+  }
+  set _numCancelsRequested(n: number) {
+    (this._cx ??= new CancelState()).requests = n;
+  }
+
+  /** Site of the last `cancel()` call on this task. */
+  get _cancelSite(): number {
+    return this._cx !== null ? this._cx.site : 0;
+  }
+  set _cancelSite(site: number) {
+    (this._cx ??= new CancelState()).site = site;
+  }
+
+  /** A CancelledError was thrown into the coroutine and it has not ended since (for swallowed cancellations). */
+  get _cancelDelivered(): boolean {
+    return this._cx !== null && this._cx.delivered;
+  }
+  set _cancelDelivered(delivered: boolean) {
+    (this._cx ??= new CancelState()).delivered = delivered;
   }
 
   get name(): string {
@@ -1464,12 +1514,12 @@ export class Task<T = unknown> extends Future<T> {
       l._taskSettled(this);
       return;
     }
-    const source = this.source!;
-    this.source = null;
+    const source = this._body as TaskSource<T>;
+    this._body = null;
     let p: PromiseLike<T>;
     if (source instanceof Coroutine && source._isGen && !source._started) {
       try {
-        this._gen = source._startGen();
+        this._body = source._startGen();
       } catch (err) {
         this._bodyRejected(err);
         return;
@@ -1478,7 +1528,7 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (isGenerator(source)) {
-      this._gen = source;
+      this._body = source;
       this._genStep(false, undefined);
       return;
     }
@@ -1503,7 +1553,7 @@ export class Task<T = unknown> extends Future<T> {
    * microtask at all. `throwing`: `value` is an error to throw into the generator at its `yield`.
    */
   _genStep(throwing: boolean, value: unknown): void {
-    let gen = this._gen!;
+    let gen = this._body as Generator<unknown, unknown, unknown>;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -1511,11 +1561,11 @@ export class Task<T = unknown> extends Future<T> {
       } catch (err) {
         const outer = this._genStack !== null ? this._genStack.pop() : undefined;
         if (outer === undefined) {
-          this._gen = null;
+          this._body = null;
           this._bodyRejected(err);
           return;
         }
-        gen = this._gen = outer;
+        gen = this._body = outer;
         throwing = true;
         value = err;
         continue;
@@ -1523,11 +1573,11 @@ export class Task<T = unknown> extends Future<T> {
       if (r.done === true) {
         const outer = this._genStack !== null ? this._genStack.pop() : undefined;
         if (outer === undefined) {
-          this._gen = null;
+          this._body = null;
           this._bodyResolved(r.value as T);
           return;
         }
-        gen = this._gen = outer;
+        gen = this._body = outer;
         throwing = false;
         value = r.value;
         continue;
@@ -1565,7 +1615,7 @@ export class Task<T = unknown> extends Future<T> {
             continue;
           }
           (this._genStack ??= []).push(gen);
-          gen = this._gen = inner;
+          gen = this._body = inner;
           throwing = false;
           value = undefined;
           continue;
@@ -1591,7 +1641,7 @@ export class Task<T = unknown> extends Future<T> {
         // A generator coroutine's function called directly (a named function expression calling itself): its
         // generator, awaited inline.
         (this._genStack ??= []).push(gen);
-        gen = this._gen = x;
+        gen = this._body = x;
         throwing = false;
         value = undefined;
         continue;
