@@ -1350,7 +1350,7 @@ export class Task<T = unknown> extends Future<T> {
    * live as long as the task).
    */
   private _body: TaskSource<T> | Generator<unknown, unknown, unknown> | null;
-  /** The generators awaiting `_body`'s inline, outermost first. */
+  /** The generators that await `_body` inline (it runs inside them), outermost first. */
   private _genStack: Generator<unknown, unknown, unknown>[] | null = null;
 
   constructor(source: TaskSource<T>, options: TaskOptions = {}, loop?: EventLoop, site = 0, fixedName?: string) {

@@ -42,7 +42,7 @@ function traceQueueEvent(code: number, queue: number, size: number, item: unknow
   // set on the recorder, not passed (see `Recorder.event`).
   const loop = _getRunningLoopOrNull();
   const task = loop !== null ? loop.current : null;
-  rec.t = task !== null ? loop!.stepT : loop !== null ? loop.time() : 0;
+  rec.t = loop !== null ? loop.eventTime() : 0;
   rec.event(code, queue, task !== null ? task.id : 0, size, text, seq, numeric ? item : 0);
 }
 

@@ -184,6 +184,19 @@ export interface WriterThread {
   onGone: (() => void) | null;
 }
 
+/**
+ * The trace's descriptor and bound as the runner passes them (`COROUTINE_TRACE_FD`, `COROUTINE_TRACE_MAX_BUFFER`), or
+ * null when the program is not traced. The runtime's tracing and the preload both read them here: the runtime takes
+ * the preload's writer only if they agree.
+ */
+export function traceSinkSettings(env: NodeJS.ProcessEnv): { fd: number; maxQueuedBytes: number } | null {
+  const fdText = env.COROUTINE_TRACE_FD;
+  if (!fdText) return null;
+  const fd = Number(fdText);
+  if (!Number.isInteger(fd) || fd < 0) return null;
+  return { fd, maxQueuedBytes: Number(env.COROUTINE_TRACE_MAX_BUFFER) || DEFAULT_MAX_QUEUED_BYTES };
+}
+
 /** Where the preload leaves the writer thread it started, for `ThreadSink.start` to take. */
 export const EARLY_WRITER = Symbol.for('coroutine-trace.writer');
 

@@ -15,7 +15,7 @@ import {
 } from './core';
 import { runHooks } from './api';
 import { FdSink } from './fdSink';
-import { ThreadSink } from './threadSink';
+import { ThreadSink, traceSinkSettings } from './threadSink';
 import { openRunQueueDelay } from './runQueueDelay';
 import { Recorder } from './recorder';
 import { EventCode } from '../contract/wire';
@@ -28,20 +28,19 @@ let installed = false;
 
 export function installTracingFromEnv(): void {
   if (installed || typeof process === 'undefined') return;
-  const fdText = process.env.COROUTINE_TRACE_FD;
-  if (!fdText) return;
+  if (!process.env.COROUTINE_TRACE_FD) return;
+  const settings = traceSinkSettings(process.env);
   // Child processes of the program are not traced into our pipe.
   delete process.env.COROUTINE_TRACE_FD;
-  const fd = Number(fdText);
-  if (!Number.isInteger(fd) || fd < 0) return;
+  if (settings === null) return;
+  const { fd, maxQueuedBytes } = settings;
   installed = true;
 
   const epoch = performance.now();
   setTimeEpoch(epoch);
   // Frames leave from a writer thread (no system call or copy on the program's thread); without threads, from here.
-  const maxBuffer = Number(process.env.COROUTINE_TRACE_MAX_BUFFER) || undefined;
-  const threadSink = ThreadSink.start(fd, maxBuffer);
-  const sink: FdSink | ThreadSink = threadSink ?? new FdSink(fd, maxBuffer);
+  const threadSink = ThreadSink.start(fd, maxQueuedBytes);
+  const sink: FdSink | ThreadSink = threadSink ?? new FdSink(fd, maxQueuedBytes);
   const rec = new Recorder(sink);
   setRecorder(rec, makeSiteCapture(rec));
 

@@ -7,17 +7,15 @@
  * here, the runtime tries again.
  */
 import { isMainThread } from 'worker_threads';
-import { DEFAULT_MAX_QUEUED_BYTES, EARLY_WRITER, WriterThread, startWriterThread } from './threadSink';
+import { EARLY_WRITER, WriterThread, startWriterThread, traceSinkSettings } from './threadSink';
 
 function startEarly(): void {
   // Node preloads `--require` modules into worker threads too: only the program's own thread starts a writer.
   if (!isMainThread) return;
-  const fd = Number(process.env.COROUTINE_TRACE_FD);
-  if (!process.env.COROUTINE_TRACE_FD || !Number.isInteger(fd) || fd < 0) return;
-  // The same bound the runtime will ask for (see tracing.ts), or the writer is not taken.
-  const maxQueuedBytes = Number(process.env.COROUTINE_TRACE_MAX_BUFFER) || DEFAULT_MAX_QUEUED_BYTES;
+  const settings = traceSinkSettings(process.env);
+  if (settings === null) return;
   try {
-    (globalThis as { [EARLY_WRITER]?: WriterThread })[EARLY_WRITER] = startWriterThread(fd, maxQueuedBytes);
+    (globalThis as { [EARLY_WRITER]?: WriterThread })[EARLY_WRITER] = startWriterThread(settings.fd, settings.maxQueuedBytes);
   } catch {
     // No threads here: the runtime finds none waiting and falls back as it would have.
   }
